@@ -1,0 +1,34 @@
+//===- Passes.h - dyn conversion passes -------------------------*- C++ -*-===//
+//
+// Part of the dyn project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DYN_CONVERSION_PASSES_H
+#define DYN_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewriterBase;
+namespace dyn {
+
+#define GEN_PASS_DECL
+#include "dyn/Conversion/Passes.h.inc"
+
+/// Lowers every dyn op nested in `root` (innermost first) to scf. Returns the
+/// number of ops lowered.
+unsigned lowerDynToSCF(RewriterBase &rewriter, Operation *root);
+
+#define GEN_PASS_REGISTRATION
+#include "dyn/Conversion/Passes.h.inc"
+
+} // namespace dyn
+} // namespace mlir
+
+#endif // DYN_CONVERSION_PASSES_H

@@ -1,0 +1,64 @@
+//===- Passes.td - dyn conversion passes -------------------*- tablegen -*-===//
+//
+// Part of the dyn project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DYN_CONVERSION_PASSES_TD
+#define DYN_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def DynLowerToSCF : Pass<"dyn-lower-to-scf"> {
+  let summary = "Lower dyn control flow in place to scf (no outlining)";
+  let description = [{
+    Rewrites `dyn.cond` into `scf.if`, `dyn.switch` into `scf.index_switch`
+    and `dyn.while` into `scf.while`, keeping the regions in place (nothing
+    is outlined). This is the plain upstream path: after it, a network runs
+    through any stock MLIR bufferization and LLVM lowering pipeline, which is
+    how the outlining compiler is cross-checked.
+
+    * A `tensor<i1>` predicate or 0-d tensor index is read with
+      `tensor.extract`; `i32`/`i64` indices become `index` with
+      `arith.index_cast`.
+    * Values whose types are cast-compatible but not equal to the expected
+      type (a branch yielding `tensor<1x64xf32>` for a `tensor<?x64xf32>`
+      result) are reconciled with `tensor.cast`.
+    * `max_iterations` becomes an extra `index` loop counter that is part of
+      the `scf.while` predicate.
+
+    Example:
+
+    ```mlir
+    %r = dyn.cond %p : tensor<i1> -> tensor<?xf32> {
+      dyn.yield %a : tensor<4xf32>
+    } else {
+      dyn.yield %b : tensor<?xf32>
+    }
+    ```
+
+    becomes
+
+    ```mlir
+    %c = tensor.extract %p[] : tensor<i1>
+    %r = scf.if %c -> (tensor<?xf32>) {
+      %0 = tensor.cast %a : tensor<4xf32> to tensor<?xf32>
+      scf.yield %0 : tensor<?xf32>
+    } else {
+      scf.yield %b : tensor<?xf32>
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let statistics = [
+    Statistic<"numLowered", "num-lowered", "Number of dyn ops lowered">
+  ];
+}
+
+#endif // DYN_CONVERSION_PASSES_TD

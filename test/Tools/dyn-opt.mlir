@@ -1,0 +1,13 @@
+// dyn-opt registers dyn's dialect and passes next to every upstream one.
+// RUN: dyn-opt --help | FileCheck %s --check-prefix=HELP
+// RUN: dyn-opt --show-dialects | FileCheck %s --check-prefix=DIALECTS
+// RUN: not dyn-opt %s --no-such-pass 2>&1 | FileCheck %s --check-prefix=BADFLAG
+
+// HELP: dyn optimizer driver
+// HELP: --dyn-lower-to-scf
+// HELP-SAME: Lower dyn control flow in place to scf
+// HELP: --one-shot-bufferize
+// DIALECTS: Available Dialects:
+// DIALECTS-SAME: dyn
+// DIALECTS-SAME: tosa
+// BADFLAG: Unknown command line argument '--no-such-pass'

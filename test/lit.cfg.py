@@ -1,0 +1,53 @@
+# -*- Python -*-
+# lit configuration for dyn's regression tests.
+
+import os
+import shutil
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "DYN"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir"]
+config.excludes = ["Inputs", "CMakeLists.txt", "README.md", "lit.cfg.py",
+                   "lit.site.cfg.py"]
+
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.dyn_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%dyn_src_root", config.dyn_src_root))
+config.substitutions.append(("%dyn_obj_root", config.dyn_obj_root))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
+                                     "CCACHE_DIR"])
+llvm_config.use_default_substitutions()
+
+# LLVM 22's tools (FileCheck, not, count) come first: Debian also ships older
+# ones (/usr/bin/FileCheck-14) that must not be picked up.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.dyn_tools_dir, append_path=True)
+
+tools = [ToolSubst("dyn-opt", unresolved="fatal")]
+llvm_config.add_tool_substitutions(tools, [config.dyn_tools_dir])
+
+# The embedding test configures and builds a consumer project against the
+# staged install of dyn, with the same compilers, launcher and linker.
+config.excludes.append("consumer")
+consumer_flags = [
+    "-DCMAKE_BUILD_TYPE=Release",
+    f"-DMLIR_DIR={config.mlir_dir}",
+    f"-DCMAKE_CXX_COMPILER={config.cxx_compiler}",
+    f"-DCMAKE_MAKE_PROGRAM={config.cmake_make_program}",
+]
+if config.cxx_compiler_launcher:
+    consumer_flags.append(
+        f"-DCMAKE_CXX_COMPILER_LAUNCHER={config.cxx_compiler_launcher}")
+if config.linker_flags.strip():
+    consumer_flags.append(f"-DCMAKE_EXE_LINKER_FLAGS='{config.linker_flags}'")
+config.substitutions.append(("%cmake_consumer_flags", " ".join(consumer_flags)))
+config.substitutions.append(("%cmake_generator", f"'{config.cmake_generator}'"))
+config.substitutions.append(("%cmake", f"'{config.cmake_command}'"))
+config.substitutions.append(("%dyn_install", config.dyn_test_install_dir))
