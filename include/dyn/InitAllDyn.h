@@ -16,6 +16,9 @@
 
 #include "dyn/Conversion/Passes.h"
 #include "dyn/Dialect/Dyn/IR/DynDialect.h"
+#include "dyn/Dialect/Dyn/Transforms/Passes.h"
+#include "dyn/Pipelines/Pipelines.h"
+#include "dyn/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -25,13 +28,18 @@ namespace dyn {
 /// Adds the dyn dialect (and the dialects its ops and passes create) to
 /// `registry`.
 inline void registerAllDynDialects(DialectRegistry &registry) {
-  registry.insert<DynDialect, arith::ArithDialect, scf::SCFDialect,
-                  tensor::TensorDialect>();
+  registry.insert<DynDialect, arith::ArithDialect, func::FuncDialect,
+                  scf::SCFDialect, tensor::TensorDialect>();
 }
 
 /// Registers every dyn pass and pipeline with the global pass registry, so
 /// they can be named in textual pass pipelines (`--dyn-lower-to-scf`).
-inline void registerAllDynPasses() { registerDynConversionPasses(); }
+inline void registerAllDynPasses() {
+  registerDynConversionPasses();
+  registerDynTransformsPasses();
+  registerDynCodegenPasses();
+  registerDynPipelines();
+}
 
 } // namespace dyn
 } // namespace mlir

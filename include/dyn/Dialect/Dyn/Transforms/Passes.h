@@ -1,0 +1,39 @@
+//===- Passes.h - dyn dialect transformations -------------------*- C++ -*-===//
+//
+// Part of the dyn project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DYN_DIALECT_DYN_TRANSFORMS_PASSES_H
+#define DYN_DIALECT_DYN_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+namespace dyn {
+
+/// Unit attribute marking an outlined, control-flow-free subnet function.
+constexpr StringLiteral kSubnetAttrName = "dyn.subnet";
+/// Unit attribute marking a function turned into a host dispatcher.
+constexpr StringLiteral kDispatcherAttrName = "dyn.dispatcher";
+
+/// Returns true if `op` is a subnet function made by dyn-outline-regions.
+inline bool isSubnet(Operation *op) { return op->hasAttr(kSubnetAttrName); }
+
+#define GEN_PASS_DECL
+#include "dyn/Dialect/Dyn/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "dyn/Dialect/Dyn/Transforms/Passes.h.inc"
+
+} // namespace dyn
+} // namespace mlir
+
+#endif // DYN_DIALECT_DYN_TRANSFORMS_PASSES_H

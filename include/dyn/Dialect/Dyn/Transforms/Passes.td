@@ -1,0 +1,73 @@
+//===- Passes.td - dyn dialect transformations -------------*- tablegen -*-===//
+//
+// Part of the dyn project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DYN_DIALECT_DYN_TRANSFORMS_PASSES_TD
+#define DYN_DIALECT_DYN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def DynOutlineRegions : Pass<"dyn-outline-regions", "::mlir::ModuleOp"> {
+  let summary = "Outline control-flow-free code into isolated subnet functions";
+  let description = [{
+    Splits every function (except subnets) into host control flow and
+    compute. Each maximal run of compute ops between control-flow ops
+    (`dyn.cond`, `dyn.switch`, `dyn.while`, and the structured `scf` ops)
+    inside a function body or a control-flow region becomes a private
+    `func.func` "subnet" marked with the unit attribute `dyn.subnet`, and is
+    replaced by a `func.call`:
+
+    * values used from outside the run become arguments, values used after
+      it become results; dynamic dims stay dynamic (`tensor<?x64xf32>`);
+    * constants are cloned into each subnet that uses them rather than
+      passed in, so weights stay compile-time constants of the subnet;
+    * names are deterministic: `@<func>_seg<N>` for straight-line code of
+      the function body, `@<func>_cond<N>_then`/`_else`,
+      `@<func>_switch<N>_case<V>`/`_default`, `@<func>_while<N>_before`/
+      `_after`, prefixes nesting with the regions (`@f_while0_after_cond0_then`),
+      and `_seg<K>` appended when a region holds several runs;
+    * locations are kept on every cloned op, and the call carries the
+      location of the run's first op;
+    * structurally identical subnets (same type and body) are deduplicated.
+
+    A region that only yields values from above outlines to nothing, so
+    pass-through values are never copied.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+  let options = [
+    Option<"dedupe", "dedupe", "bool", /*default=*/"true",
+           "Merge structurally identical subnets">
+  ];
+  let statistics = [
+    Statistic<"numSubnets", "num-subnets", "Number of subnets outlined">,
+    Statistic<"numDeduplicated", "num-deduplicated",
+              "Number of subnets merged into an identical one">
+  ];
+}
+
+def DynBuildDispatcher : Pass<"dyn-build-dispatcher", "::mlir::ModuleOp"> {
+  let summary = "Turn dyn control flow around subnet calls into an scf host dispatcher";
+  let description = [{
+    Runs after `dyn-outline-regions`. In every non-subnet function, the dyn
+    ops, whose regions now hold only calls to subnets, become `scf.if`,
+    `scf.index_switch` and `scf.while` (as in `dyn-lower-to-scf`): the
+    predicate or index is the only value that crosses from compute to
+    control (a `tensor.extract` of the 0-d tensor a subnet returns). The
+    function is marked `dyn.dispatcher`.
+
+    A dyn region that still holds compute (anything but calls, constants,
+    casts, nested control flow and terminators) is an error: the dispatcher
+    runs on the host and must not compute tensors itself.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // DYN_DIALECT_DYN_TRANSFORMS_PASSES_TD

@@ -1,0 +1,60 @@
+//===- Pipelines.h - dyn's named compilation pipelines ----------*- C++ -*-===//
+//
+// Part of the dyn project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DYN_PIPELINES_PIPELINES_H
+#define DYN_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+namespace dyn {
+
+/// Options of `dyn-cpu-pipeline`.
+struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
+  PassOptions::Option<std::string> targetTriple{
+      *this, "target-triple",
+      llvm::cl::desc("LLVM target triple of the generated code"),
+      llvm::cl::init("x86_64-unknown-linux-gnu")};
+  PassOptions::Option<std::string> cpu{
+      *this, "cpu",
+      llvm::cl::desc("Target CPU (LLVM name, e.g. x86-64-v3, znver4, "
+                     "neoverse-n1); empty means the triple's generic CPU"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("Target features (LLVM syntax, e.g. +avx2,+fma)"),
+      llvm::cl::init("")};
+  PassOptions::Option<int64_t> vectorSize{
+      *this, "vector-size",
+      llvm::cl::desc("Vector length in elements along the innermost dim"),
+      llvm::cl::init(16)};
+  PassOptions::Option<bool> outline{
+      *this, "outline",
+      llvm::cl::desc("Outline subnets and build a dispatcher (false: lower "
+                     "dyn ops in place, the plain upstream path)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("Tile and vectorize linalg ops (false: scalar loops)"),
+      llvm::cl::init(true)};
+};
+
+/// Adds the dyn-dialect-to-LLVM-dialect pipeline for CPUs to `pm` (anchored
+/// on builtin.module): canonicalize, outline subnets, tosa -> linalg,
+/// elementwise fusion, tiling and vectorization, host dispatcher,
+/// bufferization with deallocation, the C ABI, and lowering to LLVM.
+void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
+
+/// Registers `dyn-cpu-pipeline` with the global pipeline registry.
+void registerDynPipelines();
+
+} // namespace dyn
+} // namespace mlir
+
+#endif // DYN_PIPELINES_PIPELINES_H

@@ -1,0 +1,113 @@
+/*===- dyn_runtime.h - the C ABI of dyn-compiled artifacts ----------------===*\
+|*                                                                            *|
+|* Part of the dyn project, under the Apache License v2.0 with LLVM           *|
+|* Exceptions. See LICENSE for license information.                           *|
+|* SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception                    *|
+|*                                                                            *|
+|*===----------------------------------------------------------------------===*|
+|*                                                                            *|
+|* Every public function `F` of a compiled network is exported as            *|
+|*                                                                            *|
+|*   int32_t dyn_F(const dyn_tensor *inputs, int64_t num_inputs,              *|
+|*                 dyn_tensor *outputs, int64_t num_outputs);                 *|
+|*                                                                            *|
+|* Inputs are read, never written or freed: `data` must point to the first    *|
+|* element of a dense row-major array whose shape is `sizes[0..rank)`         *|
+|* (`strides` must be the row-major strides, in elements). Scalars are rank-0 *|
+|* tensors. On success (0) each output owns a fresh buffer that the caller    *|
+|* releases with dyn_tensor_release(). On failure the return value is a       *|
+|* dyn_status code, no output is written, and dyn_last_error() describes the  *|
+|* problem (e.g. "forward: input 0: dim 1 is 32, expected 64").               *|
+|*                                                                            *|
+|* The string dyn_module_signature lists the entry points, one per line:      *|
+|*   forward(f32[?,64], i64[]) -> (f32[?,10])                                 *|
+|* with `?` for dynamic extents.                                              *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef DYN_RUNTIME_DYN_RUNTIME_H
+#define DYN_RUNTIME_DYN_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Highest tensor rank the ABI carries. */
+#define DYN_MAX_RANK 8
+
+/** Element types. The values are part of the ABI. */
+typedef enum dyn_dtype {
+  DYN_F32 = 0,
+  DYN_F64 = 1,
+  DYN_F16 = 2,
+  DYN_BF16 = 3,
+  DYN_I1 = 4, /* one byte per element, 0 or 1 (numpy's bool) */
+  DYN_I8 = 5,
+  DYN_I16 = 6,
+  DYN_I32 = 7,
+  DYN_I64 = 8,
+} dyn_dtype;
+
+/** Return codes of entry points. */
+typedef enum dyn_status {
+  DYN_OK = 0,
+  DYN_ERROR_ARITY = 1,  /* wrong number of inputs or outputs */
+  DYN_ERROR_DTYPE = 2,  /* an input has the wrong element type */
+  DYN_ERROR_RANK = 3,   /* an input has the wrong rank */
+  DYN_ERROR_SHAPE = 4,  /* an input has a wrong static extent */
+  DYN_ERROR_LAYOUT = 5, /* an input is not dense row-major, or data is NULL */
+  DYN_ERROR_ALLOC = 6,  /* out of memory */
+} dyn_status;
+
+/** A tensor crossing the ABI (160 bytes, layout fixed). */
+typedef struct dyn_tensor {
+  void *data;      /* first element */
+  void *allocated; /* outputs: the block dyn_tensor_release frees; inputs:
+                      unused */
+  int64_t rank;
+  int64_t sizes[DYN_MAX_RANK];
+  int64_t strides[DYN_MAX_RANK]; /* in elements */
+  int32_t dtype;                 /* a dyn_dtype */
+  int32_t reserved;              /* zero */
+} dyn_tensor;
+
+/** The message of the last failed call on this thread ("" if none). */
+const char *dyn_last_error(void);
+
+/** Frees the buffer of an output tensor and clears it. NULL is a no-op. */
+void dyn_tensor_release(dyn_tensor *tensor);
+
+/** Size in bytes of one element of `dtype`, 0 for an unknown dtype. */
+size_t dyn_dtype_size(int32_t dtype);
+
+/** The short name of `dtype` ("f32", "i64", ...), "?" if unknown. */
+const char *dyn_dtype_name(int32_t dtype);
+
+/* ---- Called by compiled code; not for direct use. ----------------------- */
+
+/* `signature` = {num_inputs, num_outputs, then per input and per output:
+   dtype, rank, rank extents (-1 = dynamic)}. */
+int32_t dyn_rt_check_inputs(const char *entry, const int64_t *signature,
+                            const dyn_tensor *inputs, int64_t num_inputs,
+                            int64_t num_outputs);
+/* Writes the memref descriptor {allocated, aligned, offset, sizes[rank],
+   strides[rank]} of `tensor` into `descriptor`. */
+void dyn_rt_import(const dyn_tensor *tensor, int64_t rank, void *descriptor);
+/* Fills `tensor` from a memref descriptor the compiled code returned. */
+void dyn_rt_export(const void *descriptor, int64_t rank, int64_t elem_bytes,
+                   int32_t dtype, dyn_tensor *tensor);
+/* Fills `tensor` with a fresh rank-0 copy of the scalar at `value`. */
+int32_t dyn_rt_export_scalar(const void *value, int64_t elem_bytes,
+                             int32_t dtype, dyn_tensor *tensor);
+/* Gives every output its own buffer (outputs may share one) and reports an
+   allocation failure. */
+int32_t dyn_rt_finish_outputs(const char *entry, dyn_tensor *outputs,
+                              int64_t num_outputs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DYN_RUNTIME_DYN_RUNTIME_H */

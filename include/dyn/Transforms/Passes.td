@@ -1,0 +1,103 @@
+//===- Passes.td - dyn code generation passes --------------*- tablegen -*-===//
+//
+// Part of the dyn project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DYN_TRANSFORMS_PASSES_TD
+#define DYN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops to vector-sized tiles and vectorize them (masked for dynamic dims)";
+  let description = [{
+    For every linalg op on tensors, picks tile sizes for the host's vector
+    unit, tiles the op with `scf.for` loops (TilingInterface), and vectorizes
+    each tile with `linalg::vectorize`, using masks where a tile can be
+    partial (dynamic dims, sizes that are not multiples of the tile). Tile
+    sizes:
+
+    * contractions (`linalg.matmul`, `linalg.batch_matmul`, matmul-like
+      generics): `matmul-tile-m` x `vector-size` x `matmul-tile-k` over the
+      (M, N, K) dims, batch dims tiled by 1;
+    * every other op: the innermost loop by `vector-size`, the other loops by
+      1, and dims whose static extent is at most the tile are left whole.
+
+    Ops the vectorizer cannot handle are left tiled (or untiled when not even
+    tiling applies) and later lowered to scalar loops. The pass runs on
+    tensors, before bufferization.
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+  let options = [
+    Option<"vectorSize", "vector-size", "int64_t", /*default=*/"16",
+           "Vector length (elements) along the innermost dim: 16 for 32-bit "
+           "elements with AVX-512, 8 with AVX2, 4 with NEON">,
+    Option<"matmulTileM", "matmul-tile-m", "int64_t", /*default=*/"8",
+           "Rows of a contraction tile (M)">,
+    Option<"matmulTileK", "matmul-tile-k", "int64_t", /*default=*/"16",
+           "Reduction depth of a contraction tile (K)">
+  ];
+  let statistics = [
+    Statistic<"numVectorized", "num-vectorized", "Number of linalg tiles vectorized">,
+    Statistic<"numScalar", "num-scalar", "Number of linalg ops left to scalar loops">
+  ];
+}
+
+def DynLowerVectors : Pass<"dyn-lower-vectors", "::mlir::func::FuncOp"> {
+  let summary = "Lower high-level vector ops (contract, multi_reduction, masks, n-D transfers) for LLVM";
+  let description = [{
+    Applies upstream's vector lowering patterns so that what remains maps
+    onto LLVM vector instructions: `vector.contract` becomes outer products
+    (FMAs), `vector.multi_reduction` inner reductions, masked n-D transfers
+    1-D masked loads/stores, and transposes and broadcasts shuffles. Runs
+    after bufferization and before `convert-vector-to-llvm`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def DynEmitCInterface : Pass<"dyn-emit-c-abi", "::mlir::ModuleOp"> {
+  let summary = "Export every public function through dyn's uniform C ABI";
+  let description = [{
+    Runs on bufferized code (memref signatures with identity layouts). For
+    every public function `F` it adds
+
+    ```c
+    int32_t dyn_F(const dyn_tensor *inputs, int64_t num_inputs,
+                  dyn_tensor *outputs, int64_t num_outputs);
+    ```
+
+    (see `include/dyn/Runtime/dyn_runtime.h`), which checks the inputs'
+    count, element types, ranks, static extents and layout in the runtime,
+    rebuilds memref descriptors, calls `F` (made private), and hands each
+    result buffer to the caller. Scalars cross as rank-0 tensors, `index` as
+    `i64`, `i1` as one byte. It also emits the constant string
+    `dyn_module_signature`, one line per entry point:
+    `F(f32[?,64], i64[]) -> (f32[?,10])`.
+
+    An argument or result the ABI cannot carry (non-identity layout, rank
+    above 8, unsupported element type) is an error at its function.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::cf::ControlFlowDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect"
+  ];
+}
+
+#endif // DYN_TRANSFORMS_PASSES_TD

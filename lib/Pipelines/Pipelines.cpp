@@ -1,0 +1,116 @@
+//===- Pipelines.cpp - dyn's named compilation pipelines ------------------===//
+//
+// Part of the dyn project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "dyn/Pipelines/Pipelines.h"
+#include "dyn/Conversion/Passes.h"
+#include "dyn/Dialect/Dyn/Transforms/Passes.h"
+#include "dyn/Transforms/Passes.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace mlir::dyn;
+
+namespace {
+
+/// Appends the upstream passes named by `pipeline` (textual syntax, nested
+/// under builtin.module) to `pm`. The pieces are fixed strings of registered
+/// upstream passes, so a parse failure is a bug, not a user error.
+void addUpstream(OpPassManager &pm, StringRef pipeline) {
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    llvm::report_fatal_error(llvm::Twine("dyn: malformed built-in pipeline: ") +
+                             pipeline);
+}
+
+/// Records the codegen target on the module for the LLVM back end.
+struct SetTargetPass
+    : public PassWrapper<SetTargetPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(SetTargetPass)
+  SetTargetPass(std::string triple, std::string cpu, std::string features)
+      : triple(std::move(triple)), cpu(std::move(cpu)),
+        features(std::move(features)) {}
+  StringRef getArgument() const final { return "dyn-set-target"; }
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    Builder b(module.getContext());
+    module->setAttr("llvm.target_triple", b.getStringAttr(triple));
+    module->setAttr("dyn.target_cpu", b.getStringAttr(cpu));
+    module->setAttr("dyn.target_features", b.getStringAttr(features));
+  }
+  std::string triple, cpu, features;
+};
+
+} // namespace
+
+void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
+                                 const CpuPipelineOptions &options) {
+  // 1. Fold what is statically known (constant predicates drop dead paths).
+  addUpstream(pm, "canonicalize");
+
+  // 2. Subnets: control-flow-free compute, isolated.
+  if (options.outline)
+    pm.addPass(createDynOutlineRegions());
+
+  // 3. Tensor compute to linalg; functions (subnets) are processed
+  //    independently, and in parallel when the context is multithreaded.
+  addUpstream(pm, "func.func(tosa-to-linalg-named,tosa-to-linalg,"
+                  "tosa-to-arith,tosa-to-tensor,"
+                  "convert-elementwise-to-linalg)");
+
+  // 4. Host control flow: the dispatcher (or, without outlining, scf in
+  //    place).
+  if (options.outline)
+    pm.addPass(createDynBuildDispatcher());
+  else
+    pm.addPass(createDynLowerToSCF());
+
+  // 5. Fusion of elementwise chains, then tiles that fit the vector unit.
+  addUpstream(pm, "canonicalize,cse,func.func(linalg-fuse-elementwise-ops,"
+                  "linalg-fold-unit-extent-dims),canonicalize,cse");
+  if (options.vectorize) {
+    DynTileAndVectorizeOptions tileOptions;
+    tileOptions.vectorSize = options.vectorSize;
+    pm.addNestedPass<func::FuncOp>(createDynTileAndVectorize(tileOptions));
+    addUpstream(pm, "func.func(lower-vector-mask),canonicalize,cse");
+  }
+
+  // 6. Buffers: one-shot bufferization across subnet calls, ownership-based
+  //    deallocation (no leaks across calls or loop iterations).
+  addUpstream(pm, "eliminate-empty-tensors,"
+                  "one-shot-bufferize{bufferize-function-boundaries "
+                  "function-boundary-type-conversion=identity-layout-map "
+                  "allow-return-allocs-from-loops},"
+                  "buffer-deallocation-pipeline,"
+                  "convert-bufferization-to-memref,canonicalize,cse");
+
+  // 7. The C ABI of the entry points, then everything to LLVM.
+  pm.addPass(createDynEmitCInterface());
+  if (options.vectorize)
+    pm.addNestedPass<func::FuncOp>(createDynLowerVectors());
+  addUpstream(pm, "convert-linalg-to-loops,"
+                  "convert-vector-to-scf{full-unroll},"
+                  "func.func(dyn-lower-vectors),"
+                  "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
+                  "finalize-memref-to-llvm,convert-math-to-llvm,"
+                  "convert-math-to-libm,"
+                  "convert-vector-to-llvm{force-32bit-vector-indices=false},"
+                  "convert-to-llvm,reconcile-unrealized-casts,canonicalize");
+  pm.addPass(std::make_unique<SetTargetPass>(options.targetTriple, options.cpu,
+                                             options.features));
+}
+
+void mlir::dyn::registerDynPipelines() {
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "dyn-cpu-pipeline",
+      "Compile a dyn-dialect module to LLVM dialect for a CPU: subnets, "
+      "host dispatcher, vectorized linalg, buffers, C ABI",
+      buildCpuPipeline);
+}

@@ -1,0 +1,308 @@
+/*===- DynRuntime.c - runtime support for dyn-compiled artifacts ----------===*\
+|*                                                                            *|
+|* Part of the dyn project, under the Apache License v2.0 with LLVM           *|
+|* Exceptions. See LICENSE for license information.                           *|
+|* SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception                    *|
+|*                                                                            *|
+|*===----------------------------------------------------------------------===*|
+|*                                                                            *|
+|* Linked into every artifact: input checks at the ABI, descriptor            *|
+|* conversion, error messages, and memrefCopy (the symbol MLIR's lowering of  *|
+|* strided memref.copy calls, otherwise found in libmlir_c_runner_utils,      *|
+|* which artifacts must not depend on).                                       *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#include "dyn/Runtime/dyn_runtime.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static _Thread_local char lastError[1024];
+static _Thread_local int pendingAllocFailure;
+
+static int32_t fail(int32_t status, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(lastError, sizeof(lastError), format, args);
+  va_end(args);
+  return status;
+}
+
+const char *dyn_last_error(void) { return lastError; }
+
+void dyn_tensor_release(dyn_tensor *tensor) {
+  if (!tensor)
+    return;
+  free(tensor->allocated);
+  tensor->allocated = NULL;
+  tensor->data = NULL;
+}
+
+size_t dyn_dtype_size(int32_t dtype) {
+  switch (dtype) {
+  case DYN_F32:
+  case DYN_I32:
+    return 4;
+  case DYN_F64:
+  case DYN_I64:
+    return 8;
+  case DYN_F16:
+  case DYN_BF16:
+  case DYN_I16:
+    return 2;
+  case DYN_I1:
+  case DYN_I8:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+const char *dyn_dtype_name(int32_t dtype) {
+  static const char *const names[] = {"f32", "f64", "f16", "bf16", "i1",
+                                      "i8",  "i16", "i32", "i64"};
+  if (dtype < 0 || dtype > DYN_I64)
+    return "?";
+  return names[dtype];
+}
+
+/* Formats `rank` extents as "[2,?,64]" into `buffer`. */
+static const char *formatShape(char *buffer, size_t size, const int64_t *dims,
+                               int64_t rank) {
+  size_t used = (size_t)snprintf(buffer, size, "[");
+  for (int64_t d = 0; d < rank && used < size; ++d) {
+    if (dims[d] < 0)
+      used += (size_t)snprintf(buffer + used, size - used, "%s?", d ? "," : "");
+    else
+      used += (size_t)snprintf(buffer + used, size - used, "%s%lld",
+                               d ? "," : "", (long long)dims[d]);
+  }
+  if (used < size)
+    snprintf(buffer + used, size - used, "]");
+  return buffer;
+}
+
+int32_t dyn_rt_check_inputs(const char *entry, const int64_t *signature,
+                            const dyn_tensor *inputs, int64_t numInputs,
+                            int64_t numOutputs) {
+  int64_t expectedInputs = signature[0], expectedOutputs = signature[1];
+  if (numInputs != expectedInputs || numOutputs != expectedOutputs)
+    return fail(DYN_ERROR_ARITY,
+                "%s: called with %lld input(s) and %lld output(s), expected "
+                "%lld and %lld",
+                entry, (long long)numInputs, (long long)numOutputs,
+                (long long)expectedInputs, (long long)expectedOutputs);
+  if (numInputs && !inputs)
+    return fail(DYN_ERROR_LAYOUT, "%s: inputs is NULL", entry);
+
+  const int64_t *cursor = signature + 2;
+  char want[256], got[256];
+  for (int64_t i = 0; i < numInputs; ++i) {
+    const dyn_tensor *t = &inputs[i];
+    int64_t dtype = cursor[0], rank = cursor[1];
+    const int64_t *dims = cursor + 2;
+    cursor += 2 + rank;
+    if (t->dtype != dtype)
+      return fail(DYN_ERROR_DTYPE,
+                  "%s: input %lld has element type %s, "
+                  "expected %s",
+                  entry, (long long)i, dyn_dtype_name(t->dtype),
+                  dyn_dtype_name((int32_t)dtype));
+    if (t->rank != rank)
+      return fail(DYN_ERROR_RANK,
+                  "%s: input %lld has rank %lld, expected "
+                  "%lld (shape %s)",
+                  entry, (long long)i, (long long)t->rank, (long long)rank,
+                  formatShape(want, sizeof(want), dims, rank));
+    for (int64_t d = 0; d < rank; ++d) {
+      if (t->sizes[d] < 0 || (dims[d] >= 0 && t->sizes[d] != dims[d]))
+        return fail(DYN_ERROR_SHAPE,
+                    "%s: input %lld has shape %s, expected "
+                    "%s (dim %lld is %lld)",
+                    entry, (long long)i,
+                    formatShape(got, sizeof(got), t->sizes, rank),
+                    formatShape(want, sizeof(want), dims, rank), (long long)d,
+                    (long long)t->sizes[d]);
+    }
+    int64_t stride = 1, elements = 1;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (t->sizes[d] != 1 && t->strides[d] != stride)
+        return fail(DYN_ERROR_LAYOUT,
+                    "%s: input %lld is not dense "
+                    "row-major (dim %lld has stride %lld, expected %lld)",
+                    entry, (long long)i, (long long)d, (long long)t->strides[d],
+                    (long long)stride);
+      stride *= t->sizes[d];
+      elements *= t->sizes[d];
+    }
+    if (!t->data && elements != 0)
+      return fail(DYN_ERROR_LAYOUT, "%s: input %lld has no data", entry,
+                  (long long)i);
+  }
+  lastError[0] = '\0';
+  return DYN_OK;
+}
+
+void dyn_rt_import(const dyn_tensor *tensor, int64_t rank, void *descriptor) {
+  /* {allocated, aligned, offset, sizes[rank], strides[rank]}; dense
+     row-major strides are recomputed so size-1 dims need no care. */
+  void **pointers = (void **)descriptor;
+  int64_t *words = (int64_t *)descriptor;
+  pointers[0] = tensor->data;
+  pointers[1] = tensor->data;
+  words[2] = 0;
+  int64_t stride = 1;
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    words[3 + d] = tensor->sizes[d];
+    words[3 + rank + d] = stride;
+    stride *= tensor->sizes[d];
+  }
+}
+
+void dyn_rt_export(const void *descriptor, int64_t rank, int64_t elemBytes,
+                   int32_t dtype, dyn_tensor *tensor) {
+  void *const *pointers = (void *const *)descriptor;
+  const int64_t *words = (const int64_t *)descriptor;
+  memset(tensor, 0, sizeof(*tensor));
+  tensor->allocated = pointers[0];
+  tensor->data = (char *)pointers[1] + words[2] * elemBytes;
+  tensor->rank = rank;
+  tensor->dtype = dtype;
+  for (int64_t d = 0; d < rank; ++d) {
+    tensor->sizes[d] = words[3 + d];
+    tensor->strides[d] = words[3 + rank + d];
+  }
+}
+
+int32_t dyn_rt_export_scalar(const void *value, int64_t elemBytes,
+                             int32_t dtype, dyn_tensor *tensor) {
+  memset(tensor, 0, sizeof(*tensor));
+  void *buffer = malloc((size_t)elemBytes);
+  if (!buffer) {
+    pendingAllocFailure = 1; /* reported by dyn_rt_finish_outputs */
+    return DYN_ERROR_ALLOC;
+  }
+  memcpy(buffer, value, (size_t)elemBytes);
+  tensor->allocated = tensor->data = buffer;
+  tensor->dtype = dtype;
+  return DYN_OK;
+}
+
+static int64_t numElements(const dyn_tensor *t) {
+  int64_t n = 1;
+  for (int64_t d = 0; d < t->rank; ++d)
+    n *= t->sizes[d];
+  return n;
+}
+
+/* Copies `t` (dense, possibly strided) into a fresh dense buffer. */
+static int32_t makeOwnedCopy(dyn_tensor *t) {
+  size_t elem = dyn_dtype_size(t->dtype);
+  int64_t n = numElements(t);
+  char *buffer = malloc(n ? (size_t)n * elem : 1);
+  if (!buffer)
+    return DYN_ERROR_ALLOC;
+  int64_t index[DYN_MAX_RANK] = {0};
+  for (int64_t linear = 0; linear < n; ++linear) {
+    int64_t offset = 0;
+    for (int64_t d = 0; d < t->rank; ++d)
+      offset += index[d] * t->strides[d];
+    memcpy(buffer + linear * (int64_t)elem,
+           (char *)t->data + offset * (int64_t)elem, elem);
+    for (int64_t d = t->rank - 1; d >= 0; --d) {
+      if (++index[d] < t->sizes[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  int64_t stride = 1;
+  for (int64_t d = t->rank - 1; d >= 0; --d) {
+    t->strides[d] = stride;
+    stride *= t->sizes[d];
+  }
+  t->allocated = t->data = buffer;
+  return DYN_OK;
+}
+
+/* Frees every distinct buffer among `outputs` once and clears them. */
+static void releaseAll(dyn_tensor *outputs, int64_t numOutputs) {
+  for (int64_t j = 0; j < numOutputs; ++j) {
+    void *block = outputs[j].allocated;
+    if (!block)
+      continue;
+    for (int64_t k = j; k < numOutputs; ++k)
+      if (outputs[k].allocated == block)
+        outputs[k].allocated = outputs[k].data = NULL;
+    free(block);
+  }
+}
+
+int32_t dyn_rt_finish_outputs(const char *entry, dyn_tensor *outputs,
+                              int64_t numOutputs) {
+  if (pendingAllocFailure) {
+    pendingAllocFailure = 0;
+    releaseAll(outputs, numOutputs);
+    return fail(DYN_ERROR_ALLOC, "%s: out of memory for a scalar output",
+                entry);
+  }
+  for (int64_t j = 1; j < numOutputs; ++j) {
+    for (int64_t k = 0; k < j; ++k) {
+      if (!outputs[j].allocated || outputs[j].allocated != outputs[k].allocated)
+        continue;
+      if (makeOwnedCopy(&outputs[j]) != DYN_OK) {
+        outputs[j].allocated = outputs[j].data = NULL;
+        releaseAll(outputs, numOutputs);
+        return fail(DYN_ERROR_ALLOC, "%s: out of memory copying output %lld",
+                    entry, (long long)j);
+      }
+      break;
+    }
+  }
+  return DYN_OK;
+}
+
+/* ---- memrefCopy: MLIR's out-of-line strided copy ------------------------ */
+
+typedef struct {
+  int64_t rank;
+  void *descriptor;
+} UnrankedMemRef;
+
+void memrefCopy(int64_t elemSize, UnrankedMemRef *src, UnrankedMemRef *dst) {
+  int64_t rank = src->rank;
+  char *srcBase = ((char **)src->descriptor)[1];
+  char *dstBase = ((char **)dst->descriptor)[1];
+  const int64_t *srcWords = (const int64_t *)src->descriptor;
+  const int64_t *dstWords = (const int64_t *)dst->descriptor;
+  srcBase += srcWords[2] * elemSize;
+  dstBase += dstWords[2] * elemSize;
+  const int64_t *sizes = srcWords + 3;
+  const int64_t *srcStrides = srcWords + 3 + rank;
+  const int64_t *dstStrides = dstWords + 3 + rank;
+
+  int64_t total = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    total *= sizes[d];
+  if (total == 0)
+    return;
+  int64_t index[64] = {0};
+  if (rank > 64)
+    abort(); /* no MLIR-generated temporary has such a rank */
+  for (int64_t linear = 0; linear < total; ++linear) {
+    int64_t srcOffset = 0, dstOffset = 0;
+    for (int64_t d = 0; d < rank; ++d) {
+      srcOffset += index[d] * srcStrides[d];
+      dstOffset += index[d] * dstStrides[d];
+    }
+    memcpy(dstBase + dstOffset * elemSize, srcBase + srcOffset * elemSize,
+           (size_t)elemSize);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < sizes[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
