@@ -21,6 +21,17 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%dyn_src_root", config.dyn_src_root))
 config.substitutions.append(("%dyn_obj_root", config.dyn_obj_root))
 
+# Python with numpy (Debian's python3 by default: it also has PyTorch) and the
+# dyn package from the source tree.
+config.substitutions.append(("%python", config.python_executable))
+config.environment["PYTHONPATH"] = os.path.join(config.dyn_src_root, "python")
+config.substitutions.append(("%dyn_runtime_include",
+                             os.path.join(config.dyn_src_root, "include")))
+config.substitutions.append(("%cc", config.c_compiler))
+
+if shutil.which("valgrind"):
+    config.available_features.add("valgrind")
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
                                      "CCACHE_DIR"])
 llvm_config.use_default_substitutions()
@@ -30,7 +41,9 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.dyn_tools_dir, append_path=True)
 
-tools = [ToolSubst("dyn-opt", unresolved="fatal")]
+tools = [ToolSubst("dyn-opt", unresolved="fatal"),
+         ToolSubst("dyn-compile", unresolved="fatal"),
+         ToolSubst("dyn-run", unresolved="fatal")]
 llvm_config.add_tool_substitutions(tools, [config.dyn_tools_dir])
 
 # The embedding test configures and builds a consumer project against the

@@ -11,6 +11,7 @@
 #include "dyn/Dialect/Dyn/Transforms/Passes.h"
 #include "dyn/Transforms/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/ErrorHandling.h"
@@ -30,17 +31,23 @@ void addUpstream(OpPassManager &pm, StringRef pipeline) {
                              pipeline);
 }
 
-/// Records the codegen target on the module for the LLVM back end.
-struct SetTargetPass
-    : public PassWrapper<SetTargetPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(SetTargetPass)
-  SetTargetPass(std::string triple, std::string cpu, std::string features)
+/// Records the codegen target on the module for the LLVM back end, and gives
+/// private function definitions internal linkage (func-to-llvm keeps them
+/// external), so subnets are neither exported nor kept from inlining.
+struct FinalizeLLVMModulePass
+    : public PassWrapper<FinalizeLLVMModulePass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(FinalizeLLVMModulePass)
+  FinalizeLLVMModulePass(std::string triple, std::string cpu,
+                         std::string features)
       : triple(std::move(triple)), cpu(std::move(cpu)),
         features(std::move(features)) {}
-  StringRef getArgument() const final { return "dyn-set-target"; }
+  StringRef getArgument() const final { return "dyn-finalize-llvm-module"; }
   void runOnOperation() override {
     ModuleOp module = getOperation();
     Builder b(module.getContext());
+    for (auto func : module.getOps<LLVM::LLVMFuncOp>())
+      if (!func.isExternal() && func.isPrivate())
+        func.setLinkage(LLVM::Linkage::Internal);
     module->setAttr("llvm.target_triple", b.getStringAttr(triple));
     module->setAttr("dyn.target_cpu", b.getStringAttr(cpu));
     module->setAttr("dyn.target_features", b.getStringAttr(features));
@@ -103,8 +110,8 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
                   "convert-math-to-libm,"
                   "convert-vector-to-llvm{force-32bit-vector-indices=false},"
                   "convert-to-llvm,reconcile-unrealized-casts,canonicalize");
-  pm.addPass(std::make_unique<SetTargetPass>(options.targetTriple, options.cpu,
-                                             options.features));
+  pm.addPass(std::make_unique<FinalizeLLVMModulePass>(
+      options.targetTriple, options.cpu, options.features));
 }
 
 void mlir::dyn::registerDynPipelines() {

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 //
 // A bundle of upstream vector lowering patterns with the strategies that suit
-// CPUs (outer-product contractions, inner-parallel reductions); upstream has
+// CPUs (outer-product contractions, horizontal inner reductions); upstream has
 // them only as separate transform-dialect ops or test passes.
 //
 //===----------------------------------------------------------------------===//
@@ -40,7 +40,7 @@ struct DynLowerVectorsPass
     vector::populateVectorContractLoweringPatterns(
         patterns, vector::VectorContractLowering::OuterProduct);
     vector::populateVectorMultiReductionLoweringPatterns(
-        patterns, vector::VectorMultiReductionLowering::InnerParallel);
+        patterns, vector::VectorMultiReductionLowering::InnerReduction);
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::populateVectorTransposeLoweringPatterns(
         patterns, vector::VectorTransposeLowering::EltWise);

@@ -87,9 +87,14 @@ struct DynTileAndVectorizePass
     TileConfig config = getTileConfig(op);
     Operation *tile = op;
     if (llvm::any_of(config.tileSizes, [](int64_t t) { return t != 0; })) {
-      // Tiling only pays off if the tile then vectorizes: check up front
-      // on a static-shaped view of the op.
-      if (!linalg::hasVectorizationImpl(op))
+      // Tiling only pays off if the tile then vectorizes: check the op up
+      // front, with vector sizes that cover its static extents whole.
+      SmallVector<int64_t> wholeSizes;
+      for (auto [extent, size] :
+           llvm::zip(op.getStaticLoopRanges(), config.vectorSizes))
+        wholeSizes.push_back(ShapedType::isDynamic(extent) ? size : extent);
+      SmallVector<bool> fixed(wholeSizes.size(), false);
+      if (failed(linalg::vectorizeOpPrecondition(op, wholeSizes, fixed)))
         return failure();
       scf::SCFTilingOptions options;
       options.setTileSizes(

@@ -42,7 +42,7 @@ bool isAllowedInDispatcher(Operation *op) {
   return isa<func::CallOp, tensor::CastOp, tensor::ExtractOp, CondOp, SwitchOp,
              WhileOp, YieldOp, ConditionOp, scf::IfOp, scf::IndexSwitchOp,
              scf::WhileOp, scf::ForOp, scf::YieldOp, scf::ConditionOp>(op) ||
-         op->hasTrait<OpTrait::ConstantLike>();
+         op->hasTrait<OpTrait::ConstantLike>() || isHostScalarOp(op);
 }
 
 struct DynBuildDispatcherPass

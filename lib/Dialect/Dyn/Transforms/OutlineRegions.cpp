@@ -37,6 +37,13 @@ namespace dyn {
 using namespace mlir;
 using namespace mlir::dyn;
 
+bool mlir::dyn::isHostScalarOp(Operation *op) {
+  auto isScalar = [](Type type) { return type.isIntOrIndexOrFloat(); };
+  return op->getNumRegions() == 0 && op->getNumResults() > 0 &&
+         llvm::all_of(op->getOperandTypes(), isScalar) &&
+         llvm::all_of(op->getResultTypes(), isScalar) && isPure(op);
+}
+
 namespace {
 
 /// Ops that stay on the host: data-dependent control flow whose regions are
@@ -89,6 +96,11 @@ public:
   /// Outlines the compute of `func`. Returns the created subnets.
   void outlineFunction(func::FuncOp func) {
     outlineBlock(func.getBody().front(), func.getSymName().str());
+    // Constants now used only inside subnets were cloned there.
+    func.walk([](Operation *op) {
+      if (isConstant(op) && op->use_empty())
+        op->erase();
+    });
   }
 
   ArrayRef<func::FuncOp> getSubnets() const { return subnets; }
@@ -111,6 +123,13 @@ private:
         continue;
       }
       if (op.hasTrait<OpTrait::IsTerminator>() || isConstant(&op))
+        continue;
+      // Scalar arithmetic stays on the host unless it computes on results
+      // of the current run (a dim of a tensor the run made, say).
+      if (isHostScalarOp(&op) &&
+          llvm::none_of(op.getOperands(), [&](Value operand) {
+            return llvm::is_contained(runs.back(), operand.getDefiningOp());
+          }))
         continue;
       runs.back().push_back(&op);
     }
@@ -197,9 +216,10 @@ private:
       returned.push_back(mapping.lookup(output));
     func::ReturnOp::create(builder, first->getLoc(), returned);
 
-    // Replace the run with a call placed before its first op: every input
-    // is defined before the run (constants inside it are not inputs).
-    builder.setInsertionPoint(first);
+    // Replace the run with a call placed before its last op: the ops left
+    // between run ops (constants, independent scalar arithmetic) may define
+    // inputs, and none of them uses a value the run defines.
+    builder.setInsertionPoint(run.back());
     auto call = func::CallOp::create(builder, first->getLoc(), subnet,
                                      inputs.getArrayRef());
     for (auto [output, result] : llvm::zip(outputs, call.getResults()))

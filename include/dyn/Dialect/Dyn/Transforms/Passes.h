@@ -27,6 +27,12 @@ constexpr StringLiteral kDispatcherAttrName = "dyn.dispatcher";
 /// Returns true if `op` is a subnet function made by dyn-outline-regions.
 inline bool isSubnet(Operation *op) { return op->hasAttr(kSubnetAttrName); }
 
+/// Returns true for pure scalar arithmetic (all operands and results are
+/// integers, indices or floats, no regions): loop counters and predicates
+/// computed from scalars stay in the host dispatcher instead of becoming
+/// subnets of their own.
+bool isHostScalarOp(Operation *op);
+
 #define GEN_PASS_DECL
 #include "dyn/Dialect/Dyn/Transforms/Passes.h.inc"
 

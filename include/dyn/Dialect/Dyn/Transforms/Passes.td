@@ -25,6 +25,8 @@ def DynOutlineRegions : Pass<"dyn-outline-regions", "::mlir::ModuleOp"> {
       it become results; dynamic dims stay dynamic (`tensor<?x64xf32>`);
     * constants are cloned into each subnet that uses them rather than
       passed in, so weights stay compile-time constants of the subnet;
+    * pure scalar arithmetic (loop counters, comparisons of scalars) stays
+      in the host code: it is control, not compute;
     * names are deterministic: `@<func>_seg<N>` for straight-line code of
       the function body, `@<func>_cond<N>_then`/`_else`,
       `@<func>_switch<N>_case<V>`/`_default`, `@<func>_while<N>_before`/
@@ -60,7 +62,8 @@ def DynBuildDispatcher : Pass<"dyn-build-dispatcher", "::mlir::ModuleOp"> {
     function is marked `dyn.dispatcher`.
 
     A dyn region that still holds compute (anything but calls, constants,
-    casts, nested control flow and terminators) is an error: the dispatcher
+    casts, scalar arithmetic, nested control flow and terminators) is an
+    error: the dispatcher
     runs on the host and must not compute tensors itself.
   }];
   let dependentDialects = [

@@ -1,0 +1,178 @@
+"""Load dyn-compiled shared libraries and call them on numpy arrays.
+
+The C ABI (include/dyn/Runtime/dyn_runtime.h) exports, per entry point F,
+
+    int32_t dyn_F(const dyn_tensor *in, int64_t n_in,
+                  dyn_tensor *out, int64_t n_out);
+
+and the string `dyn_module_signature` listing every entry point, e.g.
+`forward(f32[?,64], i64[]) -> (f32[?,10])`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+MAX_RANK = 8
+
+# dyn_dtype codes <-> numpy dtypes.
+_DTYPES: dict[int, np.dtype] = {
+    0: np.dtype(np.float32),
+    1: np.dtype(np.float64),
+    2: np.dtype(np.float16),
+    4: np.dtype(np.bool_),
+    5: np.dtype(np.int8),
+    6: np.dtype(np.int16),
+    7: np.dtype(np.int32),
+    8: np.dtype(np.int64),
+}
+_CODES: dict[np.dtype, int] = {v: k for k, v in _DTYPES.items()}
+_NAMES: dict[str, int] = {
+    "f32": 0, "f64": 1, "f16": 2, "bf16": 3, "i1": 4, "i8": 5, "i16": 6,
+    "i32": 7, "i64": 8,
+}
+
+
+class DynTensor(ctypes.Structure):
+    """Mirror of `dyn_tensor` (160 bytes)."""
+
+    _fields_ = [
+        ("data", ctypes.c_void_p),
+        ("allocated", ctypes.c_void_p),
+        ("rank", ctypes.c_int64),
+        ("sizes", ctypes.c_int64 * MAX_RANK),
+        ("strides", ctypes.c_int64 * MAX_RANK),
+        ("dtype", ctypes.c_int32),
+        ("reserved", ctypes.c_int32),
+    ]
+
+
+assert ctypes.sizeof(DynTensor) == 160
+
+
+class DynError(RuntimeError):
+    """An entry point rejected its inputs or failed."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """One argument or result type: element type code and extents (-1 = ?)."""
+
+    dtype: int
+    shape: tuple[int, ...]
+
+    @staticmethod
+    def parse(text: str) -> "TensorSpec":
+        match = re.fullmatch(r"(\w+)\[([^\]]*)\]", text.strip())
+        if not match:
+            raise ValueError(f"bad type in signature: {text!r}")
+        dims = [d for d in match.group(2).split(",") if d]
+        return TensorSpec(_NAMES[match.group(1)],
+                          tuple(-1 if d == "?" else int(d) for d in dims))
+
+
+def _split_types(text: str) -> list[TensorSpec]:
+    return [TensorSpec.parse(t) for t in re.findall(r"\w+\[[^\]]*\]", text)]
+
+
+class EntryPoint:
+    """A callable entry point: takes and returns numpy arrays."""
+
+    def __init__(self, module: "Module", signature: str):
+        match = re.fullmatch(r"(\w+)\((.*)\) -> \((.*)\)", signature)
+        if not match:
+            raise ValueError(f"bad signature line: {signature!r}")
+        self.name = match.group(1)
+        self.signature = signature
+        self.inputs = _split_types(match.group(2))
+        self.outputs = _split_types(match.group(3))
+        self._module = module
+        self._function = getattr(module._library, "dyn_" + self.name)
+        self._function.restype = ctypes.c_int32
+        self._function.argtypes = [ctypes.POINTER(DynTensor), ctypes.c_int64,
+                                   ctypes.POINTER(DynTensor), ctypes.c_int64]
+
+    def __call__(self, *args: np.ndarray | float | int | bool) -> list[np.ndarray]:
+        keep = []  # the arrays must outlive the call
+        inputs = (DynTensor * max(1, len(args)))()
+        for i, arg in enumerate(args):
+            spec = self.inputs[i] if i < len(self.inputs) else None
+            array = np.asarray(arg)
+            if spec is not None and array.ndim == 0 and not isinstance(arg, np.ndarray):
+                array = array.astype(_DTYPES.get(spec.dtype, array.dtype))
+            array = np.require(array, requirements="C")  # keeps 0-d arrays 0-d
+            keep.append(array)
+            if array.dtype not in _CODES:
+                raise TypeError(f"{self.name}: input {i} has unsupported dtype {array.dtype}")
+            if array.ndim > MAX_RANK:
+                raise ValueError(f"{self.name}: input {i} has rank {array.ndim} > {MAX_RANK}")
+            tensor = inputs[i]
+            tensor.data = array.ctypes.data
+            tensor.rank = array.ndim
+            tensor.dtype = _CODES[array.dtype]
+            for d in range(array.ndim):
+                tensor.sizes[d] = array.shape[d]
+                tensor.strides[d] = array.strides[d] // array.itemsize
+        outputs = (DynTensor * max(1, len(self.outputs)))()
+        status = self._function(inputs, len(args), outputs, len(self.outputs))
+        if status != 0:
+            raise DynError(self._module.last_error(), status)
+        results = []
+        for j in range(len(self.outputs)):
+            results.append(self._module._take(outputs[j]))
+        return results
+
+
+class Module:
+    """A loaded dyn artifact; entry points are attributes and `entries`."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._library = ctypes.CDLL(str(self.path.resolve()))
+        # The symbol is a char array: read the string at its address.
+        symbol = ctypes.c_char.in_dll(self._library, "dyn_module_signature")
+        text = ctypes.string_at(ctypes.addressof(symbol)).decode()
+        self._library.dyn_last_error.restype = ctypes.c_char_p
+        self._library.dyn_tensor_release.argtypes = [ctypes.POINTER(DynTensor)]
+        self.entries: dict[str, EntryPoint] = {}
+        for line in text.splitlines():
+            if line:
+                entry = EntryPoint(self, line)
+                self.entries[entry.name] = entry
+
+    def __getattr__(self, name: str) -> EntryPoint:
+        entries = self.__dict__.get("entries", {})
+        if name in entries:
+            return entries[name]
+        raise AttributeError(name)
+
+    def last_error(self) -> str:
+        return self._library.dyn_last_error().decode()
+
+    def _take(self, tensor: DynTensor) -> np.ndarray:
+        """Copies an output into a numpy array and releases its buffer."""
+        dtype = _DTYPES[tensor.dtype]
+        shape = tuple(tensor.sizes[d] for d in range(tensor.rank))
+        count = int(np.prod(shape)) if shape else 1
+        if count == 0:
+            array = np.zeros(shape, dtype)
+        else:
+            buffer = (ctypes.c_char * (count * dtype.itemsize)).from_address(tensor.data)
+            array = np.frombuffer(buffer, dtype=dtype, count=count).reshape(shape).copy()
+        self._library.dyn_tensor_release(ctypes.byref(tensor))
+        return array
+
+
+def load(path: str | Path) -> Module:
+    """Loads a shared library made by `dyn-compile --emit=shared`."""
+    return Module(path)

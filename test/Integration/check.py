@@ -1,0 +1,183 @@
+"""Runs compiled integration networks on inputs that drive every path and
+compares them with independent numpy references.
+
+usage: check.py CASE LIB.so [LIB2.so ...]
+
+Every library (e.g. the outlined and the plain upstream build of one .mlir)
+must match the reference on every input: integers exactly, floats within
+1e-5 relative to the output's scale. Prints one line per path and exits
+non-zero on the first mismatch.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from typing import Callable, Iterator
+
+import numpy as np
+
+import dyn
+
+Case = tuple[str, tuple, list]  # (path name, inputs, expected outputs)
+
+
+def close(got: np.ndarray, want: np.ndarray) -> bool:
+    if got.shape != want.shape or got.dtype != want.dtype:
+        return False
+    if np.issubdtype(want.dtype, np.floating):
+        scale = max(1.0, float(np.abs(want).max())) if want.size else 1.0
+        return bool(np.all(np.abs(got - want) <= 1e-5 * scale))
+    return bool(np.array_equal(got, want))
+
+
+# --------------------------------------------------------------------------
+# cond.mlir
+# --------------------------------------------------------------------------
+def cond_reference(x, w):
+    gate = x.sum() > 0
+    h = x + np.maximum(x @ w, 0) if gate else x * x
+    exit_ = h.max() > 4
+    out = h if exit_ else np.ones((1, 16), np.float32)
+    path = f"gate={'then' if gate else 'else'} exit={'then' if exit_ else 'else'}"
+    return path, [h.astype(np.float32), out.astype(np.float32)]
+
+
+def cond_cases(rng) -> Iterator[Case]:
+    w = (rng.standard_normal((16, 16)) * 0.5).astype(np.float32)
+    for batch in (1, 3, 7):
+        for sign in (1.0, -1.0):
+            for scale in (0.05, 3.0):
+                x = (np.abs(rng.standard_normal((batch, 16))) * scale * sign).astype(np.float32)
+                path, outs = cond_reference(x, w)
+                yield path, (x, w), outs
+
+
+# --------------------------------------------------------------------------
+# switch.mlir
+# --------------------------------------------------------------------------
+def switch_reference(x, wr):
+    idx = int(np.argmax((x @ wr).sum(0)))
+    experts = {0: np.exp, 1: np.tanh, 2: lambda v: v * v}
+    y = experts.get(idx, lambda v: -v)(x)
+    path = f"case{idx}" if idx in experts else "default"
+    return path, [y.astype(np.float32), np.array(idx, np.int32)]
+
+
+def switch_cases(rng) -> Iterator[Case]:
+    for batch in (1, 2, 5):
+        for expert in range(4):
+            x = np.abs(rng.standard_normal((batch, 8))).astype(np.float32) + 0.1
+            wr = np.zeros((8, 4), np.float32)
+            wr[:, expert] = 1.0
+            path, outs = switch_reference(x, wr)
+            yield path, (x, wr), outs
+
+
+# --------------------------------------------------------------------------
+# while.mlir
+# --------------------------------------------------------------------------
+def grow_reference(x, n):
+    rows = [x[0]]
+    for _ in range(n):
+        rows.append(rows[-1] * 2)
+    return np.stack(rows).astype(np.float32), np.int64(n)
+
+
+def double_reference(x, limit):
+    k = 0
+    while np.abs(x).sum() < limit[0, 0] and k < 10:
+        x = x + x
+        k += 1
+    return x.astype(np.float32), np.int32(k)
+
+
+def while_cases(rng) -> Iterator[Case]:
+    x = rng.standard_normal((1, 4)).astype(np.float32)
+    for n in (0, 1, 5, 17):
+        name = "grow-0" if n == 0 else "grow-1" if n == 1 else "grow-many"
+        y, count = grow_reference(x, n)
+        yield name, ("grow", x, np.int64(n)), [y, np.array(count)]
+    for batch in (1, 4):
+        x = (rng.standard_normal((batch, 4)) * 0.1).astype(np.float32)
+        total = float(np.abs(x).sum())
+        for limit, name in ((total * 0.5, "double-0"), (total * 1.5, "double-1"),
+                            (total * 20.0, "double-many"),
+                            (total * 1e6, "double-capped")):
+            lim = np.array([[limit]], np.float32)
+            y, k = double_reference(x, lim)
+            yield name, ("double_until", x, lim), [y, np.array(k)]
+
+
+# --------------------------------------------------------------------------
+# nested.mlir
+# --------------------------------------------------------------------------
+def nested_reference(x, k, n):
+    if int(k) != 1:
+        return "default", [(x * 3).astype(np.float32)]
+    took = set()
+    for _ in range(n):
+        if x.sum() > 0:
+            x = x * 0.5 - 1
+            took.add("then")
+        else:
+            x = x + 1
+            took.add("else")
+    if not took:
+        path = "loop-0"
+    elif len(took) == 2:
+        path = "loop-mixed"
+    else:
+        path = "loop-" + took.pop()
+    return path, [x.astype(np.float32)]
+
+
+def nested_cases(rng) -> Iterator[Case]:
+    for batch in (1, 3):
+        base = np.abs(rng.standard_normal((batch, 4))).astype(np.float32)
+        for k, n, x in ((0, 3, base), (7, 3, base), (1, 0, base),
+                        (1, 1, base), (1, 1, -base), (1, 6, base * 4)):
+            path, outs = nested_reference(x, k, n)
+            yield path, (x, np.array(k, np.int64), np.int64(n)), outs
+
+
+CASES: dict[str, tuple[Callable, list[str]]] = {
+    "cond": (cond_cases, ["gate=then exit=then", "gate=then exit=else",
+                          "gate=else exit=then", "gate=else exit=else"]),
+    "switch": (switch_cases, ["case0", "case1", "case2", "default"]),
+    "while": (while_cases, ["grow-0", "grow-1", "grow-many", "double-0",
+                            "double-1", "double-many", "double-capped"]),
+    "nested": (nested_cases, ["default", "loop-0", "loop-then", "loop-else",
+                              "loop-mixed"]),
+}
+
+
+def main() -> int:
+    name, libraries = sys.argv[1], sys.argv[2:]
+    generate, expected_paths = CASES[name]
+    modules = [dyn.load(path) for path in libraries]
+    runs: dict[str, int] = defaultdict(int)
+    for path, inputs, want in generate(np.random.default_rng(0)):
+        entry = "forward"
+        if inputs and isinstance(inputs[0], str):
+            entry, inputs = inputs[0], inputs[1:]
+        for library, module in zip(libraries, modules):
+            got = module.entries[entry](*inputs)
+            for i, (g, w) in enumerate(zip(got, want)):
+                if not close(g, np.asarray(w)):
+                    print(f"{name}: MISMATCH on path {path} in {library} output {i}:\n"
+                          f"  got  {g!r}\n  want {w!r}")
+                    return 1
+        runs[path] += 1
+    for path in expected_paths:
+        print(f"{name}: path {path}: {runs[path]} runs ok")
+    missing = [p for p in expected_paths if runs[p] == 0]
+    if missing:
+        print(f"{name}: paths never taken: {missing}")
+        return 1
+    print(f"{name}: all paths taken")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

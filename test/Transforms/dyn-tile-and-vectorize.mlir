@@ -1,0 +1,93 @@
+// RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=16}))" --split-input-file | FileCheck %s
+// RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=8 matmul-tile-m=4 matmul-tile-k=8}))" --split-input-file | FileCheck %s --check-prefix=AVX2
+
+// A dynamic-batch matmul: M tiled by 8, N by the vector size, K by 16;
+// partial tiles are masked.
+// CHECK-LABEL: func.func @matmul(
+// CHECK-NOT: linalg.matmul
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: vector.create_mask %{{.+}}, %{{.+}} : vector<8x16xi1>
+// CHECK: vector.contract
+// CHECK-SAME: vector<8x16xf32>, vector<16x16xf32> into vector<8x16xf32>
+// AVX2-LABEL: func.func @matmul(
+// AVX2: vector.contract
+// AVX2-SAME: vector<4x8xf32>, vector<8x8xf32> into vector<4x8xf32>
+func.func @matmul(%a: tensor<?x64xf32>, %b: tensor<64x32xf32>,
+                  %c: tensor<?x32xf32>) -> tensor<?x32xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x32xf32>)
+                     outs(%c : tensor<?x32xf32>) -> tensor<?x32xf32>
+  return %r : tensor<?x32xf32>
+}
+
+// -----
+
+// Elementwise: rows one at a time, 16 lanes along the row; a 10-wide static
+// dim fits one vector and is not tiled.
+// CHECK-LABEL: func.func @elementwise(
+// CHECK: scf.for
+// CHECK-NOT: scf.for
+// CHECK: vector.transfer_read {{.*}} : tensor<1x10xf32>, vector<1x10xf32>
+// CHECK: math.exp {{.*}} : vector<1x10xf32>
+#map = affine_map<(d0, d1) -> (d0, d1)>
+func.func @elementwise(%x: tensor<?x10xf32>, %o: tensor<?x10xf32>) -> tensor<?x10xf32> {
+  %r = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<?x10xf32>) outs(%o : tensor<?x10xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %e = math.exp %in : f32
+    linalg.yield %e : f32
+  } -> tensor<?x10xf32>
+  return %r : tensor<?x10xf32>
+}
+
+// -----
+
+// A row reduction over a dynamic row length: masked 16-lane reductions.
+// CHECK-LABEL: func.func @reduce_rows(
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: vector.mask %{{.+}} { vector.multi_reduction <add>
+func.func @reduce_rows(%x: tensor<4x?xf32>, %o: tensor<4xf32>) -> tensor<4xf32> {
+  %r = linalg.reduce ins(%x : tensor<4x?xf32>) outs(%o : tensor<4xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// A 1-D gather through tensor.extract becomes a masked vector.gather.
+// CHECK-LABEL: func.func @gather(
+// CHECK: vector.gather
+#id = affine_map<(d0) -> (d0)>
+func.func @gather(%table: tensor<?xf32>, %idx: tensor<?xindex>, %o: tensor<?xf32>) -> tensor<?xf32> {
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%idx : tensor<?xindex>) outs(%o : tensor<?xf32>) {
+  ^bb0(%i: index, %out: f32):
+    %v = tensor.extract %table[%i] : tensor<?xf32>
+    linalg.yield %v : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// What the vectorizer cannot do (an n-D gather) stays a scalar linalg op,
+// untiled.
+// CHECK-LABEL: func.func @gather_2d(
+// CHECK-NOT: scf.for
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+#id1 = affine_map<(d0) -> (d0)>
+func.func @gather_2d(%table: tensor<?x?xf32>, %idx: tensor<?xindex>, %o: tensor<?xf32>) -> tensor<?xf32> {
+  %r = linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]}
+      ins(%idx : tensor<?xindex>) outs(%o : tensor<?xf32>) {
+  ^bb0(%i: index, %out: f32):
+    %v = tensor.extract %table[%i, %i] : tensor<?x?xf32>
+    linalg.yield %v : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
