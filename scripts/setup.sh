@@ -11,7 +11,8 @@ LLVM_PREFIX="${LLVM_PREFIX:-/usr/lib/llvm-22}"
 BUILD_DIR="${BUILD_DIR:-$REPO/build}"
 
 PACKAGES=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22
-          lld-22 cmake ninja-build ccache python3)
+          lld-22 cmake ninja-build ccache bc python3 python3-numpy
+          python3-pytest valgrind)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

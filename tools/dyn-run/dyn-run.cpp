@@ -369,8 +369,8 @@ int run(const char *argv0) {
     for (double m : sorted)
       mean += m / sorted.size();
     llvm::outs() << llvm::formatv(
-        "{0}: {1} runs after {2} warm-up: median {3:F1} us, p90 {4:F1} us, "
-        "min {5:F1} us, mean {6:F1} us\n",
+        "{0}: {1} runs after {2} warm-up: median {3:F2} us, p90 {4:F2} us, "
+        "min {5:F2} us, mean {6:F2} us\n",
         selected->name, sorted.size(), warmup.getValue(), percentile(0.5),
         percentile(0.9), sorted.front(), mean);
   }
