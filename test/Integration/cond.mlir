@@ -2,7 +2,10 @@
 // shapes, compiled with and without outlining, run on every path.
 // RUN: dyn-compile %s -o %t.so
 // RUN: dyn-compile %s --no-outline -o %t.plain.so
-// RUN: %python %S/check.py cond %t.so %t.plain.so | FileCheck %s
+// The same network written in MLIR's generic form (as other tools emit it):
+// RUN: dyn-opt %s --mlir-print-op-generic -o %t.generic.mlir
+// RUN: dyn-compile %t.generic.mlir -o %t.generic.so
+// RUN: %python %S/check.py cond %t.so %t.plain.so %t.generic.so | FileCheck %s
 // CHECK: cond: path gate=then exit=then: {{[0-9]+}} runs ok
 // CHECK: cond: path gate=then exit=else: {{[0-9]+}} runs ok
 // CHECK: cond: path gate=else exit=then: {{[0-9]+}} runs ok

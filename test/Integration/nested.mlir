@@ -1,7 +1,10 @@
 // A cond inside a while inside a switch, with a dynamic batch.
 // RUN: dyn-compile %s -o %t.so
 // RUN: dyn-compile %s --no-outline -o %t.plain.so
-// RUN: %python %S/check.py nested %t.so %t.plain.so | FileCheck %s
+// The same network written in MLIR's generic form (as other tools emit it):
+// RUN: dyn-opt %s --mlir-print-op-generic -o %t.generic.mlir
+// RUN: dyn-compile %t.generic.mlir -o %t.generic.so
+// RUN: %python %S/check.py nested %t.so %t.plain.so %t.generic.so | FileCheck %s
 // CHECK: nested: path default: {{[0-9]+}} runs ok
 // CHECK: nested: path loop-0: {{[0-9]+}} runs ok
 // CHECK: nested: path loop-then: {{[0-9]+}} runs ok

@@ -1,7 +1,10 @@
 // Expert routing: an argmax picks one of three experts or the default.
 // RUN: dyn-compile %s -o %t.so
 // RUN: dyn-compile %s --no-outline -o %t.plain.so
-// RUN: %python %S/check.py switch %t.so %t.plain.so | FileCheck %s
+// The same network written in MLIR's generic form (as other tools emit it):
+// RUN: dyn-opt %s --mlir-print-op-generic -o %t.generic.mlir
+// RUN: dyn-compile %t.generic.mlir -o %t.generic.so
+// RUN: %python %S/check.py switch %t.so %t.plain.so %t.generic.so | FileCheck %s
 // CHECK: switch: path case0: {{[0-9]+}} runs ok
 // CHECK: switch: path case1: {{[0-9]+}} runs ok
 // CHECK: switch: path case2: {{[0-9]+}} runs ok

@@ -3,7 +3,10 @@
 // max_iterations.
 // RUN: dyn-compile %s -o %t.so
 // RUN: dyn-compile %s --no-outline -o %t.plain.so
-// RUN: %python %S/check.py while %t.so %t.plain.so | FileCheck %s
+// The same network written in MLIR's generic form (as other tools emit it):
+// RUN: dyn-opt %s --mlir-print-op-generic -o %t.generic.mlir
+// RUN: dyn-compile %t.generic.mlir -o %t.generic.so
+// RUN: %python %S/check.py while %t.so %t.plain.so %t.generic.so | FileCheck %s
 // CHECK: while: path grow-0: {{[0-9]+}} runs ok
 // CHECK: while: path grow-1: {{[0-9]+}} runs ok
 // CHECK: while: path grow-many: {{[0-9]+}} runs ok

@@ -28,6 +28,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 
+#include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -189,6 +190,17 @@ std::string summarize(const dyn_tensor &t) {
       double v;
       std::memcpy(&v, p, 8);
       value = llvm::formatv("{0}", llvm::format("%g", v)).str();
+      break;
+    }
+    case DYN_F16:
+    case DYN_BF16: {
+      uint16_t bits;
+      std::memcpy(&bits, p, 2);
+      llvm::APFloat half(t.dtype == DYN_F16 ? llvm::APFloat::IEEEhalf()
+                                            : llvm::APFloat::BFloat(),
+                         llvm::APInt(16, bits));
+      value =
+          llvm::formatv("{0}", llvm::format("%g", half.convertToFloat())).str();
       break;
     }
     case DYN_I1:

@@ -1,5 +1,6 @@
 // RUN: dyn-opt %s --dyn-outline-regions --split-input-file | FileCheck %s
 // RUN: dyn-opt %s --dyn-outline-regions=dedupe=false --split-input-file | FileCheck %s --check-prefix=NODEDUPE
+// RUN: dyn-opt %s --dyn-outline-regions --split-input-file --mlir-print-debuginfo --mlir-print-local-scope | FileCheck %s --check-prefix=LOC
 
 // Straight-line code before a cond, and each branch, become subnets; the
 // predicate is the only value the dispatcher reads; a branch that only
@@ -140,4 +141,20 @@ func.func @effects(%x: tensor<?xf32>, %m: memref<f32>, %v: f32) {
   %dead = math.exp %x : tensor<?xf32>
   memref.store %v, %m[] : memref<f32>
   return
+}
+
+// -----
+
+// Locations survive: cloned ops keep theirs, the call and the subnet take
+// the run's first op's.
+// LOC-LABEL: func.func @locs(
+// LOC: call @locs_seg0(%{{.+}}) : (tensor<?xf32>) -> tensor<?xf32> loc("net.py":3:1)
+// LOC: func.func private @locs_seg0(
+// LOC: math.exp %{{.+}} : tensor<?xf32> loc("net.py":3:1)
+// LOC: math.tanh %{{.+}} : tensor<?xf32> loc("net.py":4:1)
+// LOC: } loc("net.py":3:1)
+func.func @locs(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %a = math.exp %x : tensor<?xf32> loc("net.py":3:1)
+  %b = math.tanh %a : tensor<?xf32> loc("net.py":4:1)
+  return %b : tensor<?xf32>
 }
