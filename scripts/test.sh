@@ -6,3 +6,6 @@ BUILD_DIR="${BUILD_DIR:-$REPO/build}"
 bash "$REPO/scripts/setup.sh"
 # check-dyn builds everything it tests (tools, docs, the staged install) first.
 cmake --build "$BUILD_DIR" --target check-dyn
+# The Python package (PyTorch frontend, runtime loader, model zoo) with
+# Debian's python3, which has torch and numpy.
+DYN_COMPILE="$BUILD_DIR/bin/dyn-compile" "${DYN_PYTHON:-/usr/bin/python3}" -m pytest -q "$REPO/python/tests"

@@ -1,9 +1,22 @@
 """dyn: a compiler for dynamic neural networks (Python side).
 
-`dyn.runtime` loads artifacts made by `dyn-compile` and calls their entry
+`dyn.compile(module, example_inputs)` compiles a torch.nn.Module whose
+forward has data-dependent control flow; `dyn.runtime` loads artifacts made by `dyn-compile` and calls their entry
 points on numpy arrays through dyn's C ABI (`dyn/Runtime/dyn_runtime.h`).
 """
 
 from dyn.runtime import DynError, EntryPoint, Module, load
 
-__all__ = ["DynError", "EntryPoint", "Module", "load"]
+__all__ = ["DynError", "EntryPoint", "Module", "load", "compile", "CompiledModule",
+           "UnsupportedError"]
+
+
+def __getattr__(name: str):
+    # The PyTorch frontend is imported lazily: dyn.load works without torch.
+    if name in ("compile", "CompiledModule"):
+        from dyn import compiler
+        return getattr(compiler, name)
+    if name == "UnsupportedError":
+        from dyn.frontend.torchscript import UnsupportedError
+        return UnsupportedError
+    raise AttributeError(name)

@@ -1,0 +1,122 @@
+"""`dyn.compile`: PyTorch module with data-dependent control flow -> native code."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Optional, Sequence
+
+import numpy as np
+import torch
+
+from dyn.frontend.torchscript import Importer, ScalarVal, TensorVal, _ELT
+from dyn.runtime import Module, load
+
+_TARGETS = {"cpu": "x86_64", "x86_64": "x86_64", "aarch64": "aarch64"}
+
+
+def find_dyn_compile() -> str:
+    """$DYN_COMPILE, the build tree next to this package, or PATH."""
+    if os.environ.get("DYN_COMPILE"):
+        return os.environ["DYN_COMPILE"]
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent.parent / "build" / "bin" / "dyn-compile",):
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which("dyn-compile")
+    if found:
+        return found
+    raise FileNotFoundError("cannot find dyn-compile: build the project or set DYN_COMPILE")
+
+
+def _input_spec(value: Any, index: int, dynamic: Iterable[int]) -> TensorVal | ScalarVal:
+    if isinstance(value, torch.Tensor):
+        elt = _ELT.get(value.dtype)
+        if elt is None:
+            raise TypeError(f"example input {index} has unsupported dtype {value.dtype}")
+        dyn = set(d % value.dim() for d in dynamic) if value.dim() else set()
+        shape = [None if d in dyn else s for d, s in enumerate(value.shape)]
+        return TensorVal("", shape, elt)
+    if isinstance(value, bool):
+        return ScalarVal("i1", "")
+    if isinstance(value, int):
+        return ScalarVal("i64", "")
+    if isinstance(value, float):
+        return ScalarVal("f64", "")
+    raise TypeError(f"example input {index} of type {type(value).__name__} is not supported")
+
+
+def import_module(module: torch.nn.Module, example_inputs: Sequence[Any],
+                  dynamic_dims: Optional[dict[int, Sequence[int]]] = None) -> tuple[str, list[str]]:
+    """Scripts, freezes and imports `module`; returns (MLIR text, output kinds)."""
+    scripted = torch.jit.script(module.eval())
+    frozen = torch.jit.freeze(scripted)
+    graph = frozen.graph
+    specs = []
+    for i, value in enumerate(example_inputs):
+        dims = (dynamic_dims or {}).get(i, [0])
+        specs.append(_input_spec(value, i, dims))
+    importer = Importer(graph, specs)
+    text = importer.run("forward")
+    kinds = [str(v.type()) for v in graph.outputs()]
+    return text, kinds
+
+
+class CompiledModule:
+    """A compiled network: call it with torch tensors (and Python scalars)."""
+
+    def __init__(self, mlir: str, library: Path, workdir: Path, output_kinds: list[str]):
+        self.mlir = mlir
+        self.library = library
+        self._workdir = workdir
+        self._module: Module = load(library)
+        self._entry = self._module.forward
+        self._output_kinds = output_kinds
+
+    def __call__(self, *args: Any) -> Any:
+        arrays = []
+        for arg, spec in zip(args, self._entry.inputs):
+            if isinstance(arg, torch.Tensor):
+                arrays.append(arg.detach().cpu().contiguous().numpy())
+            else:
+                arrays.append(arg)
+        outs = self._entry(*arrays)
+        results = [torch.from_numpy(o) for o in outs]
+        flat_kinds = self._output_kinds
+        if len(flat_kinds) == 1 and flat_kinds[0].startswith("Tuple"):
+            return tuple(_to_python(r) for r in results)
+        if len(results) == 1:
+            return _to_python(results[0], flat_kinds[0] if flat_kinds else "Tensor")
+        return tuple(results)
+
+
+def _to_python(t: torch.Tensor, kind: str = "Tensor") -> Any:
+    if kind in ("int", "float", "bool"):
+        return t.item()
+    return t
+
+
+def compile(module: torch.nn.Module, example_inputs: Sequence[Any], target: str = "cpu",
+            dynamic_dims: Optional[dict[int, Sequence[int]]] = None,
+            workdir: Optional[str] = None, extra_args: Sequence[str] = ()) -> CompiledModule:
+    """Compiles `module` (whose forward may branch and loop on tensor values)
+    for `target` ("cpu": this machine). Dims of the example inputs listed in
+    `dynamic_dims` (input index -> dims; default: dim 0 of every tensor) stay
+    dynamic in the compiled code."""
+    if target not in _TARGETS:
+        raise ValueError(f"unknown target {target!r} (expected one of {sorted(_TARGETS)})")
+    mlir, kinds = import_module(module, example_inputs, dynamic_dims)
+    directory = Path(workdir or tempfile.mkdtemp(prefix="dyn-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    source = directory / "module.mlir"
+    source.write_text(mlir)
+    library = directory / "module.so"
+    cmd = [find_dyn_compile(), str(source), "-o", str(library),
+           f"--target={_TARGETS[target]}", *extra_args]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"dyn-compile failed on {source}:\n{result.stderr}")
+    return CompiledModule(mlir, library, directory, kinds)

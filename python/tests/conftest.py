@@ -1,0 +1,5 @@
+"""pytest setup: the dyn package from this source tree."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
