@@ -156,3 +156,32 @@ def test_wrong_input_is_an_error_not_a_crash():
         c(torch.randn(2, 7))
     with pytest.raises(dyn.DynError, match="element type f64, expected f32"):
         c(torch.randn(2, 8, dtype=torch.float64))
+
+
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.conv2 = nn.Conv2d(8, 8, 3, stride=2, padding=1)
+        self.dw = nn.Conv2d(8, 8, 3, padding=1, groups=8)
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x):
+        h = F.relu(self.bn1(self.conv1(x)))
+        h = F.max_pool2d(h, 2) + F.avg_pool2d(h, 2)
+        if h.mean() > 0.2:
+            h = F.relu(self.conv2(h))
+        else:
+            h = F.relu(self.dw(h))[:, :, ::2, ::2] if False else F.avg_pool2d(F.relu(self.dw(h)), 2)
+        h = F.adaptive_avg_pool2d(h, 1).flatten(1)
+        return self.fc(h)
+
+
+def test_convolutions_and_pooling():
+    m = ConvNet().eval()
+    with torch.no_grad():
+        m.bn1.running_mean.uniform_(-0.5, 0.5)
+        m.bn1.running_var.uniform_(0.5, 2.0)
+    check(m, [torch.randn(2, 3, 16, 16)],
+          [[torch.randn(1, 3, 16, 16) + 1.0], [torch.randn(3, 3, 16, 16) - 1.0]], atol=1e-4)

@@ -1179,8 +1179,10 @@ def _if(imp: Importer, node):
         pred = imp.scalar(pred, "i1")
         pred_type = "i1"
     then_block, else_block = node.blocks()
-    then_lines, then_vals = imp.import_region(then_block)
-    else_lines, else_vals = imp.import_region(else_block)
+    then_lines, then_nested = imp.import_region(then_block)
+    else_lines, else_nested = imp.import_region(else_block)
+    # Tuples (early returns) cross the region edge element by element.
+    then_vals, else_vals = imp.flatten(then_nested), imp.flatten(else_nested)
     types = _result_types(imp, then_vals, else_vals)
     # Yields are emitted inside each region's buffer.
     imp.e.lines, saved = then_lines, imp.e.lines
@@ -1205,14 +1207,25 @@ def _if(imp: Importer, node):
     imp.e.lines.extend(else_lines)
     imp.e.emit("  " + else_yield)
     imp.e.emit("}")
-    out, it = [], iter(names)
+    flat, it = [], iter(names)
     for t in types:
         if isinstance(t, NoneVal):
-            out.append(NoneVal())
+            flat.append(NoneVal())
         elif isinstance(t, TensorVal):
-            out.append(TensorVal(next(it), t.shape, t.elt))
+            flat.append(TensorVal(next(it), t.shape, t.elt))
         else:
-            out.append(ScalarVal(t.kind, next(it)))
+            flat.append(ScalarVal(t.kind, next(it)))
+    return _restructure(then_nested, iter(flat))
+
+
+def _restructure(like: list, flat) -> list:
+    """Rebuilds the tuple nesting of `like` from the flat values."""
+    out = []
+    for v in like:
+        if isinstance(v, (TupleVal, ListVal)):
+            out.append(type(v)(_restructure(v.items, flat)))
+        else:
+            out.append(next(flat))
     return out
 
 
@@ -1225,8 +1238,6 @@ def _loop(imp: Importer, node):
     # change become ?) until the body's yields fit.
     types = [_carried_type(imp, v) for v in carried]
     for _attempt in range(4):
-        counter = imp.e.counter
-        saved_constants = list(imp.e.constants), dict(imp.e.constant_cache)
         iv = ScalarVal("i64", imp.e.fresh("iv"))
         cond_arg = ScalarVal("i1", imp.e.fresh("go"))
         block_args = [_fresh_like(imp, t) for t in types]
@@ -1234,8 +1245,9 @@ def _loop(imp: Importer, node):
         new_types = _result_types(imp, types, yielded[1:])
         if [getattr(t, "shape", None) for t in new_types] == [getattr(t, "shape", None) for t in types]:
             break
+        # Retry with the wider types; constants made by the discarded attempt
+        # stay (values outside the loop may refer to them) and die in DCE.
         types = new_types
-        imp.e.constants, imp.e.constant_cache = saved_constants[0], saved_constants[1]
     else:
         raise imp.fail("cannot find loop-carried types")
 
@@ -1307,3 +1319,245 @@ def _value_type(imp: Importer, v, t) -> str:
     if isinstance(t, ScalarVal):
         return t.kind
     return imp.tensor(v).type
+
+
+# -- convolutions and pooling (NCHW in PyTorch, NHWC in TOSA) -----------------
+
+def _pair(imp: Importer, v) -> list[int]:
+    values = imp.const_list(v) if isinstance(v, ListVal) else [imp.const_int(v)]
+    return values * 2 if len(values) == 1 else values
+
+
+def _to_nhwc(imp: Importer, t: TensorVal) -> TensorVal:
+    return _transpose_perm(imp, t, [0, 2, 3, 1])
+
+
+def _to_nchw(imp: Importer, t: TensorVal) -> TensorVal:
+    return _transpose_perm(imp, t, [0, 3, 1, 2])
+
+
+def _fit_window(imp: Importer, xh: TensorVal, k: tuple, s: tuple, p: tuple,
+                d: tuple = (1, 1)) -> tuple[TensorVal, list[int]]:
+    """TOSA wants (extent + pads - window) divisible by the stride, PyTorch
+    floors: trims the trailing pad, then trailing rows/cols the window never
+    reaches. Returns the (maybe sliced) NHWC input and [top, bottom, left,
+    right] pads."""
+    pads = []
+    sizes = list(xh.shape)
+    for axis, (n, kk, ss, pp, dd) in enumerate(zip(xh.shape[1:3], k, s, p, d), start=1):
+        if n is None:
+            raise imp.fail("windows over dynamic spatial dims")
+        rem = (n + 2 * pp - dd * (kk - 1) - 1) % ss
+        bottom = pp - min(pp, rem)
+        sizes[axis] = n - (rem - (pp - bottom))
+        pads += [pp, bottom]
+    if sizes != list(xh.shape):
+        dyn = [imp.dim_value(xh, i) for i, v in enumerate(xh.shape) if v is None]
+        size_list = ", ".join(dyn.pop(0) if v is None else str(sz) for v, sz in zip(xh.shape, sizes))
+        shape = [None if v is None else sz for v, sz in zip(xh.shape, sizes)]
+        out = tensor_type(shape, xh.elt)
+        name = imp.e.op(f"tensor.extract_slice {xh.name}[0, 0, 0, 0] [{size_list}] [1, 1, 1, 1] : "
+                        f"{xh.type} to {out}")
+        xh = TensorVal(name, shape, xh.elt)
+    return xh, pads
+
+
+def _out_extent(n: Optional[int], k: int, s: int, p0: int, p1: int, d: int = 1,
+                ceil: bool = False) -> Optional[int]:
+    if n is None:
+        return None
+    span = n + p0 + p1 - d * (k - 1) - 1
+    return (-(-span // s) if ceil else span // s) + 1
+
+
+@handles("aten::conv2d", "aten::_convolution")
+def _conv2d(imp: Importer, node):
+    args = inputs(imp, node)
+    x, w, b, stride, padding, dilation = args[:6]
+    if node.kind() == "aten::_convolution":
+        if bool(args[6].const):
+            raise imp.fail("transposed convolutions")
+        groups = args[8]
+    else:
+        groups = args[6]
+    groups = imp.const_int(groups)
+    x = imp.tensor(x)
+    if x.rank != 4:
+        raise imp.fail("only 2-D convolutions on NCHW inputs")
+    if isinstance(padding, ScalarVal):
+        raise imp.fail("string padding")
+    sh, sw = _pair(imp, stride)
+    ph, pw = _pair(imp, padding)
+    dh, dw = _pair(imp, dilation)
+    weight = imp.constant_array(w)  # OIHW
+    out_c, in_c_per_group, kh, kw = weight.shape
+    bias = (imp.constant_array(b) if not isinstance(b, NoneVal)
+            else np.zeros(out_c, np.float32))
+    xh, pads = _fit_window(imp, _to_nhwc(imp, x), (kh, kw), (sh, sw), (ph, pw), (dh, dw))
+    n, h, wd, c = xh.shape
+    oh = _out_extent(h, kh, sh, pads[0], pads[1], dh)
+    ow = _out_extent(wd, kw, sw, pads[2], pads[3], dw)
+    zp = imp.e.tosa_const("dense<0.0>", "tensor<1xf32>")
+    attrs = (f"{{acc_type = f32, dilation = array<i64: {dh}, {dw}>, "
+             f"pad = array<i64: {', '.join(map(str, pads))}>, stride = array<i64: {sh}, {sw}>}}")
+    bias_t = imp.constant_tensor(torch.from_numpy(bias.astype(np.float32)))
+    if groups == 1:
+        wt = imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(weight.transpose(0, 2, 3, 1))))
+        shape = [n, oh, ow, out_c]
+        op = "tosa.conv2d"
+    elif groups == c and in_c_per_group == 1:
+        # Depthwise: OIHW with I = 1 -> HWCM with M = out / in.
+        mult = out_c // c
+        hwcm = weight.reshape(c, mult, kh, kw).transpose(2, 3, 0, 1)
+        wt = imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(hwcm)))
+        shape = [n, oh, ow, c * mult]
+        op = "tosa.depthwise_conv2d"
+    else:
+        raise imp.fail(f"grouped convolutions (groups={groups})")
+    out = tensor_type(shape, "f32")
+    name = imp.e.op(f"{op} {xh.name}, {wt.name}, {bias_t.name}, {zp}, {zp} {attrs} : "
+                    f"({xh.type}, {wt.type}, {bias_t.type}, tensor<1xf32>, tensor<1xf32>) -> {out}")
+    return _to_nchw(imp, TensorVal(name, shape, "f32"))
+
+
+def _pool(imp: Importer, node, kind: str):
+    args = inputs(imp, node)
+    x = imp.tensor(args[0])
+    kh, kw = _pair(imp, args[1])
+    stride = args[2]
+    sh, sw = (kh, kw) if isinstance(stride, ListVal) and not stride.items else _pair(imp, stride)
+    ph, pw = _pair(imp, args[3])
+    ceil = False
+    if kind == "max":
+        dh, dw = _pair(imp, args[4])
+        ceil = bool(args[5].const)
+        if (dh, dw) != (1, 1):
+            raise imp.fail("dilated pooling")
+    else:
+        ceil = bool(args[4].const)
+        if not bool(args[5].const) and (ph or pw):
+            raise imp.fail("avg_pool2d with count_include_pad=False and padding")
+    if ceil:
+        raise imp.fail("ceil_mode pooling")
+    xh, pads = _fit_window(imp, _to_nhwc(imp, x), (kh, kw), (sh, sw), (ph, pw))
+    n, h, w, c = xh.shape
+    shape = [n, _out_extent(h, kh, sh, pads[0], pads[1]), _out_extent(w, kw, sw, pads[2], pads[3]), c]
+    out = tensor_type(shape, xh.elt)
+    attrs = (f"kernel = array<i64: {kh}, {kw}>, pad = array<i64: {', '.join(map(str, pads))}>, "
+             f"stride = array<i64: {sh}, {sw}>")
+    if kind == "max":
+        name = imp.e.op(f"tosa.max_pool2d {xh.name} {{{attrs}}} : ({xh.type}) -> {out}")
+    else:
+        zp = imp.e.tosa_const("dense<0.0>", "tensor<1xf32>")
+        name = imp.e.op(f"tosa.avg_pool2d {xh.name}, {zp}, {zp} {{acc_type = f32, {attrs}}} : "
+                        f"({xh.type}, tensor<1xf32>, tensor<1xf32>) -> {out}")
+    return _to_nchw(imp, TensorVal(name, shape, xh.elt))
+
+
+HANDLERS["aten::max_pool2d"] = lambda imp, node: _pool(imp, node, "max")
+HANDLERS["aten::avg_pool2d"] = lambda imp, node: _pool(imp, node, "avg")
+
+
+@handles("aten::adaptive_avg_pool2d")
+def _adaptive_avg_pool2d(imp: Importer, node):
+    x, size = inputs(imp, node)
+    x = imp.tensor(x)
+    if _pair(imp, size) != [1, 1]:
+        raise imp.fail("adaptive_avg_pool2d to a size other than 1x1")
+    h, w = x.shape[2], x.shape[3]
+    if h is None or w is None:
+        raise imp.fail("adaptive_avg_pool2d over dynamic spatial dims")
+    total = imp.reduce("tosa.reduce_sum", x, [2, 3], True)
+    return imp.binary("tosa.mul", total, ScalarVal("f64", None, 1.0 / (h * w)))
+
+
+# -- constructors and recurrent cells ------------------------------------------
+
+_DTYPE_CODES = {6: "f32", 7: "f64", 5: "f16", 4: "i64", 3: "i32", 11: "i1", 1: "i8"}
+
+
+def _sized_tensor(imp: Importer, sizes: list, elt: str, value: float) -> TensorVal:
+    shape: Shape = []
+    dynamic = []
+    for s in sizes:
+        if isinstance(s, ScalarVal) and s.const is not None:
+            shape.append(int(s.const))
+        else:
+            shape.append(None)
+            v = imp.scalar(s, "i64")
+            dynamic.append(imp.e.op(f"arith.index_cast {v.name} : i64 to index"))
+    if not dynamic:
+        array = np.full(shape, value)
+        return imp.constant_tensor(torch.from_numpy(array).to(_TORCH_DTYPE[elt]))
+    type_ = tensor_type(shape, elt)
+    empty = imp.e.op(f"tensor.empty({', '.join(dynamic)}) : {type_}")
+    lit = float_literal(value) if elt.startswith("f") else str(int(value))
+    fill = imp.e.constant(lit, elt)
+    name = imp.e.op(f"linalg.fill ins({fill} : {elt}) outs({empty} : {type_}) -> {type_}")
+    return TensorVal(name, shape, elt)
+
+
+def _constructor(value: float):
+    def handler(imp: Importer, node):
+        args = inputs(imp, node)
+        sizes, dtype = args[0], args[1]
+        elt = "f32" if isinstance(dtype, NoneVal) else _DTYPE_CODES.get(imp.const_int(dtype))
+        if elt is None:
+            raise imp.fail("unsupported dtype")
+        return _sized_tensor(imp, sizes.items, elt, value)
+    return handler
+
+
+HANDLERS["aten::zeros"] = _constructor(0.0)
+HANDLERS["aten::ones"] = _constructor(1.0)
+
+
+@handles("aten::__contains__")
+def _contains(imp: Importer, node):
+    seq, item = inputs(imp, node)
+    values = imp.const_list(seq)
+    return ScalarVal("i1", None, imp.const_int(item) in values)
+
+
+@handles("aten::pow")
+def _pow(imp: Importer, node):
+    a, b = inputs(imp, node)
+    if isinstance(a, ScalarVal) and isinstance(b, ScalarVal) and a.const is not None and b.const is not None:
+        result = a.const ** b.const
+        return ScalarVal("f64" if isinstance(result, float) else "i64", None, result)
+    if isinstance(a, TensorVal) and isinstance(b, ScalarVal) and b.const == 2:
+        return imp.binary("tosa.mul", a, a)
+    raise imp.fail("pow other than of constants or squares")
+
+
+def _slice_cols(imp: Importer, t: TensorVal, start: int, size: int) -> TensorVal:
+    rows = imp.dim_value(t, 0) if t.shape[0] is None else str(t.shape[0])
+    shape = [t.shape[0], size]
+    out = tensor_type(shape, t.elt)
+    name = imp.e.op(f"tensor.extract_slice {t.name}[0, {start}] [{rows}, {size}] [1, 1] : {t.type} to {out}")
+    return TensorVal(name, shape, t.elt)
+
+
+@handles("aten::lstm_cell")
+def _lstm_cell(imp: Importer, node):
+    x, state, w_ih, w_hh, b_ih, b_hh = inputs(imp, node)
+    x = imp.tensor(x)
+    h, c = state.items
+    unbatched = x.rank == 1
+    if unbatched:
+        x, h, c = (imp.reshape(v, [1] + list(v.shape)) for v in (x, h, c))
+    wi = imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(imp.constant_array(w_ih).T)))
+    wh = imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(imp.constant_array(w_hh).T)))
+    gates = imp.binary("tosa.add", imp.matmul2d(x, wi), imp.matmul2d(h, wh))
+    if not isinstance(b_ih, NoneVal):
+        bias = imp.constant_array(b_ih) + imp.constant_array(b_hh)
+        gates = imp.binary("tosa.add", gates, imp.constant_tensor(torch.from_numpy(bias.reshape(1, -1))))
+    hidden = wh.shape[0]
+    i, f, g, o = (_slice_cols(imp, gates, k * hidden, hidden) for k in range(4))
+    i, f, o = (imp.unary("tosa.sigmoid", v) for v in (i, f, o))
+    g = imp.unary("tosa.tanh", g)
+    c2 = imp.binary("tosa.add", imp.binary("tosa.mul", f, c), imp.binary("tosa.mul", i, g))
+    h2 = imp.binary("tosa.mul", o, imp.unary("tosa.tanh", c2))
+    if unbatched:
+        h2, c2 = imp.reshape(h2, [hidden]), imp.reshape(c2, [hidden])
+    return [h2, c2]
