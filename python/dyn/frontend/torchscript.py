@@ -1561,3 +1561,44 @@ def _lstm_cell(imp: Importer, node):
     if unbatched:
         h2, c2 = imp.reshape(h2, [hidden]), imp.reshape(c2, [hidden])
     return [h2, c2]
+
+
+@handles("aten::topk")
+def _topk(imp: Importer, node):
+    """k rounds of (max, argmax, mask the winner with -inf): TOSA and linalg
+    have no sort. With ties, equal values are masked together (PyTorch would
+    return both); distinct values match PyTorch exactly."""
+    x, k, dim, largest, _sorted = inputs(imp, node)
+    x = imp.tensor(x)
+    k = imp.const_int(k)
+    d = imp.const_int(dim) % x.rank
+    if not bool(largest.const):
+        x = imp.binary("tosa.sub", ScalarVal("f64", None, 0.0), x)
+    values, indices = [], []
+    bound = ScalarVal("f64", None, float("-inf"))
+    for i in range(k):
+        top = imp.reduce("tosa.reduce_max", x, [d], True)
+        values.append(top)
+        indices.append(_argmax_of(imp, x, d, True))
+        if i + 1 < k:
+            hit = imp.compare("tosa.equal", x, top)
+            floor = imp.tensor(bound, x)
+            floor = imp.expand_rank(floor, x.rank)
+            shape = list(x.shape)
+            out = tensor_type(shape, x.elt)
+            name = imp.e.op(f"tosa.select {hit.name}, {floor.name}, {x.name} : "
+                            f"({hit.type}, {floor.type}, {x.type}) -> {out}")
+            x = TensorVal(name, shape, x.elt)
+    def join(parts: list) -> TensorVal:
+        if len(parts) == 1:
+            return parts[0]
+        shape = list(parts[0].shape)
+        shape[d] = len(parts)
+        out = tensor_type(shape, parts[0].elt)
+        name = imp.e.op(f"tosa.concat {', '.join(p.name for p in parts)} {{axis = {d} : i32}} : "
+                        f"({', '.join(p.type for p in parts)}) -> {out}")
+        return TensorVal(name, shape, parts[0].elt)
+    vals = join(values)
+    if not bool(largest.const):
+        vals = imp.binary("tosa.sub", ScalarVal("f64", None, 0.0), vals)
+    return [vals, join(indices)]
