@@ -13,8 +13,11 @@ confidence threshold. Weights are random with a fixed seed.
     gated_mlp.py emit OUT.mlir           the network in the dyn dialect
     gated_mlp.py inputs DIR              inputs that take different paths
     gated_mlp.py check X.npy OUTDIR      compare dyn-run's outputs with numpy
-    gated_mlp.py consistency LIB.so [N]  N random inputs through the compiled
-                                         library (python/dyn): DyCL's metric
+    gated_mlp.py consistency LIB.so [N] [--runner CMD]
+                                         N random inputs through the compiled
+                                         library (python/dyn, or a runner such
+                                         as dyn-run-min under qemu): DyCL's
+                                         metric
 """
 
 from __future__ import annotations
@@ -201,7 +204,23 @@ def check(x_file: str, out_dir: str) -> int:
     return 0 if ok and same_argmax else 1
 
 
-def consistency(library: str, count: int) -> int:
+def _runner_forward(library: str, runner: list[str]):
+    """forward() through a runner command (`CMD LIB ENTRY OUTDIR IN.npy`),
+    e.g. dyn-run-min under qemu-aarch64 for AArch64 builds."""
+    import subprocess
+    import tempfile
+
+    library = str(Path(library).resolve())
+
+    def forward(x: np.ndarray):
+        with tempfile.TemporaryDirectory() as tmp:
+            np.save(Path(tmp) / "x.npy", x)
+            subprocess.run(runner + [library, "forward", tmp, str(Path(tmp) / "x.npy")], check=True)
+            return np.load(Path(tmp) / "out0.npy"), np.load(Path(tmp) / "out1.npy")
+    return forward
+
+
+def consistency(library: str, count: int, runner: list[str] | None = None) -> int:
     """DyCL's consistency metric: `count` random inputs (batch 1-8), spread
     round-robin over every path by rejection sampling, go through the
     compiled network; reports the share whose argmax or exit differs from
@@ -209,7 +228,7 @@ def consistency(library: str, count: int) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "python"))
     import dyn
 
-    forward = dyn.load(library).forward
+    forward = _runner_forward(library, runner) if runner else dyn.load(library).forward
     rng = np.random.default_rng(11)
     paths: dict[str, int] = {}
     inconsistent, worst = 0, 0.0
@@ -241,7 +260,14 @@ if __name__ == "__main__":
     elif command == "check":
         sys.exit(check(sys.argv[2], sys.argv[3]))
     elif command == "consistency":
-        sys.exit(consistency(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 200))
+        import shlex
+        args = sys.argv[2:]
+        runner = None
+        if "--runner" in args:
+            at = args.index("--runner")
+            runner = shlex.split(args[at + 1])
+            del args[at:at + 2]
+        sys.exit(consistency(args[0], int(args[1]) if len(args) > 1 else 200, runner))
     else:
         print(__doc__)
         sys.exit(2)

@@ -32,6 +32,15 @@ config.substitutions.append(("%cc", config.c_compiler))
 if shutil.which("valgrind"):
     config.available_features.add("valgrind")
 
+# AArch64 artifacts run under qemu-user with the cross runner (built when
+# aarch64-linux-gnu-gcc is installed).
+aarch64_runner = os.path.join(config.dyn_tools_dir, "aarch64", "dyn-run-min")
+qemu = shutil.which("qemu-aarch64")
+if qemu and os.path.exists(aarch64_runner):
+    config.available_features.add("aarch64-qemu")
+    config.substitutions.append(("%qemu_aarch64", f"{qemu} -L /usr/aarch64-linux-gnu"))
+    config.substitutions.append(("%dyn_run_min_aarch64", aarch64_runner))
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
                                      "CCACHE_DIR"])
 llvm_config.use_default_substitutions()
@@ -43,7 +52,8 @@ llvm_config.with_environment("PATH", config.dyn_tools_dir, append_path=True)
 
 tools = [ToolSubst("dyn-opt", unresolved="fatal"),
          ToolSubst("dyn-compile", unresolved="fatal"),
-         ToolSubst("dyn-run", unresolved="fatal")]
+         ToolSubst("dyn-run", unresolved="fatal"),
+         ToolSubst("dyn-run-min", unresolved="fatal")]
 llvm_config.add_tool_substitutions(tools, [config.dyn_tools_dir])
 
 # The embedding test configures and builds a consumer project against the

@@ -302,11 +302,15 @@ std::string mlir::dyn::generateHeader(StringRef signature,
 // Linking
 //===----------------------------------------------------------------------===//
 
-std::string mlir::dyn::getDefaultRuntimeLibrary(const char *argv0) {
+std::string mlir::dyn::getDefaultRuntimeLibrary(const char *argv0,
+                                                StringRef target) {
   std::string exe = llvm::sys::fs::getMainExecutable(
       argv0, (void *)&getDefaultRuntimeLibrary);
   SmallString<256> path(llvm::sys::path::parent_path(exe));
-  llvm::sys::path::append(path, "..", "lib", "libdyn_runtime.a");
+  llvm::sys::path::append(path, "..", "lib");
+  if (target == "aarch64")
+    llvm::sys::path::append(path, "aarch64");
+  llvm::sys::path::append(path, "libdyn_runtime.a");
   return std::string(path);
 }
 
@@ -314,24 +318,24 @@ LogicalResult mlir::dyn::linkSharedLibrary(StringRef objectPath,
                                            StringRef outputPath,
                                            const LinkOptions &options,
                                            Location loc) {
+  bool aarch64 = options.target == "aarch64";
   std::string linker = options.linker;
   if (linker.empty())
-    if (const char *env = std::getenv("DYN_CC"))
+    if (const char *env = std::getenv(aarch64 ? "DYN_CC_AARCH64" : "DYN_CC"))
       linker = env;
   if (linker.empty())
-    linker = DYN_DEFAULT_CC;
+    linker = aarch64 ? "aarch64-linux-gnu-gcc" : DYN_DEFAULT_CC;
   llvm::ErrorOr<std::string> program =
       llvm::sys::path::is_absolute(linker)
           ? llvm::ErrorOr<std::string>(linker)
           : llvm::sys::findProgramByName(linker);
   if (!program)
     return emitError(loc) << "cannot find the linker driver '" << linker
-                          << "' (set --linker or DYN_CC)";
+                          << "' (set --linker, or DYN_CC / DYN_CC_AARCH64)";
 
   std::string runtime = options.runtimeLibrary;
-  if (runtime.empty())
-    if (const char *env = std::getenv("DYN_RUNTIME_LIB"))
-      runtime = env;
+  if (const char *env = std::getenv("DYN_RUNTIME_LIB"); env && runtime.empty())
+    runtime = env;
   if (!llvm::sys::fs::exists(runtime))
     return emitError(loc) << "cannot find the dyn runtime library '" << runtime
                           << "' (set --runtime-lib or DYN_RUNTIME_LIB)";
@@ -339,8 +343,9 @@ LogicalResult mlir::dyn::linkSharedLibrary(StringRef objectPath,
   SmallVector<std::string> args = {
       *program,         "-shared", "-o", outputPath.str(),
       objectPath.str(), runtime,   "-lm"};
-  if (!options.triple.empty())
-    args.insert(args.begin() + 1, "--target=" + options.triple);
+  // A clang driver cross-links given the target; gcc drivers are per target.
+  if (aarch64 && StringRef(*program).contains("clang"))
+    args.insert(args.begin() + 1, "--target=aarch64-linux-gnu");
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string message;
   int status = llvm::sys::ExecuteAndWait(*program, argRefs, std::nullopt, {},

@@ -1,7 +1,11 @@
 """Runs compiled integration networks on inputs that drive every path and
 compares them with independent numpy references.
 
-usage: check.py CASE LIB.so [LIB2.so ...]
+usage: check.py CASE LIB.so [LIB2.so ...] [--runner "CMD ..."]
+
+Libraries are called in process through dyn's Python loader, or with
+--runner through a command line (`CMD LIB.so ENTRY OUTDIR IN.npy...`, e.g.
+`qemu-aarch64 -L /usr/aarch64-linux-gnu dyn-run-min` for AArch64 builds).
 
 Every library (e.g. the outlined and the plain upstream build of one .mlir)
 must match the reference on every input: integers exactly, floats within
@@ -11,8 +15,12 @@ non-zero on the first mismatch.
 
 from __future__ import annotations
 
+import shlex
+import subprocess
 import sys
+import tempfile
 from collections import defaultdict
+from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
@@ -152,17 +160,54 @@ CASES: dict[str, tuple[Callable, list[str]]] = {
 }
 
 
+class RunnerModule:
+    """Calls entry points of a library through a runner command line."""
+
+    def __init__(self, library: str, runner: list[str]):
+        self.library, self.runner = library, runner
+        self.entries = defaultdict(lambda: None)
+
+    def __getattr__(self, name):
+        raise AttributeError(name)
+
+    def call(self, entry: str, *inputs) -> list[np.ndarray]:
+        with tempfile.TemporaryDirectory() as tmp:
+            files = []
+            for i, value in enumerate(inputs):
+                path = Path(tmp) / f"in{i}.npy"
+                np.save(path, np.asarray(value))
+                files.append(str(path))
+            subprocess.run(self.runner + [self.library, entry, tmp] + files, check=True)
+            outs, j = [], 0
+            while (Path(tmp) / f"out{j}.npy").exists():
+                outs.append(np.load(Path(tmp) / f"out{j}.npy"))
+                j += 1
+            return outs
+
+
 def main() -> int:
-    name, libraries = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    runner = None
+    if "--runner" in args:
+        at = args.index("--runner")
+        runner = shlex.split(args[at + 1])
+        del args[at:at + 2]
+    name, libraries = args[0], args[1:]
     generate, expected_paths = CASES[name]
-    modules = [dyn.load(path) for path in libraries]
+    if runner:
+        modules = [RunnerModule(path, runner) for path in libraries]
+    else:
+        modules = [dyn.load(path) for path in libraries]
     runs: dict[str, int] = defaultdict(int)
     for path, inputs, want in generate(np.random.default_rng(0)):
         entry = "forward"
         if inputs and isinstance(inputs[0], str):
             entry, inputs = inputs[0], inputs[1:]
         for library, module in zip(libraries, modules):
-            got = module.entries[entry](*inputs)
+            if isinstance(module, RunnerModule):
+                got = module.call(entry, *inputs)
+            else:
+                got = module.entries[entry](*inputs)
             for i, (g, w) in enumerate(zip(got, want)):
                 if not close(g, np.asarray(w)):
                     print(f"{name}: MISMATCH on path {path} in {library} output {i}:\n"

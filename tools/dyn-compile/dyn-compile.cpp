@@ -93,12 +93,14 @@ cl::opt<std::string> headerFile("header",
 cl::opt<std::string> linker("linker",
                             cl::desc("Compiler driver used to link shared "
                                      "libraries (default: $DYN_CC or clang "
-                                     "from LLVM 22)"),
+                                     "from LLVM 22; for aarch64 "
+                                     "$DYN_CC_AARCH64 or aarch64-linux-gnu-gcc)"),
                             cl::cat(category));
 cl::opt<std::string> runtimeLib("runtime-lib",
                                 cl::desc("The dyn runtime archive (default: "
                                          "$DYN_RUNTIME_LIB or "
-                                         "<bindir>/../lib/libdyn_runtime.a)"),
+                                         "<bindir>/../lib[/aarch64]/"
+                                         "libdyn_runtime.a)"),
                                 cl::cat(category));
 
 std::string defaultOutput() {
@@ -199,10 +201,11 @@ int run(int argc, char **argv) {
   if (emit == Emit::Shared) {
     TimingScope linkTiming = (*compiler)->getTimingScope().nest("link");
     dyn::LinkOptions link;
+    link.target = target;
     link.linker = linker;
-    link.runtimeLibrary = runtimeLib.empty()
-                              ? dyn::getDefaultRuntimeLibrary(argv[0])
-                              : runtimeLib.getValue();
+    link.runtimeLibrary =
+        runtimeLib.empty() ? dyn::getDefaultRuntimeLibrary(argv[0], target)
+                           : runtimeLib.getValue();
     LogicalResult linked = dyn::linkSharedLibrary(objectPath, output, link,
                                                   UnknownLoc::get(&context));
     llvm::sys::fs::remove(tempObject);

@@ -108,14 +108,15 @@ std::string generateHeader(StringRef signature, StringRef moduleName);
 
 /// How to link a shared library.
 struct LinkOptions {
-  /// The compiler driver used as linker; empty: DYN_CC from the
-  /// environment, else the configured default (clang from LLVM 22).
+  /// `x86_64` or `aarch64`: picks the default linker and runtime.
+  std::string target = "x86_64";
+  /// The compiler driver used as linker; empty: $DYN_CC (x86_64) or
+  /// $DYN_CC_AARCH64 (aarch64) from the environment, else clang from LLVM 22
+  /// (x86_64) or aarch64-linux-gnu-gcc (aarch64).
   std::string linker;
-  /// The dyn runtime archive; empty: DYN_RUNTIME_LIB from the environment,
-  /// else `<dir of this executable>/../lib/libdyn_runtime.a`.
+  /// The dyn runtime archive built for the target; empty: $DYN_RUNTIME_LIB,
+  /// else getDefaultRuntimeLibrary().
   std::string runtimeLibrary;
-  /// Passed to the linker driver as --target=, when not empty.
-  std::string triple;
 };
 
 /// Links `objectPath` with the dyn runtime into the shared library
@@ -123,8 +124,11 @@ struct LinkOptions {
 LogicalResult linkSharedLibrary(StringRef objectPath, StringRef outputPath,
                                 const LinkOptions &options, Location loc);
 
-/// Default location of the runtime archive for the running executable.
-std::string getDefaultRuntimeLibrary(const char *argv0);
+/// Default location of the runtime archive for `target`, next to the running
+/// executable: `<bindir>/../lib/libdyn_runtime.a` (x86_64) or
+/// `<bindir>/../lib/aarch64/libdyn_runtime.a`.
+std::string getDefaultRuntimeLibrary(const char *argv0,
+                                     StringRef target = "x86_64");
 
 } // namespace dyn
 } // namespace mlir
