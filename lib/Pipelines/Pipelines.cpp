@@ -68,7 +68,8 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
 
   // 3. Tensor compute to linalg; functions (subnets) are processed
   //    independently, and in parallel when the context is multithreaded.
-  addUpstream(pm, "func.func(tosa-to-linalg-named,tosa-to-linalg,"
+  addUpstream(pm, "func.func(tosa-to-linalg-named{prefer-conv2d-kernel-layout-"
+                  "hwcf},tosa-to-linalg,"
                   "tosa-to-arith,tosa-to-tensor,"
                   "convert-elementwise-to-linalg)");
 

@@ -21,6 +21,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "dyn-tile-and-vectorize"
@@ -52,6 +53,12 @@ struct DynTileAndVectorizePass
     SmallVector<int64_t> tiles(numLoops, 1);
     if (numLoops == 0)
       return tiles;
+    if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
+      // (n, oh, ow, f, kh, kw, c): unit oh and kh make each tile a 1-D
+      // convolution over (ow, kw) that the vectorizer handles.
+      return {1,         1, matmulTileM, vectorSize, 1, ShapedType::kDynamic,
+              vectorSize};
+    }
     FailureOr<linalg::ContractionDimensions> dims =
         linalg::inferContractionDims(op);
     if (linalg::isaContractionOpInterface(op) && succeeded(dims) &&
@@ -71,6 +78,9 @@ struct DynTileAndVectorizePass
     TileConfig config;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     for (auto [extent, tile] : llvm::zip(ranges, getPreferredTiles(op))) {
+      // kDynamic as a preferred tile: keep the (static) dim whole.
+      if (ShapedType::isDynamic(tile) && !ShapedType::isDynamic(extent))
+        tile = extent;
       if (!ShapedType::isDynamic(extent) && extent <= tile) {
         config.tileSizes.push_back(0);
         config.vectorSizes.push_back(extent);
@@ -80,6 +90,50 @@ struct DynTileAndVectorizePass
       }
     }
     return config;
+  }
+
+  /// Tiles a 2-D convolution so that its tiles decompose into 1-D ones;
+  /// they are vectorized after decomposition (vectorizeConvolutions).
+  LogicalResult tileConvolution(RewriterBase &rewriter, linalg::LinalgOp op) {
+    TileConfig config = getTileConfig(op);
+    scf::SCFTilingOptions options;
+    options.setTileSizes(
+        getAsIndexOpFoldResult(rewriter.getContext(), config.tileSizes));
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled))
+      return failure();
+    rewriter.replaceOp(op, tiled->replacements);
+    return success();
+  }
+
+  /// Rewrites unit-window 2-D convolution tiles as 1-D convolutions and
+  /// vectorizes those with static shapes (partial tiles stay scalar).
+  void vectorizeConvolutions(RewriterBase &rewriter) {
+    RewritePatternSet patterns(&getContext());
+    linalg::populateDecomposeConvolutionPatterns(patterns);
+    (void)applyPatternsGreedily(getOperation(), std::move(patterns));
+    SmallVector<linalg::LinalgOp> convs;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::Conv1DNwcWcfOp>(op) && op.hasPureTensorSemantics())
+        convs.push_back(op);
+    });
+    for (linalg::LinalgOp conv : convs) {
+      if (failed(linalg::vectorizeOpPrecondition(conv))) {
+        ++numScalar;
+        continue;
+      }
+      rewriter.setInsertionPoint(conv);
+      FailureOr<linalg::VectorizationResult> vectorized =
+          linalg::vectorize(rewriter, conv);
+      if (failed(vectorized)) {
+        ++numScalar;
+        continue;
+      }
+      rewriter.replaceOp(conv, vectorized->replacements);
+      ++numVectorized;
+    }
   }
 
   /// Tiles and vectorizes `op`; returns failure when it is left scalar.
@@ -137,7 +191,12 @@ struct DynTileAndVectorizePass
         targets.push_back(op);
     });
     IRRewriter rewriter(&getContext());
+    bool convolutions = false;
     for (linalg::LinalgOp op : targets) {
+      if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
+        convolutions |= succeeded(tileConvolution(rewriter, op));
+        continue;
+      }
       if (succeeded(tileAndVectorize(rewriter, op))) {
         ++numVectorized;
         continue;
@@ -145,6 +204,8 @@ struct DynTileAndVectorizePass
       LLVM_DEBUG(llvm::dbgs() << "left scalar: " << *op << "\n");
       ++numScalar;
     }
+    if (convolutions)
+      vectorizeConvolutions(rewriter);
   }
 };
 

@@ -91,3 +91,17 @@ func.func @gather_2d(%table: tensor<?x?xf32>, %idx: tensor<?xindex>, %o: tensor<
   } -> tensor<?xf32>
   return %r : tensor<?xf32>
 }
+
+// -----
+
+// A 2-D convolution with a dynamic batch: tiles of unit oh/kh become 1-D
+// convolutions, which vectorize (no 2-D conv is left).
+// CHECK-LABEL: func.func @conv(
+// CHECK-NOT: linalg.conv_2d_nhwc_hwcf
+// CHECK-NOT: linalg.conv_1d_nwc_wcf
+// CHECK: vector.contract
+func.func @conv(%x: tensor<?x10x10x16xf32>, %w: tensor<3x3x16x32xf32>, %o: tensor<?x8x8x32xf32>) -> tensor<?x8x8x32xf32> {
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<?x10x10x16xf32>, tensor<3x3x16x32xf32>) outs(%o : tensor<?x8x8x32xf32>) -> tensor<?x8x8x32xf32>
+  return %r : tensor<?x8x8x32xf32>
+}

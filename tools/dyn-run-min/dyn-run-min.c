@@ -104,10 +104,10 @@ static void writeNpy(const char *path, const dyn_tensor *t) {
     if (kDescrs[i].dtype == t->dtype)
       descr = kDescrs[i].descr;
   char header[256];
-  int used = snprintf(header, sizeof(header),
-                      "{'descr': '%c%s', 'fortran_order': False, 'shape': (",
-                      t->dtype == DYN_I1 || t->dtype == DYN_I8 ? '|' : '<',
-                      descr);
+  int used =
+      snprintf(header, sizeof(header),
+               "{'descr': '%c%s', 'fortran_order': False, 'shape': (",
+               t->dtype == DYN_I1 || t->dtype == DYN_I8 ? '|' : '<', descr);
   int64_t elements = 1;
   for (int64_t d = 0; d < t->rank; ++d) {
     used += snprintf(header + used, sizeof(header) - used, "%lld,",
@@ -123,7 +123,14 @@ static void writeNpy(const char *path, const dyn_tensor *t) {
   FILE *f = fopen(path, "wb");
   if (!f)
     die("cannot write '%s'", path);
-  unsigned char magic[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+  unsigned char magic[10] = {0x93,
+                             'N',
+                             'U',
+                             'M',
+                             'P',
+                             'Y',
+                             1,
+                             0,
                              (unsigned char)(used & 0xff),
                              (unsigned char)(used >> 8)};
   fwrite(magic, 1, 10, f);

@@ -23,6 +23,12 @@ def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp">
     * contractions (`linalg.matmul`, `linalg.batch_matmul`, matmul-like
       generics): `matmul-tile-m` x `vector-size` x `matmul-tile-k` over the
       (M, N, K) dims, batch dims tiled by 1;
+    * 2-D convolutions (`linalg.conv_2d_nhwc_hwcf`): batch, output row and
+      kernel row by 1, output columns by `matmul-tile-m`, output and input
+      channels by `vector-size`, kernel columns whole; the unit-window tiles
+      are then rewritten as 1-D convolutions (upstream's decomposition
+      patterns), which the vectorizer handles (dynamic batch included,
+      where upstream's im2col rewrite needs static shapes);
     * every other op: the innermost loop by `vector-size`, the other loops by
       1, and dims whose static extent is at most the tile are left whole.
 
