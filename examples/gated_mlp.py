@@ -204,22 +204,6 @@ def check(x_file: str, out_dir: str) -> int:
     return 0 if ok and same_argmax else 1
 
 
-def _runner_forward(library: str, runner: list[str]):
-    """forward() through a runner command (`CMD LIB ENTRY OUTDIR IN.npy`),
-    e.g. dyn-run-min under qemu-aarch64 for AArch64 builds."""
-    import subprocess
-    import tempfile
-
-    library = str(Path(library).resolve())
-
-    def forward(x: np.ndarray):
-        with tempfile.TemporaryDirectory() as tmp:
-            np.save(Path(tmp) / "x.npy", x)
-            subprocess.run(runner + [library, "forward", tmp, str(Path(tmp) / "x.npy")], check=True)
-            return np.load(Path(tmp) / "out0.npy"), np.load(Path(tmp) / "out1.npy")
-    return forward
-
-
 def consistency(library: str, count: int, runner: list[str] | None = None) -> int:
     """DyCL's consistency metric: `count` random inputs (batch 1-8), spread
     round-robin over every path by rejection sampling, go through the
@@ -228,7 +212,7 @@ def consistency(library: str, count: int, runner: list[str] | None = None) -> in
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "python"))
     import dyn
 
-    forward = _runner_forward(library, runner) if runner else dyn.load(library).forward
+    forward = (dyn.RunnerModule(library, runner) if runner else dyn.load(library)).forward
     rng = np.random.default_rng(11)
     paths: dict[str, int] = {}
     inconsistent, worst = 0, 0.0

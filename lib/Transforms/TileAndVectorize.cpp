@@ -92,20 +92,20 @@ struct DynTileAndVectorizePass
     return config;
   }
 
-  /// Tiles a 2-D convolution so that its tiles decompose into 1-D ones;
-  /// they are vectorized after decomposition (vectorizeConvolutions).
-  LogicalResult tileConvolution(RewriterBase &rewriter, linalg::LinalgOp op) {
-    TileConfig config = getTileConfig(op);
+  /// Tiles `op` with `tileSizes` (scf.for loops); returns the innermost
+  /// tiled op.
+  FailureOr<Operation *> tile(RewriterBase &rewriter, linalg::LinalgOp op,
+                              ArrayRef<int64_t> tileSizes) {
     scf::SCFTilingOptions options;
     options.setTileSizes(
-        getAsIndexOpFoldResult(rewriter.getContext(), config.tileSizes));
+        getAsIndexOpFoldResult(rewriter.getContext(), tileSizes));
     rewriter.setInsertionPoint(op);
     FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
         rewriter, cast<TilingInterface>(op.getOperation()), options);
     if (failed(tiled))
       return failure();
     rewriter.replaceOp(op, tiled->replacements);
-    return success();
+    return tiled->tiledOps.back();
   }
 
   /// Rewrites unit-window 2-D convolution tiles as 1-D convolutions and
@@ -139,7 +139,7 @@ struct DynTileAndVectorizePass
   /// Tiles and vectorizes `op`; returns failure when it is left scalar.
   LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op) {
     TileConfig config = getTileConfig(op);
-    Operation *tile = op;
+    Operation *tileOp = op;
     if (llvm::any_of(config.tileSizes, [](int64_t t) { return t != 0; })) {
       // Tiling only pays off if the tile then vectorizes: check the op up
       // front, with vector sizes that cover its static extents whole.
@@ -150,37 +150,31 @@ struct DynTileAndVectorizePass
       SmallVector<bool> fixed(wholeSizes.size(), false);
       if (failed(linalg::vectorizeOpPrecondition(op, wholeSizes, fixed)))
         return failure();
-      scf::SCFTilingOptions options;
-      options.setTileSizes(
-          getAsIndexOpFoldResult(rewriter.getContext(), config.tileSizes));
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      FailureOr<Operation *> tiled = tile(rewriter, op, config.tileSizes);
       if (failed(tiled))
         return failure();
-      rewriter.replaceOp(op, tiled->replacements);
-      tile = tiled->tiledOps.back();
+      tileOp = *tiled;
     }
     // Scalable flags are passed explicitly (all fixed-width): with an empty
     // list upstream reads past its end for some ops.
     SmallVector<bool> scalableDims(config.vectorSizes.size(), false);
-    if (failed(linalg::vectorizeOpPrecondition(tile, config.vectorSizes,
+    if (failed(linalg::vectorizeOpPrecondition(tileOp, config.vectorSizes,
                                                scalableDims)))
       return failure();
-    rewriter.setInsertionPoint(tile);
+    rewriter.setInsertionPoint(tileOp);
     // Contractions go straight to vector.contract: the generic path reads
     // operands through broadcasts, which masking does not support.
     FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
-        rewriter, tile, config.vectorSizes, scalableDims,
+        rewriter, tileOp, config.vectorSizes, scalableDims,
         /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
         /*assumeDynamicDimsMatchVecSizes=*/false,
         /*createNamedContraction=*/true);
     if (failed(vectorized))
       return failure();
-    if (tile->getNumResults())
-      rewriter.replaceOp(tile, vectorized->replacements);
+    if (tileOp->getNumResults())
+      rewriter.replaceOp(tileOp, vectorized->replacements);
     else
-      rewriter.eraseOp(tile);
+      rewriter.eraseOp(tileOp);
     return success();
   }
 
@@ -194,7 +188,10 @@ struct DynTileAndVectorizePass
     bool convolutions = false;
     for (linalg::LinalgOp op : targets) {
       if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
-        convolutions |= succeeded(tileConvolution(rewriter, op));
+        // Tiled so that each tile decomposes into a 1-D convolution; those
+        // are vectorized after the decomposition (vectorizeConvolutions).
+        convolutions |=
+            succeeded(tile(rewriter, op, getTileConfig(op).tileSizes));
         continue;
       }
       if (succeeded(tileAndVectorize(rewriter, op))) {

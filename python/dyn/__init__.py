@@ -5,9 +5,9 @@ forward has data-dependent control flow; `dyn.runtime` loads artifacts made by `
 points on numpy arrays through dyn's C ABI (`dyn/Runtime/dyn_runtime.h`).
 """
 
-from dyn.runtime import DynError, EntryPoint, Module, load
+from dyn.runtime import DynError, EntryPoint, Module, RunnerModule, load
 
-__all__ = ["DynError", "EntryPoint", "Module", "load", "compile", "CompiledModule",
+__all__ = ["DynError", "EntryPoint", "Module", "RunnerModule", "load", "compile", "CompiledModule",
            "UnsupportedError"]
 
 

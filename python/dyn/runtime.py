@@ -176,3 +176,38 @@ class Module:
 def load(path: str | Path) -> Module:
     """Loads a shared library made by `dyn-compile --emit=shared`."""
     return Module(path)
+
+
+class RunnerModule:
+    """An artifact called through a runner command line instead of in
+    process: `RUNNER LIB.so ENTRY OUTDIR IN.npy...` (dyn-run-min's
+    interface), e.g. `qemu-aarch64 -L /usr/aarch64-linux-gnu dyn-run-min`
+    for libraries built for another architecture."""
+
+    def __init__(self, path: str | Path, runner: Sequence[str]):
+        self.path = Path(path).resolve()
+        self.runner = list(runner)
+
+    def call(self, entry: str, *inputs: np.ndarray | float | int | bool) -> list[np.ndarray]:
+        import subprocess
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            files = []
+            for i, value in enumerate(inputs):
+                file = Path(tmp) / f"in{i}.npy"
+                np.save(file, np.asarray(value))
+                files.append(str(file))
+            result = subprocess.run(self.runner + [str(self.path), entry, tmp] + files,
+                                    capture_output=True, text=True)
+            if result.returncode != 0:
+                raise DynError(result.stderr.strip(), result.returncode)
+            outputs = []
+            while (Path(tmp) / f"out{len(outputs)}.npy").exists():
+                outputs.append(np.load(Path(tmp) / f"out{len(outputs)}.npy"))
+            return outputs
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *inputs: self.call(name, *inputs)

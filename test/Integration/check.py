@@ -16,11 +16,8 @@ non-zero on the first mismatch.
 from __future__ import annotations
 
 import shlex
-import subprocess
 import sys
-import tempfile
 from collections import defaultdict
-from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
@@ -160,31 +157,6 @@ CASES: dict[str, tuple[Callable, list[str]]] = {
 }
 
 
-class RunnerModule:
-    """Calls entry points of a library through a runner command line."""
-
-    def __init__(self, library: str, runner: list[str]):
-        self.library, self.runner = library, runner
-        self.entries = defaultdict(lambda: None)
-
-    def __getattr__(self, name):
-        raise AttributeError(name)
-
-    def call(self, entry: str, *inputs) -> list[np.ndarray]:
-        with tempfile.TemporaryDirectory() as tmp:
-            files = []
-            for i, value in enumerate(inputs):
-                path = Path(tmp) / f"in{i}.npy"
-                np.save(path, np.asarray(value))
-                files.append(str(path))
-            subprocess.run(self.runner + [self.library, entry, tmp] + files, check=True)
-            outs, j = [], 0
-            while (Path(tmp) / f"out{j}.npy").exists():
-                outs.append(np.load(Path(tmp) / f"out{j}.npy"))
-                j += 1
-            return outs
-
-
 def main() -> int:
     args = sys.argv[1:]
     runner = None
@@ -195,7 +167,7 @@ def main() -> int:
     name, libraries = args[0], args[1:]
     generate, expected_paths = CASES[name]
     if runner:
-        modules = [RunnerModule(path, runner) for path in libraries]
+        modules = [dyn.RunnerModule(path, runner) for path in libraries]
     else:
         modules = [dyn.load(path) for path in libraries]
     runs: dict[str, int] = defaultdict(int)
@@ -204,7 +176,7 @@ def main() -> int:
         if inputs and isinstance(inputs[0], str):
             entry, inputs = inputs[0], inputs[1:]
         for library, module in zip(libraries, modules):
-            if isinstance(module, RunnerModule):
+            if isinstance(module, dyn.RunnerModule):
                 got = module.call(entry, *inputs)
             else:
                 got = module.entries[entry](*inputs)

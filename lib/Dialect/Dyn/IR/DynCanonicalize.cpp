@@ -34,12 +34,7 @@ std::optional<bool> matchConstantBool(Value value) {
   Attribute attr;
   if (!matchPattern(value, m_Constant(&attr)))
     return std::nullopt;
-  if (auto intAttr = dyn_cast<IntegerAttr>(attr))
-    return intAttr.getValue().getBoolValue();
-  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr))
-    if (dense.isSplat())
-      return dense.getSplatValue<bool>();
-  return std::nullopt;
+  return getConstantPredicate(attr);
 }
 
 /// Returns the constant integer held by `value` (scalar or 0-d tensor).
@@ -47,12 +42,7 @@ std::optional<int64_t> matchConstantInt(Value value) {
   Attribute attr;
   if (!matchPattern(value, m_Constant(&attr)))
     return std::nullopt;
-  if (auto intAttr = dyn_cast<IntegerAttr>(attr))
-    return intAttr.getValue().getSExtValue();
-  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr))
-    if (dense.isSplat())
-      return dense.getSplatValue<APInt>().getSExtValue();
-  return std::nullopt;
+  return getConstantIndex(attr);
 }
 
 /// Replaces `op` by the body of its single-block `region` (ended by

@@ -124,8 +124,7 @@ void CondOp::getSuccessorRegions(RegionBranchPoint point,
   getBranchSuccessors(*this, point, regions);
 }
 
-/// Returns the constant value of a predicate (`i1` or splat `tensor<i1>`).
-static std::optional<bool> getConstantPredicate(Attribute attr) {
+std::optional<bool> mlir::dyn::getConstantPredicate(Attribute attr) {
   if (auto intAttr = dyn_cast_or_null<IntegerAttr>(attr))
     return intAttr.getValue().getBoolValue();
   if (auto dense = dyn_cast_or_null<DenseIntElementsAttr>(attr))
@@ -134,8 +133,7 @@ static std::optional<bool> getConstantPredicate(Attribute attr) {
   return std::nullopt;
 }
 
-/// Returns the constant value of a switch index (scalar or 0-d tensor).
-static std::optional<int64_t> getConstantIndex(Attribute attr) {
+std::optional<int64_t> mlir::dyn::getConstantIndex(Attribute attr) {
   if (auto intAttr = dyn_cast_or_null<IntegerAttr>(attr))
     return intAttr.getValue().getSExtValue();
   if (auto dense = dyn_cast_or_null<DenseIntElementsAttr>(attr))

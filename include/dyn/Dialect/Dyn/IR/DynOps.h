@@ -33,6 +33,12 @@ bool areCastCompatible(Type from, Type to);
 /// a 0-d tensor.
 Value extractScalar(OpBuilder &builder, Location loc, Value value);
 
+/// The value of a constant predicate (`i1` or splat `tensor<i1>` attribute).
+std::optional<bool> getConstantPredicate(Attribute attr);
+
+/// The value of a constant switch index (integer or splat tensor attribute).
+std::optional<int64_t> getConstantIndex(Attribute attr);
+
 /// Returns `value` cast to `type` (tensor.cast for tensors), or `value`
 /// itself when the types already agree. The types must be cast-compatible.
 Value castToType(OpBuilder &builder, Location loc, Value value, Type type);
