@@ -77,20 +77,34 @@ class CompiledModule:
         self._output_kinds = output_kinds
 
     def __call__(self, *args: Any) -> Any:
-        arrays = []
-        for arg, spec in zip(args, self._entry.inputs):
-            if isinstance(arg, torch.Tensor):
-                arrays.append(arg.detach().cpu().contiguous().numpy())
-            else:
-                arrays.append(arg)
-        outs = self._entry(*arrays)
-        results = [torch.from_numpy(o) for o in outs]
-        flat_kinds = self._output_kinds
-        if len(flat_kinds) == 1 and flat_kinds[0].startswith("Tuple"):
-            return tuple(_to_python(r) for r in results)
+        arrays = [arg.detach().cpu().numpy() if isinstance(arg, torch.Tensor) else arg
+                  for arg in args]
+        results = [torch.from_numpy(o) for o in self._entry(*arrays)]
+        kinds = self._output_kinds
+        if len(kinds) == 1 and kinds[0].startswith("Tuple["):
+            elements = _tuple_kinds(kinds[0])
+            return tuple(_to_python(r, k) for r, k in zip(results, elements))
         if len(results) == 1:
-            return _to_python(results[0], flat_kinds[0] if flat_kinds else "Tensor")
+            return _to_python(results[0], kinds[0] if kinds else "Tensor")
         return tuple(results)
+
+
+def _tuple_kinds(kind: str) -> list[str]:
+    """"Tuple[Tensor, int]" -> ["Tensor", "int"]; nested tuples are
+    flattened, like the compiled entry point's outputs."""
+    inner, parts, depth, current = kind[len("Tuple["):-1], [], 0, ""
+    for ch in inner:
+        depth += 1 if ch == "[" else -1 if ch == "]" else 0
+        if ch == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    parts.append(current.strip())
+    flat = []
+    for part in parts:  # nested tuples cross the ABI flattened
+        flat.extend(_tuple_kinds(part) if part.startswith("Tuple[") else [part])
+    return flat
 
 
 def _to_python(t: torch.Tensor, kind: str = "Tensor") -> Any:

@@ -106,31 +106,32 @@ class EntryPoint:
         keep = []  # the arrays must outlive the call
         inputs = (DynTensor * max(1, len(args)))()
         for i, arg in enumerate(args):
-            spec = self.inputs[i] if i < len(self.inputs) else None
-            array = np.asarray(arg)
-            if spec is not None and array.ndim == 0 and not isinstance(arg, np.ndarray):
-                array = array.astype(_DTYPES.get(spec.dtype, array.dtype))
-            array = np.require(array, requirements="C")  # keeps 0-d arrays 0-d
+            if isinstance(arg, np.ndarray):
+                array = arg if arg.flags.c_contiguous else np.ascontiguousarray(arg)
+            else:
+                # Python scalars take the entry's declared element type.
+                spec = self.inputs[i] if i < len(self.inputs) else None
+                array = np.asarray(arg, dtype=_DTYPES.get(spec.dtype) if spec else None)
             keep.append(array)
-            if array.dtype not in _CODES:
+            code = _CODES.get(array.dtype)
+            if code is None:
                 raise TypeError(f"{self.name}: input {i} has unsupported dtype {array.dtype}")
             if array.ndim > MAX_RANK:
                 raise ValueError(f"{self.name}: input {i} has rank {array.ndim} > {MAX_RANK}")
             tensor = inputs[i]
             tensor.data = array.ctypes.data
             tensor.rank = array.ndim
-            tensor.dtype = _CODES[array.dtype]
-            for d in range(array.ndim):
-                tensor.sizes[d] = array.shape[d]
-                tensor.strides[d] = array.strides[d] // array.itemsize
+            tensor.dtype = code
+            itemsize = array.itemsize
+            for d, (extent, stride) in enumerate(zip(array.shape, array.strides)):
+                tensor.sizes[d] = extent
+                tensor.strides[d] = stride // itemsize
         outputs = (DynTensor * max(1, len(self.outputs)))()
         status = self._function(inputs, len(args), outputs, len(self.outputs))
         if status != 0:
             raise DynError(self._module.last_error(), status)
-        results = []
-        for j in range(len(self.outputs)):
-            results.append(self._module._take(outputs[j]))
-        return results
+        take = self._module._take
+        return [take(outputs[j]) for j in range(len(self.outputs))]
 
 
 class Module:
@@ -144,6 +145,7 @@ class Module:
         text = ctypes.string_at(ctypes.addressof(symbol)).decode()
         self._library.dyn_last_error.restype = ctypes.c_char_p
         self._library.dyn_tensor_release.argtypes = [ctypes.POINTER(DynTensor)]
+        self._release = self._library.dyn_tensor_release
         self.entries: dict[str, EntryPoint] = {}
         for line in text.splitlines():
             if line:
@@ -162,14 +164,16 @@ class Module:
     def _take(self, tensor: DynTensor) -> np.ndarray:
         """Copies an output into a numpy array and releases its buffer."""
         dtype = _DTYPES[tensor.dtype]
-        shape = tuple(tensor.sizes[d] for d in range(tensor.rank))
-        count = int(np.prod(shape)) if shape else 1
+        shape = tuple(tensor.sizes[:tensor.rank])
+        count = 1
+        for extent in shape:
+            count *= extent
         if count == 0:
             array = np.zeros(shape, dtype)
         else:
             buffer = (ctypes.c_char * (count * dtype.itemsize)).from_address(tensor.data)
             array = np.frombuffer(buffer, dtype=dtype, count=count).reshape(shape).copy()
-        self._library.dyn_tensor_release(ctypes.byref(tensor))
+        self._release(ctypes.byref(tensor))
         return array
 
 
