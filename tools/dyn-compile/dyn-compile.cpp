@@ -90,12 +90,13 @@ cl::opt<std::string> headerFile("header",
                                 cl::desc("Where to write the C header "
                                          "(default: OUT with extension .h)"),
                                 cl::value_desc("file"), cl::cat(category));
-cl::opt<std::string> linker("linker",
-                            cl::desc("Compiler driver used to link shared "
-                                     "libraries (default: $DYN_CC or clang "
-                                     "from LLVM 22; for aarch64 "
-                                     "$DYN_CC_AARCH64 or aarch64-linux-gnu-gcc)"),
-                            cl::cat(category));
+cl::opt<std::string>
+    linker("linker",
+           cl::desc("Compiler driver used to link shared "
+                    "libraries (default: $DYN_CC or clang "
+                    "from LLVM 22; for aarch64 "
+                    "$DYN_CC_AARCH64 or aarch64-linux-gnu-gcc)"),
+           cl::cat(category));
 cl::opt<std::string> runtimeLib("runtime-lib",
                                 cl::desc("The dyn runtime archive (default: "
                                          "$DYN_RUNTIME_LIB or "
@@ -203,9 +204,9 @@ int run(int argc, char **argv) {
     dyn::LinkOptions link;
     link.target = target;
     link.linker = linker;
-    link.runtimeLibrary =
-        runtimeLib.empty() ? dyn::getDefaultRuntimeLibrary(argv[0], target)
-                           : runtimeLib.getValue();
+    link.runtimeLibrary = runtimeLib.empty()
+                              ? dyn::getDefaultRuntimeLibrary(argv[0], target)
+                              : runtimeLib.getValue();
     LogicalResult linked = dyn::linkSharedLibrary(objectPath, output, link,
                                                   UnknownLoc::get(&context));
     llvm::sys::fs::remove(tempObject);
