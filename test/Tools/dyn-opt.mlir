@@ -4,9 +4,14 @@
 // RUN: not dyn-opt %s --no-such-pass 2>&1 | FileCheck %s --check-prefix=BADFLAG
 
 // HELP: dyn optimizer driver
-// HELP: --dyn-lower-to-scf
-// HELP-SAME: Lower dyn control flow in place to scf
-// HELP: --one-shot-bufferize
+// HELP-DAG: --dyn-build-dispatcher
+// HELP-DAG: --dyn-cpu-pipeline
+// HELP-DAG: --dyn-emit-c-abi
+// HELP-DAG: --dyn-lower-to-scf
+// HELP-DAG: --dyn-lower-vectors
+// HELP-DAG: --dyn-outline-regions
+// HELP-DAG: --dyn-tile-and-vectorize
+// HELP-DAG: --one-shot-bufferize
 // DIALECTS: Available Dialects:
 // DIALECTS-SAME: dyn
 // DIALECTS-SAME: tosa
