@@ -107,7 +107,8 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
                   "convert-vector-to-scf{full-unroll},"
                   "func.func(dyn-lower-vectors),"
                   "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
-                  "finalize-memref-to-llvm,convert-math-to-llvm,"
+                  "finalize-memref-to-llvm{use-generic-functions},"
+                  "convert-math-to-llvm,"
                   "convert-math-to-libm,"
                   "convert-vector-to-llvm{force-32bit-vector-indices=false},"
                   "convert-to-llvm,reconcile-unrealized-casts,canonicalize");

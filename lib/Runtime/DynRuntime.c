@@ -16,6 +16,7 @@
 #include "dyn/Runtime/dyn_runtime.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +34,49 @@ static int32_t fail(int32_t status, const char *format, ...) {
 
 const char *dyn_last_error(void) { return lastError; }
 
+/* ---- Allocation accounting ------------------------------------------------
+   Compiled code allocates every buffer through these two functions
+   (finalize-memref-to-llvm{use-generic-functions}); a 16-byte header keeps
+   the size so that live and peak bytes can be reported. */
+
+typedef struct {
+  size_t size;
+  size_t reserved; /* keeps the payload 16-byte aligned */
+} AllocationHeader;
+
+static _Atomic int64_t liveBytes;
+static _Atomic int64_t peakBytes;
+
+void *_mlir_memref_to_llvm_alloc(size_t size) {
+  AllocationHeader *header = malloc(sizeof(AllocationHeader) + size);
+  if (!header)
+    return NULL;
+  header->size = size;
+  int64_t live = atomic_fetch_add(&liveBytes, (int64_t)size) + (int64_t)size;
+  int64_t peak = atomic_load(&peakBytes);
+  while (live > peak && !atomic_compare_exchange_weak(&peakBytes, &peak, live))
+    ;
+  return header + 1;
+}
+
+void _mlir_memref_to_llvm_free(void *pointer) {
+  if (!pointer)
+    return;
+  AllocationHeader *header = (AllocationHeader *)pointer - 1;
+  atomic_fetch_sub(&liveBytes, (int64_t)header->size);
+  free(header);
+}
+
+int64_t dyn_memory_live_bytes(void) { return atomic_load(&liveBytes); }
+int64_t dyn_memory_peak_bytes(void) { return atomic_load(&peakBytes); }
+void dyn_memory_reset_peak(void) {
+  atomic_store(&peakBytes, atomic_load(&liveBytes));
+}
+
 void dyn_tensor_release(dyn_tensor *tensor) {
   if (!tensor)
     return;
-  free(tensor->allocated);
+  _mlir_memref_to_llvm_free(tensor->allocated);
   tensor->allocated = NULL;
   tensor->data = NULL;
 }
@@ -180,7 +220,7 @@ void dyn_rt_export(const void *descriptor, int64_t rank, int64_t elemBytes,
 int32_t dyn_rt_export_scalar(const void *value, int64_t elemBytes,
                              int32_t dtype, dyn_tensor *tensor) {
   memset(tensor, 0, sizeof(*tensor));
-  void *buffer = malloc((size_t)elemBytes);
+  void *buffer = _mlir_memref_to_llvm_alloc((size_t)elemBytes);
   if (!buffer) {
     pendingAllocFailure = 1; /* reported by dyn_rt_finish_outputs */
     return DYN_ERROR_ALLOC;
@@ -202,7 +242,7 @@ static int64_t numElements(const dyn_tensor *t) {
 static int32_t makeOwnedCopy(dyn_tensor *t) {
   size_t elem = dyn_dtype_size(t->dtype);
   int64_t n = numElements(t);
-  char *buffer = malloc(n ? (size_t)n * elem : 1);
+  char *buffer = _mlir_memref_to_llvm_alloc(n ? (size_t)n * elem : 1);
   if (!buffer)
     return DYN_ERROR_ALLOC;
   int64_t index[DYN_MAX_RANK] = {0};
@@ -236,7 +276,7 @@ static void releaseAll(dyn_tensor *outputs, int64_t numOutputs) {
     for (int64_t k = j; k < numOutputs; ++k)
       if (outputs[k].allocated == block)
         outputs[k].allocated = outputs[k].data = NULL;
-    free(block);
+    _mlir_memref_to_llvm_free(block);
   }
 }
 

@@ -179,7 +179,10 @@ int main(int argc, char **argv) {
   const char *signature = dlsym(library, "dyn_module_signature");
   const char *(*lastError)(void) =
       (const char *(*)(void))dlsym(library, "dyn_last_error");
-  if (!signature || !lastError)
+  /* The artifact's own release: its runtime allocated the buffers. */
+  void (*release)(dyn_tensor *) =
+      (void (*)(dyn_tensor *))dlsym(library, "dyn_tensor_release");
+  if (!signature || !lastError || !release)
     die("'%s' is not a dyn artifact", argv[1]);
   char symbol[256];
   snprintf(symbol, sizeof(symbol), "dyn_%s", argv[2]);
@@ -199,7 +202,7 @@ int main(int argc, char **argv) {
     char path[4096];
     snprintf(path, sizeof(path), "%s/out%lld.npy", argv[3], (long long)j);
     writeNpy(path, &outputs[j]);
-    dyn_tensor_release(&outputs[j]);
+    release(&outputs[j]);
   }
   return 0;
 }

@@ -69,6 +69,11 @@ cl::opt<unsigned> warmup("warmup",
                          cl::init(0), cl::cat(category));
 cl::opt<bool> quiet("quiet", cl::desc("Do not print the outputs"),
                     cl::cat(category));
+cl::opt<bool> reportMemory(
+    "report-memory",
+    cl::desc("Print the peak bytes of buffers the compiled code allocated "
+             "(live at once, outputs included) over the calls"),
+    cl::cat(category));
 cl::opt<std::string> cpu("cpu",
                          cl::desc("Target CPU when compiling a .mlir input"),
                          cl::init("host"), cl::cat(category));
@@ -328,10 +333,26 @@ int run(const char *argv0) {
     }
     return true;
   };
+  // The artifact's own release: its runtime allocated (and accounts for)
+  // the buffers.
+  auto releaseTensor = reinterpret_cast<void (*)(dyn_tensor *)>(
+      dlsym(handle, "dyn_tensor_release"));
+  if (!releaseTensor)
+    return fail("'" + inputFile + "' does not export dyn_tensor_release");
   auto release = [&]() {
     for (dyn_tensor &t : out)
-      dyn_tensor_release(&t);
+      releaseTensor(&t);
   };
+  auto peakBytes =
+      reinterpret_cast<int64_t (*)()>(dlsym(handle, "dyn_memory_peak_bytes"));
+  auto resetPeak =
+      reinterpret_cast<void (*)()>(dlsym(handle, "dyn_memory_reset_peak"));
+  if (reportMemory && (!peakBytes || !resetPeak))
+    return fail("'" + inputFile +
+                "' has no memory accounting "
+                "(dyn_memory_peak_bytes)");
+  if (resetPeak)
+    resetPeak();
   for (unsigned i = 0; i < warmup; ++i) {
     if (!call())
       return 1;
@@ -370,6 +391,9 @@ int run(const char *argv0) {
   }
   release();
 
+  if (reportMemory)
+    llvm::outs() << "peak memory: " << peakBytes()
+                 << " bytes allocated by compiled code\n";
   if (repeat > 0) {
     std::vector<double> sorted = micros;
     std::sort(sorted.begin(), sorted.end());

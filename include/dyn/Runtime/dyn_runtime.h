@@ -76,8 +76,20 @@ typedef struct dyn_tensor {
 /** The message of the last failed call on this thread ("" if none). */
 const char *dyn_last_error(void);
 
-/** Frees the buffer of an output tensor and clears it. NULL is a no-op. */
+/** Frees the buffer of an output tensor and clears it. NULL is a no-op.
+    Use it rather than free(): buffers carry a header for the accounting of
+    dyn_memory_peak_bytes(). */
 void dyn_tensor_release(dyn_tensor *tensor);
+
+/** Bytes of buffers allocated by compiled code (this artifact's runtime)
+    that are live now, including outputs not yet released. */
+int64_t dyn_memory_live_bytes(void);
+
+/** The most bytes live at once since load or the last reset. */
+int64_t dyn_memory_peak_bytes(void);
+
+/** Restarts peak tracking from the bytes live now. */
+void dyn_memory_reset_peak(void);
 
 /** Size in bytes of one element of `dtype`, 0 for an unknown dtype. */
 size_t dyn_dtype_size(int32_t dtype);
