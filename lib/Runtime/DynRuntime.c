@@ -238,6 +238,41 @@ static int64_t numElements(const dyn_tensor *t) {
   return n;
 }
 
+/* Copies a strided array of `rank` dims (extents `sizes`, strides in
+   elements) into another; runs that are contiguous on both sides along the
+   innermost dim are copied with one memcpy. */
+static void copyStrided(char *dst, const int64_t *dstStrides, const char *src,
+                        const int64_t *srcStrides, const int64_t *sizes,
+                        int64_t rank, size_t elem) {
+  int64_t total = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    total *= sizes[d];
+  if (total == 0)
+    return;
+  int64_t run = 1, outer = rank;
+  if (rank > 0 && srcStrides[rank - 1] == 1 && dstStrides[rank - 1] == 1) {
+    run = sizes[rank - 1];
+    outer = rank - 1;
+  }
+  int64_t index[64] = {0};
+  if (outer > 64)
+    abort(); /* neither the ABI nor MLIR-generated temporaries go that far */
+  for (int64_t done = 0; done < total; done += run) {
+    int64_t srcOffset = 0, dstOffset = 0;
+    for (int64_t d = 0; d < outer; ++d) {
+      srcOffset += index[d] * srcStrides[d];
+      dstOffset += index[d] * dstStrides[d];
+    }
+    memcpy(dst + dstOffset * (int64_t)elem, src + srcOffset * (int64_t)elem,
+           (size_t)run * elem);
+    for (int64_t d = outer - 1; d >= 0; --d) {
+      if (++index[d] < sizes[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
 /* Copies `t` (dense, possibly strided) into a fresh dense buffer. */
 static int32_t makeOwnedCopy(dyn_tensor *t) {
   size_t elem = dyn_dtype_size(t->dtype);
@@ -245,24 +280,15 @@ static int32_t makeOwnedCopy(dyn_tensor *t) {
   char *buffer = _mlir_memref_to_llvm_alloc(n ? (size_t)n * elem : 1);
   if (!buffer)
     return DYN_ERROR_ALLOC;
-  int64_t index[DYN_MAX_RANK] = {0};
-  for (int64_t linear = 0; linear < n; ++linear) {
-    int64_t offset = 0;
-    for (int64_t d = 0; d < t->rank; ++d)
-      offset += index[d] * t->strides[d];
-    memcpy(buffer + linear * (int64_t)elem,
-           (char *)t->data + offset * (int64_t)elem, elem);
-    for (int64_t d = t->rank - 1; d >= 0; --d) {
-      if (++index[d] < t->sizes[d])
-        break;
-      index[d] = 0;
-    }
-  }
+  int64_t dense[DYN_MAX_RANK];
   int64_t stride = 1;
   for (int64_t d = t->rank - 1; d >= 0; --d) {
-    t->strides[d] = stride;
+    dense[d] = stride;
     stride *= t->sizes[d];
   }
+  copyStrided(buffer, dense, (const char *)t->data, t->strides, t->sizes,
+              t->rank, elem);
+  memcpy(t->strides, dense, sizeof(int64_t) * (size_t)t->rank);
   t->allocated = t->data = buffer;
   return DYN_OK;
 }
@@ -320,29 +346,6 @@ void memrefCopy(int64_t elemSize, UnrankedMemRef *src, UnrankedMemRef *dst) {
   srcBase += srcWords[2] * elemSize;
   dstBase += dstWords[2] * elemSize;
   const int64_t *sizes = srcWords + 3;
-  const int64_t *srcStrides = srcWords + 3 + rank;
-  const int64_t *dstStrides = dstWords + 3 + rank;
-
-  int64_t total = 1;
-  for (int64_t d = 0; d < rank; ++d)
-    total *= sizes[d];
-  if (total == 0)
-    return;
-  int64_t index[64] = {0};
-  if (rank > 64)
-    abort(); /* no MLIR-generated temporary has such a rank */
-  for (int64_t linear = 0; linear < total; ++linear) {
-    int64_t srcOffset = 0, dstOffset = 0;
-    for (int64_t d = 0; d < rank; ++d) {
-      srcOffset += index[d] * srcStrides[d];
-      dstOffset += index[d] * dstStrides[d];
-    }
-    memcpy(dstBase + dstOffset * elemSize, srcBase + srcOffset * elemSize,
-           (size_t)elemSize);
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      if (++index[d] < sizes[d])
-        break;
-      index[d] = 0;
-    }
-  }
+  copyStrided(dstBase, dstWords + 3 + rank, srcBase, srcWords + 3 + rank, sizes,
+              rank, (size_t)elemSize);
 }

@@ -202,39 +202,33 @@ private:
              << "cannot export entry point '" << name << "': the symbol '"
              << wrapperName << "' already exists";
 
+    // How arguments and results cross, the runtime's signature table
+    // ({#in, #out, then dtype, rank, extents per value}) and the line of
+    // dyn_module_signature.
     SmallVector<AbiValue> inputs, outputs;
-    for (auto [i, type] : llvm::enumerate(entry.getArgumentTypes())) {
-      FailureOr<AbiValue> value = classify(
-          type, loc, llvm::formatv("argument #{0} of '{1}'", i, name).str());
-      if (failed(value))
-        return failure();
-      inputs.push_back(*value);
-    }
-    for (auto [i, type] : llvm::enumerate(entry.getResultTypes())) {
-      FailureOr<AbiValue> value = classify(
-          type, loc, llvm::formatv("result #{0} of '{1}'", i, name).str());
-      if (failed(value))
-        return failure();
-      outputs.push_back(*value);
-    }
-
-    // Signature table and name for the runtime's input checks.
-    SmallVector<int64_t> table = {static_cast<int64_t>(inputs.size()),
-                                  static_cast<int64_t>(outputs.size())};
+    SmallVector<int64_t> table = {entry.getNumArguments(),
+                                  entry.getNumResults()};
     std::string line = (name + "(").str();
-    for (auto [i, value] : llvm::enumerate(inputs)) {
-      table.push_back(value.dtype);
-      table.push_back(value.shape.size());
-      llvm::append_range(table, value.shape);
-      line += (i ? ", " : "") + describe(value);
-    }
+    auto describeAll = [&](TypeRange types, StringRef kind,
+                           SmallVectorImpl<AbiValue> &values) {
+      for (auto [i, type] : llvm::enumerate(types)) {
+        FailureOr<AbiValue> value = classify(
+            type, loc, llvm::formatv("{0} #{1} of '{2}'", kind, i, name).str());
+        if (failed(value))
+          return failure();
+        values.push_back(*value);
+        table.push_back(value->dtype);
+        table.push_back(value->shape.size());
+        llvm::append_range(table, value->shape);
+        line += (i ? ", " : "") + describe(*value);
+      }
+      return success();
+    };
+    if (failed(describeAll(entry.getArgumentTypes(), "argument", inputs)))
+      return failure();
     line += ") -> (";
-    for (auto [i, value] : llvm::enumerate(outputs)) {
-      table.push_back(value.dtype);
-      table.push_back(value.shape.size());
-      llvm::append_range(table, value.shape);
-      line += (i ? ", " : "") + describe(value);
-    }
+    if (failed(describeAll(entry.getResultTypes(), "result", outputs)))
+      return failure();
     line += ")";
 
     OpBuilder builder = atModuleEnd();

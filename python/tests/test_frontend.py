@@ -186,3 +186,15 @@ def test_convolutions_and_pooling():
         m.bn1.running_var.uniform_(0.5, 2.0)
     check(m, [torch.randn(2, 3, 16, 16)],
           [[torch.randn(1, 3, 16, 16) + 1.0], [torch.randn(3, 3, 16, 16) - 1.0]], atol=1e-4)
+
+
+class DynamicSlice(nn.Module):
+    def forward(self, x):
+        return x[1:] * 2.0
+
+
+def test_slice_of_dynamic_dim_with_bounds_is_an_error():
+    # x[1:] on the dynamic batch dim cannot be expressed yet: an error, not
+    # a silently wrong result.
+    with pytest.raises(dyn.UnsupportedError, match="slicing a dynamic dim with explicit bounds"):
+        dyn.compile(DynamicSlice(), [torch.randn(3, 4)])

@@ -375,22 +375,28 @@ class Importer:
         if t.const is not None and None not in shape:
             return self.constant_tensor(torch.from_numpy(np.ascontiguousarray(
                 t.const.reshape(shape))).to(_TORCH_DTYPE[t.elt]))
-        dynamic = [i for i, d in enumerate(shape) if d is None]
-        if len(dynamic) > 1:
-            return self.reshape_dynamic(t, shape)
+        if shape.count(None) > 1:
+            raise self.fail(f"reshape of {t.type} to {shape} needs more than one dynamic dim")
         dims = [-1 if d is None else d for d in shape]
         s = self.e.shape_const(dims)
         out = tensor_type(shape, t.elt)
         name = self.e.op(f"tosa.reshape {t.name}, {s} : ({t.type}, !tosa.shape<{len(dims)}>) -> {out}")
         return TensorVal(name, list(shape), t.elt)
 
-    def reshape_dynamic(self, t: TensorVal, shape: Shape) -> TensorVal:
-        raise self.fail(f"reshape of {t.type} to {shape} needs more than one dynamic dim")
-
     def expand_rank(self, t: TensorVal, rank: int) -> TensorVal:
         if t.rank == rank:
             return t
         return self.reshape(t, [1] * (rank - t.rank) + list(t.shape))
+
+    def extract_slice(self, t: TensorVal, offsets: Sequence, shape: Shape) -> TensorVal:
+        """tensor.extract_slice of `t` at `offsets` (ints or index SSA names),
+        unit strides, result `shape`; dynamic result dims span the whole
+        (dynamic) extent of `t`."""
+        sizes = [self.dim_value(t, i) if s is None else str(s) for i, s in enumerate(shape)]
+        out = tensor_type(shape, t.elt)
+        name = self.e.op(f"tensor.extract_slice {t.name}[{', '.join(map(str, offsets))}] "
+                         f"[{', '.join(sizes)}] [{', '.join(['1'] * t.rank)}] : {t.type} to {out}")
+        return TensorVal(name, list(shape), t.elt)
 
     def dim_value(self, t: TensorVal, d: int) -> str:
         """An index SSA value for dim d."""
@@ -896,28 +902,22 @@ def _slice(imp: Importer, node):
     begin = 0 if isinstance(start, NoneVal) else imp.const_int(start)
     stop = None if isinstance(end, NoneVal) else imp.const_int(end)
     extent = t.shape[d]
+    whole = stop is None or stop >= 2**62  # x[begin:] is stored as end=INT64_MAX
     if extent is None:
-        if begin < 0 or (stop is not None and stop < 0) or (stop is not None and stop < 2**62):
-            raise imp.fail("slicing a dynamic dim with explicit bounds")
-        return t  # x[begin:] with begin == 0 (checked below)
+        if begin == 0 and whole:
+            return t
+        raise imp.fail("slicing a dynamic dim with explicit bounds")
     if begin < 0:
         begin += extent
-    if stop is None or stop > extent:
+    if whole or stop > extent:
         stop = extent
     if stop < 0:
         stop += extent
-    offsets = ["0"] * t.rank
-    sizes = [str(s) if s is not None else "?" for s in t.shape]
-    offsets[d] = str(begin)
-    sizes[d] = str(stop - begin)
+    offsets = [0] * t.rank
+    offsets[d] = begin
     shape = list(t.shape)
     shape[d] = stop - begin
-    dyn_sizes = [imp.dim_value(t, i) for i, s in enumerate(t.shape) if s is None]
-    size_list = ", ".join(dyn_sizes.pop(0) if s == "?" else s for s in sizes)
-    out = tensor_type(shape, t.elt)
-    name = imp.e.op(f"tensor.extract_slice {t.name}[{', '.join(offsets)}] [{size_list}] "
-                    f"[{', '.join(['1'] * t.rank)}] : {t.type} to {out}")
-    return TensorVal(name, shape, t.elt)
+    return imp.extract_slice(t, offsets, shape)
 
 
 @handles("aten::select")
@@ -935,19 +935,9 @@ def _select(imp: Importer, node):
                 offsets.append(imp.e.op(f"arith.index_cast {s.name} : i64 to index"))
         else:
             offsets.append("0")
-    sizes = []
-    for i, s in enumerate(t.shape):
-        if i == d:
-            sizes.append("1")
-        elif s is None:
-            sizes.append(imp.dim_value(t, i))
-        else:
-            sizes.append(str(s))
     shape = [1 if i == d else s for i, s in enumerate(t.shape)]
-    out = tensor_type(shape, t.elt)
-    name = imp.e.op(f"tensor.extract_slice {t.name}[{', '.join(offsets)}] [{', '.join(sizes)}] "
-                    f"[{', '.join(['1'] * t.rank)}] : {t.type} to {out}")
-    return imp.reshape(TensorVal(name, shape, t.elt), [s for i, s in enumerate(t.shape) if i != d])
+    row = imp.extract_slice(t, offsets, shape)
+    return imp.reshape(row, [s for i, s in enumerate(t.shape) if i != d])
 
 
 # -- reductions -------------------------------------------------------------------
@@ -1193,7 +1183,7 @@ def _if(imp: Importer, node):
     imp.e.indent -= 1
     imp.e.lines = saved
     real = [t for t in types if not isinstance(t, NoneVal)]
-    names = [imp.e.fresh("r") for _ in real]
+    names: list[str] = []
     head = ""
     if real:
         res = imp.e.fresh("if")
@@ -1352,13 +1342,8 @@ def _fit_window(imp: Importer, xh: TensorVal, k: tuple, s: tuple, p: tuple,
         sizes[axis] = n - (rem - (pp - bottom))
         pads += [pp, bottom]
     if sizes != list(xh.shape):
-        dyn = [imp.dim_value(xh, i) for i, v in enumerate(xh.shape) if v is None]
-        size_list = ", ".join(dyn.pop(0) if v is None else str(sz) for v, sz in zip(xh.shape, sizes))
         shape = [None if v is None else sz for v, sz in zip(xh.shape, sizes)]
-        out = tensor_type(shape, xh.elt)
-        name = imp.e.op(f"tensor.extract_slice {xh.name}[0, 0, 0, 0] [{size_list}] [1, 1, 1, 1] : "
-                        f"{xh.type} to {out}")
-        xh = TensorVal(name, shape, xh.elt)
+        xh = imp.extract_slice(xh, [0, 0, 0, 0], shape)
     return xh, pads
 
 
@@ -1531,11 +1516,7 @@ def _pow(imp: Importer, node):
 
 
 def _slice_cols(imp: Importer, t: TensorVal, start: int, size: int) -> TensorVal:
-    rows = imp.dim_value(t, 0) if t.shape[0] is None else str(t.shape[0])
-    shape = [t.shape[0], size]
-    out = tensor_type(shape, t.elt)
-    name = imp.e.op(f"tensor.extract_slice {t.name}[0, {start}] [{rows}, {size}] [1, 1] : {t.type} to {out}")
-    return TensorVal(name, shape, t.elt)
+    return imp.extract_slice(t, [0, start], [t.shape[0], size])
 
 
 @handles("aten::lstm_cell")

@@ -279,7 +279,6 @@ ParseResult WhileOp::parse(OpAsmParser &parser, OperationState &result) {
   SmallVector<OpAsmParser::Argument> regionArgs;
   SmallVector<OpAsmParser::UnresolvedOperand> operands;
   SmallVector<std::optional<Type>> initTypes;
-  SMLoc operandsLoc = parser.getCurrentLocation();
 
   auto parseEntry = [&]() -> ParseResult {
     OpAsmParser::Argument &arg = regionArgs.emplace_back();
@@ -317,7 +316,6 @@ ParseResult WhileOp::parse(OpAsmParser &parser, OperationState &result) {
                               result.operands))
       return failure();
   }
-  (void)operandsLoc;
 
   Region *before = result.addRegion();
   Region *after = result.addRegion();
