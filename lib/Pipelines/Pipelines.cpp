@@ -61,6 +61,8 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
                                  const CpuPipelineOptions &options) {
   // 1. Fold what is statically known (constant predicates drop dead paths).
   addUpstream(pm, "canonicalize");
+  //    Which input dims must agree (checked by the C ABI at entry).
+  pm.addPass(createDynInferSymbolicDims());
 
   // 2. Subnets: control-flow-free compute, isolated.
   if (options.outline)
@@ -72,6 +74,8 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
                   "hwcf},tosa-to-linalg,"
                   "tosa-to-arith,tosa-to-tensor,"
                   "convert-elementwise-to-linalg)");
+  //    Runtime broadcast checks between symbolically equal dims go.
+  pm.addNestedPass<func::FuncOp>(createDynFoldDynamicBroadcasts());
 
   // 4. Host control flow: the dispatcher (or, without outlining, scf in
   //    place).
@@ -91,7 +95,10 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
   }
 
   // 6. Buffers: one-shot bufferization across subnet calls, ownership-based
-  //    deallocation (no leaks across calls or loop iterations).
+  //    deallocation (no leaks across calls or loop iterations). Reshapes
+  //    that split a dim into several dynamic dims first become
+  //    tensor.reshape (see the pass for the upstream bug it avoids).
+  pm.addNestedPass<func::FuncOp>(createDynSplitDynamicReshapes());
   addUpstream(pm, "eliminate-empty-tensors,"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map "

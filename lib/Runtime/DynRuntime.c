@@ -114,7 +114,10 @@ static const char *formatShape(char *buffer, size_t size, const int64_t *dims,
                                int64_t rank) {
   size_t used = (size_t)snprintf(buffer, size, "[");
   for (int64_t d = 0; d < rank && used < size; ++d) {
-    if (dims[d] < 0)
+    if (dims[d] <= -2) /* symbolic: -(2 + s) */
+      used += (size_t)snprintf(buffer + used, size - used, "%ss%lld",
+                               d ? "," : "", (long long)(-2 - dims[d]));
+    else if (dims[d] < 0)
       used += (size_t)snprintf(buffer + used, size - used, "%s?", d ? "," : "");
     else
       used += (size_t)snprintf(buffer + used, size - used, "%s%lld",
@@ -140,6 +143,13 @@ int32_t dyn_rt_check_inputs(const char *entry, const int64_t *signature,
 
   const int64_t *cursor = signature + 2;
   char want[256], got[256];
+  /* Symbolic dims: the first input dim bound to a symbol fixes its extent;
+     later dims with the same symbol must match it. */
+  enum { kMaxSymbols = 64 };
+  int64_t symbolExtent[kMaxSymbols], symbolInput[kMaxSymbols],
+      symbolDim[kMaxSymbols];
+  for (int s = 0; s < kMaxSymbols; ++s)
+    symbolExtent[s] = -1;
   for (int64_t i = 0; i < numInputs; ++i) {
     const dyn_tensor *t = &inputs[i];
     int64_t dtype = cursor[0], rank = cursor[1];
@@ -166,6 +176,24 @@ int32_t dyn_rt_check_inputs(const char *entry, const int64_t *signature,
                     formatShape(got, sizeof(got), t->sizes, rank),
                     formatShape(want, sizeof(want), dims, rank), (long long)d,
                     (long long)t->sizes[d]);
+      int64_t symbol = -2 - dims[d];
+      if (symbol < 0 || symbol >= kMaxSymbols)
+        continue;
+      if (symbolExtent[symbol] < 0) {
+        symbolExtent[symbol] = t->sizes[d];
+        symbolInput[symbol] = i;
+        symbolDim[symbol] = d;
+      } else if (symbolExtent[symbol] != t->sizes[d]) {
+        return fail(DYN_ERROR_SHAPE,
+                    "%s: input %lld has shape %s, expected %s (dim %lld is "
+                    "%lld, but s%lld is %lld from input %lld dim %lld)",
+                    entry, (long long)i,
+                    formatShape(got, sizeof(got), t->sizes, rank),
+                    formatShape(want, sizeof(want), dims, rank), (long long)d,
+                    (long long)t->sizes[d], (long long)symbol,
+                    (long long)symbolExtent[symbol],
+                    (long long)symbolInput[symbol], (long long)symbolDim[symbol]);
+      }
     }
     int64_t stride = 1, elements = 1;
     for (int64_t d = rank - 1; d >= 0; --d) {

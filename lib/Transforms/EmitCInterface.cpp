@@ -205,6 +205,16 @@ private:
     // How arguments and results cross, the runtime's signature table
     // ({#in, #out, then dtype, rank, extents per value}) and the line of
     // dyn_module_signature.
+    // Symbols of dyn-infer-symbolic-dims shared by two or more input dims;
+    // a dim with a symbol of its own is just dynamic.
+    DenseMap<int64_t, unsigned> symbolUses;
+    for (unsigned i = 0; i < entry.getNumArguments(); ++i)
+      if (auto symbols =
+              entry.getArgAttrOfType<DenseI64ArrayAttr>(i, "dyn.symbolic_dims"))
+        for (int64_t symbol : symbols.asArrayRef())
+          if (symbol >= 0)
+            ++symbolUses[symbol];
+
     SmallVector<AbiValue> inputs, outputs;
     SmallVector<int64_t> table = {entry.getNumArguments(),
                                   entry.getNumResults()};
@@ -219,7 +229,20 @@ private:
         values.push_back(*value);
         table.push_back(value->dtype);
         table.push_back(value->shape.size());
-        llvm::append_range(table, value->shape);
+        // Dynamic dims that dyn-infer-symbolic-dims tied to a symbol s are
+        // -(2 + s) in the table; the runtime checks each symbol has one
+        // extent across the inputs.
+        auto symbols = kind == "argument"
+                           ? entry.getArgAttrOfType<DenseI64ArrayAttr>(
+                                 i, "dyn.symbolic_dims")
+                           : DenseI64ArrayAttr();
+        for (auto [d, extent] : llvm::enumerate(value->shape)) {
+          bool tied = symbols &&
+                      symbols.size() == (int64_t)value->shape.size() &&
+                      extent < 0 && symbols[d] >= 0 &&
+                      symbolUses.lookup(symbols[d]) > 1;
+          table.push_back(tied ? -2 - symbols[d] : extent);
+        }
         line += (i ? ", " : "") + describe(*value);
       }
       return success();

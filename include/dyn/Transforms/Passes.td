@@ -76,6 +76,69 @@ def DynLowerVectors : Pass<"dyn-lower-vectors", "::mlir::func::FuncOp"> {
   ];
 }
 
+def DynFoldDynamicBroadcasts : Pass<"dyn-fold-dynamic-broadcasts", "::mlir::func::FuncOp"> {
+  let summary = "Remove runtime broadcast checks between dims that are symbolically equal";
+  let description = [{
+    `tosa-to-linalg` cannot know whether two `?` dims of an elementwise op's
+    operands are equal, so for each operand dim it emits a runtime check
+    (`scf.if %dim == 1`) with a broadcasting copy in the then-branch. Every
+    residual connection, bias add over a dynamic batch and softmax
+    normalisation in a dynamic-shape network gets one: the checks block
+    elementwise fusion and make upstream's value-bounds analysis (used by
+    bufferization) exponential over chains of them.
+
+    This pass reasons about dims symbolically: it rewrites every
+    `tensor.dim` in terms of the operands that produced the tensor (upstream's
+    `ReifyRankedShapedTypeOpInterface`), value-numbers the resulting index
+    expressions (CSE), and then folds each check whose broadcast target is
+    the operand's own dim (`max(d, d) = d`): broadcasting a dim of extent 1
+    to extent 1 is the identity, so the operand is used directly. It
+    iterates, since each folded check exposes the dims of the next op.
+
+    Genuine broadcasts (a dim that is symbolically distinct, e.g. a `[1, S]`
+    mask against `[B, S]` scores with an unknown relation) keep their check.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let statistics = [
+    Statistic<"numFolded", "num-folded", "Number of runtime broadcast checks removed">
+  ];
+}
+
+def DynSplitDynamicReshapes : Pass<"dyn-split-dynamic-reshapes", "::mlir::func::FuncOp"> {
+  let summary = "Turn expand_shapes that split a dim into several dynamic dims into tensor.reshape";
+  let description = [{
+    A `tensor.expand_shape` whose reassociation group holds more than one
+    dynamic result dim (`tensor<?x64xf32>` into `tensor<?x?x4x16xf32>`, the
+    `[B*S, D] -> [B, S, H, hd]` split of attention heads) is legal, but its
+    bufferized form crashes upstream's `expand-strided-metadata` (MLIR
+    22.1.8, `memref.expand_shape` with several dynamic sizes in one group).
+    This pass rewrites exactly those ops into `tensor.reshape` with the
+    result shape built by `tensor.from_elements`, which bufferizes to
+    `memref.reshape` and lowers directly to LLVM. All other reshapes are
+    left alone.
+
+    ```mlir
+    %e = tensor.expand_shape %x [[0, 1], [2, 3]] output_shape [%b, %s, 4, 16]
+        : tensor<?x64xf32> into tensor<?x?x4x16xf32>
+    // becomes
+    %shape = tensor.from_elements %b, %s, %c4, %c16 : tensor<4xindex>
+    %e = tensor.reshape %x(%shape)
+        : (tensor<?x64xf32>, tensor<4xindex>) -> tensor<?x?x4x16xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let statistics = [
+    Statistic<"numRewritten", "num-rewritten", "Number of expand_shapes rewritten">
+  ];
+}
+
 def DynEmitCInterface : Pass<"dyn-emit-c-abi", "::mlir::ModuleOp"> {
   let summary = "Export every public function through dyn's uniform C ABI";
   let description = [{

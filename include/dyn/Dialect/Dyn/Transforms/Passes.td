@@ -11,6 +11,43 @@
 
 include "mlir/Pass/PassBase.td"
 
+def DynInferSymbolicDims : Pass<"dyn-infer-symbolic-dims", "::mlir::ModuleOp"> {
+  let summary = "Find which dynamic dims of an entry point's arguments must be equal";
+  let description = [{
+    Gives every dynamic dim of every tensor argument of each public function
+    (entry point) a symbol, and merges the symbols of dims that the body
+    requires to be equal. The result is the argument attribute
+    `dyn.symbolic_dims`, one entry per dim: the symbol (0, 1, ... in order of
+    first appearance) or -1 for a static dim. The C ABI (`dyn-emit-c-abi`)
+    checks at entry that dims with one symbol have one extent, and names
+    both arguments when they do not, so a mask whose length differs from its
+    sequence is an error, not an out-of-bounds read.
+
+    Dims are traced back to arguments through `tensor.dim`, `tensor.empty`,
+    destination-passing ops (linalg), `tensor.cast`, reshapes (a group with
+    one dynamic dim), `tosa.transpose`, tosa reductions and tosa elementwise
+    ops (where the other operands' dims are static 1). Equalities come from:
+
+    * linalg ops: operand dims indexed by the same loop must match (a
+      matmul's contraction dims, batch dims of a batch_matmul);
+    * `tensor.expand_shape`: a group with one dynamic result dim has the
+      extent of its source dim (`expand %mask [[0, 1, 2], [3]]
+      output_shape [%b, 1, 1, %s]` ties the mask to `%b` and `%s`);
+    * `tensor.concat`: all dims but the concatenated one.
+
+    Broadcasting tosa ops impose no equality (either side may be 1).
+
+    ```mlir
+    func.func @encoder(%x: tensor<?x?x64xf32> {dyn.symbolic_dims = array<i64: 0, 1, -1>},
+                       %mask: tensor<?x?xf32> {dyn.symbolic_dims = array<i64: 0, 1>})
+    ```
+  }];
+  let statistics = [
+    Statistic<"numEqualities", "num-equalities",
+              "Number of argument dims merged into another's symbol">
+  ];
+}
+
 def DynOutlineRegions : Pass<"dyn-outline-regions", "::mlir::ModuleOp"> {
   let summary = "Outline control-flow-free code into isolated subnet functions";
   let description = [{
