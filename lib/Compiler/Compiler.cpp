@@ -20,6 +20,7 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -182,6 +183,7 @@ LogicalResult Compiler::lowerToLLVMDialect(ModuleOp module) {
   pipeline.vectorSize = options.vectorSize;
   pipeline.outline = options.outline;
   pipeline.vectorize = options.vectorize;
+  pipeline.specialize = llvm::join(options.specialize, ";");
   buildCpuPipeline(pm, pipeline);
   return pm.run(module);
 }

@@ -63,6 +63,12 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
   addUpstream(pm, "canonicalize");
   //    Which input dims must agree (checked by the C ABI at entry).
   pm.addPass(createDynInferSymbolicDims());
+  //    Shape-specialised versions (when asked for), then static extents
+  //    propagated as far as producers prove them.
+  DynSpecializeShapesOptions specializeOptions;
+  specializeOptions.specializations = options.specialize;
+  pm.addPass(createDynSpecializeShapes(specializeOptions));
+  pm.addNestedPass<func::FuncOp>(createDynRefineShapes());
 
   // 2. Subnets: control-flow-free compute, isolated.
   if (options.outline)

@@ -84,6 +84,13 @@ cl::opt<bool> noOutline("no-outline",
 cl::opt<bool> noVectorize("no-vectorize",
                           cl::desc("Lower linalg to scalar loops"),
                           cl::cat(category));
+cl::list<std::string> specialize(
+    "specialize",
+    cl::desc("Also emit a version of entry ENTRY specialised to the given "
+             "extents of argument ARG's dim DIM, selected at run time by a "
+             "guard (repeatable; dims of one entry combine as a cross "
+             "product), e.g. --specialize=encoder:0.1=64,128"),
+    cl::value_desc("ENTRY:ARG.DIM=V,V,..."), cl::cat(category));
 cl::opt<bool> timing("timing", cl::desc("Print per-stage timings"),
                      cl::cat(category));
 cl::opt<std::string> headerFile("header",
@@ -154,6 +161,7 @@ int run(int argc, char **argv) {
   options.vectorSize = vectorSize;
   options.outline = !noOutline;
   options.vectorize = !noVectorize;
+  options.specialize.assign(specialize.begin(), specialize.end());
   options.timing = timing;
   auto compiler = dyn::Compiler::create(options);
   if (!compiler) {

@@ -54,6 +54,9 @@ struct CompileOptions {
   bool outline = true;
   /// Tile and vectorize linalg ops (false: scalar loops).
   bool vectorize = true;
+  /// Shape-specialised entry versions, `ENTRY:ARG.DIM=V,V,...` each (see
+  /// dyn-specialize-shapes).
+  std::vector<std::string> specialize;
   /// Print per-stage timings to stderr.
   bool timing = false;
 };

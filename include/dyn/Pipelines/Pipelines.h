@@ -39,6 +39,12 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Outline subnets and build a dispatcher (false: lower "
                      "dyn ops in place, the plain upstream path)"),
       llvm::cl::init(true)};
+  PassOptions::Option<std::string> specialize{
+      *this, "specialize",
+      llvm::cl::desc("Shape-specialised versions of entry points: "
+                     "ENTRY:ARG.DIM=V,V,... separated by ';' (see "
+                     "dyn-specialize-shapes)"),
+      llvm::cl::init("")};
   PassOptions::Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Tile and vectorize linalg ops (false: scalar loops)"),

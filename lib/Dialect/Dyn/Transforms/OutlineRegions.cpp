@@ -243,7 +243,10 @@ struct DynOutlineRegionsPass
     SymbolTable symbols(module);
     SmallVector<func::FuncOp> functions;
     for (auto func : module.getOps<func::FuncOp>())
-      if (!func.isDeclaration() && !isSubnet(func))
+      // Dispatchers made earlier (dyn-specialize-shapes' version guards)
+      // are host code already.
+      if (!func.isDeclaration() && !isSubnet(func) &&
+          !func->hasAttr(kDispatcherAttrName))
         functions.push_back(func);
 
     Outliner outliner(module, symbols);

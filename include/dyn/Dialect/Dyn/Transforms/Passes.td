@@ -48,6 +48,84 @@ def DynInferSymbolicDims : Pass<"dyn-infer-symbolic-dims", "::mlir::ModuleOp"> {
   ];
 }
 
+def DynRefineShapes : Pass<"dyn-refine-shapes", "::mlir::func::FuncOp"> {
+  let summary = "Propagate static extents through tensor compute and dyn regions";
+  let description = [{
+    Makes dims static wherever the producers prove them, so that subnets get
+    static signatures and later passes need neither runtime broadcast
+    checks nor masks. It iterates to a fixed point:
+
+    * a `tensor.cast` that only forgets extents is folded into tosa
+      consumers (when the consumer still verifies), into `dyn.yield` and
+      `dyn.condition` operands (which accept cast-compatible types), and,
+      through upstream canonicalization, into tensor and linalg consumers
+      and `tensor.dim` (which becomes a constant);
+    * tosa ops infer their result shapes from their operands (upstream's
+      `InferShapedTypeOpInterface`); a more static result replaces the old
+      type in place, with a cast back to the old type for the users;
+    * a `dyn.cond` / `dyn.switch` result whose every region yields the same
+      static extent in a dim becomes static there.
+
+    Shape specialisation (`dyn-specialize-shapes`) relies on this pass: a
+    clone of an entry with static argument types becomes static throughout.
+
+    ```mlir
+    %c = tensor.cast %x : tensor<1x64xf32> to tensor<?x64xf32>
+    %y = tosa.exp %c : (tensor<?x64xf32>) -> tensor<?x64xf32>
+    // becomes
+    %y = tosa.exp %x : (tensor<1x64xf32>) -> tensor<1x64xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numRefined", "num-refined", "Number of op results made more static">
+  ];
+}
+
+def DynSpecializeShapes : Pass<"dyn-specialize-shapes", "::mlir::ModuleOp"> {
+  let summary = "Emit shape-specialised versions of entry points, selected by guards";
+  let description = [{
+    Code for fully unknown shapes needs masks and loop remainders; code for
+    one shape is wrong for the next. This pass keeps both: for an entry
+    point `@F` and chosen extents of its argument dims it emits
+
+    * `@F__generic`: the original body, for any shape;
+    * `@F__a<arg>d<dim>_<v>...`: one clone per combination of the chosen
+      extents, whose arguments have those dims static (and every other
+      argument dim with the same symbol, see `dyn-infer-symbolic-dims`);
+      `dyn-refine-shapes` then propagates the static extents through it;
+    * `@F` itself becomes a host dispatcher (`dyn.dispatcher`): `scf.if`
+      guards compare the argument dims with each version's extents and call
+      the first that matches, else `@F__generic`.
+
+    Specialisations come from the option (`ENTRY:ARG.DIM=V,V,...`, several
+    separated by `;`; dims of one entry combine as a cross product) or from
+    the entry's `dyn.specialize` attribute (`["ARG.DIM=V,V"]`). A
+    specialisation that names no entry, a bad argument or dim, or a dim that
+    is already static is an error.
+
+    ```mlir
+    func.func @encoder(%x: tensor<?x?x64xf32>, %mask: tensor<?x?xf32>) -> tensor<?x?x64xf32>
+        attributes {dyn.specialize = ["0.1=64,128"]}
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"specializations", "specializations", "std::string", /*default=*/"\"\"",
+           "Versions to emit: ENTRY:ARG.DIM=V,V,... separated by ';'">,
+    Option<"maxVersions", "max-versions", "int64_t", /*default=*/"16",
+           "Most specialised versions per entry (a larger cross product is an error)">
+  ];
+  let statistics = [
+    Statistic<"numVersions", "num-versions", "Number of specialised versions emitted">
+  ];
+}
+
 def DynOutlineRegions : Pass<"dyn-outline-regions", "::mlir::ModuleOp"> {
   let summary = "Outline control-flow-free code into isolated subnet functions";
   let description = [{

@@ -1,0 +1,310 @@
+//===- SpecializeShapes.cpp - shape-specialised entry versions ------------===//
+//
+// Part of the dyn project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Multi-versioning at the entry point (BladeDISC and TVM Relax do the same
+// per graph): the whole entry, control flow included, is cloned with static
+// argument extents, so refinement makes every subnet of the clone static at
+// once, across subnet boundaries, and the dispatcher picks a version with
+// one comparison per specialised dim.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dyn/Dialect/Dyn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringExtras.h"
+
+#define DEBUG_TYPE "dyn-specialize-shapes"
+
+namespace mlir {
+namespace dyn {
+#define GEN_PASS_DEF_DYNSPECIALIZESHAPES
+#include "dyn/Dialect/Dyn/Transforms/Passes.h.inc"
+} // namespace dyn
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// One specialised dim and its chosen extents.
+struct DimChoice {
+  unsigned arg;
+  int64_t dim;
+  SmallVector<int64_t> extents;
+};
+
+/// Parses `ARG.DIM=V,V,...`.
+FailureOr<DimChoice> parseChoice(StringRef text, Location loc) {
+  auto fail = [&](const Twine &why) {
+    return emitError(loc) << "malformed specialisation '" << text
+                          << "': " << why
+                          << " (expected ARG.DIM=V,V,..., e.g. 0.1=64,128)";
+  };
+  auto [lhs, rhs] = text.trim().split('=');
+  auto [argText, dimText] = lhs.split('.');
+  DimChoice choice;
+  if (argText.trim().getAsInteger(10, choice.arg) ||
+      dimText.trim().getAsInteger(10, choice.dim))
+    return fail("ARG and DIM must be integers");
+  SmallVector<StringRef> values;
+  rhs.split(values, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+  if (values.empty())
+    return fail("no extents");
+  for (StringRef value : values) {
+    int64_t extent;
+    if (value.trim().getAsInteger(10, extent) || extent < 0)
+      return fail("extents must be non-negative integers");
+    if (!llvm::is_contained(choice.extents, extent))
+      choice.extents.push_back(extent);
+  }
+  return choice;
+}
+
+/// The argument dims that share a symbol with `arg`.`dim` (itself included).
+SmallVector<std::pair<unsigned, int64_t>> getTiedDims(func::FuncOp func,
+                                                      unsigned arg,
+                                                      int64_t dim) {
+  SmallVector<std::pair<unsigned, int64_t>> tied = {{arg, dim}};
+  auto symbols =
+      func.getArgAttrOfType<DenseI64ArrayAttr>(arg, "dyn.symbolic_dims");
+  if (!symbols || dim >= symbols.size() || symbols[dim] < 0)
+    return tied;
+  int64_t symbol = symbols[dim];
+  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+    auto other =
+        func.getArgAttrOfType<DenseI64ArrayAttr>(i, "dyn.symbolic_dims");
+    if (!other)
+      continue;
+    for (auto [d, s] : llvm::enumerate(other.asArrayRef()))
+      if (s == symbol && !(i == arg && (int64_t)d == dim))
+        tied.push_back({i, (int64_t)d});
+  }
+  return tied;
+}
+
+class Specializer {
+public:
+  Specializer(ModuleOp module, int64_t maxVersions)
+      : module(module), symbols(module), maxVersions(maxVersions) {}
+
+  /// Emits the versions of `entry` for `choices`; returns how many.
+  FailureOr<int64_t> run(func::FuncOp entry, ArrayRef<DimChoice> choices);
+
+private:
+  /// A version: the static extent of each specialised argument dim.
+  using Version = SmallVector<std::tuple<unsigned, int64_t, int64_t>>;
+
+  func::FuncOp cloneWithStaticArgs(func::FuncOp generic, const Version &version,
+                                   StringRef name);
+  void buildGuards(func::FuncOp entry, func::FuncOp generic,
+                   ArrayRef<std::pair<Version, func::FuncOp>> versions);
+
+  ModuleOp module;
+  SymbolTable symbols;
+  int64_t maxVersions;
+};
+
+FailureOr<int64_t> Specializer::run(func::FuncOp entry,
+                                    ArrayRef<DimChoice> choices) {
+  // Validate, then expand the cross product (tied dims follow their symbol).
+  SmallVector<Version> versions = {{}};
+  for (const DimChoice &choice : choices) {
+    if (choice.arg >= entry.getNumArguments())
+      return entry.emitError() << "cannot specialise argument " << choice.arg
+                               << ": '" << entry.getSymName() << "' has "
+                               << entry.getNumArguments() << " arguments";
+    auto type = dyn_cast<RankedTensorType>(entry.getArgumentTypes()[choice.arg]);
+    if (!type || choice.dim < 0 || choice.dim >= type.getRank() ||
+        !type.isDynamicDim(choice.dim))
+      return entry.emitError()
+             << "cannot specialise dim " << choice.dim << " of argument "
+             << choice.arg << " (" << entry.getArgumentTypes()[choice.arg]
+             << "): not a dynamic dim of a ranked tensor";
+    SmallVector<Version> next;
+    for (const Version &version : versions)
+      for (int64_t extent : choice.extents) {
+        Version extended = version;
+        for (auto [arg, dim] : getTiedDims(entry, choice.arg, choice.dim))
+          extended.push_back({arg, dim, extent});
+        next.push_back(std::move(extended));
+      }
+    versions = std::move(next);
+  }
+  if ((int64_t)versions.size() > maxVersions)
+    return entry.emitError() << "specialising '" << entry.getSymName()
+                             << "' asks for " << versions.size()
+                             << " versions; at most " << maxVersions
+                             << " (max-versions) are allowed";
+
+  // The original becomes @F__generic; @F a dispatcher with F's signature.
+  std::string name = entry.getSymName().str();
+  OpBuilder builder(entry);
+  auto dispatcher = cast<func::FuncOp>(builder.clone(*entry.getOperation()));
+  dispatcher.getBody().getBlocks().clear();
+  dispatcher->removeAttr("dyn.specialize");
+  entry->removeAttr("dyn.specialize");
+  if (failed(symbols.rename(entry, name + "__generic")))
+    return entry.emitError() << "cannot rename '" << name << "'";
+  entry.setPrivate();
+  symbols.insert(dispatcher);
+
+  SmallVector<std::pair<Version, func::FuncOp>> clones;
+  for (const Version &version : versions) {
+    std::string cloneName = name + "_";
+    for (auto [arg, dim, extent] : version) {
+      bool chosen = false;
+      for (const DimChoice &choice : choices)
+        chosen |= choice.arg == arg && choice.dim == dim;
+      if (chosen)
+        cloneName += "_a" + std::to_string(arg) + "d" + std::to_string(dim) +
+                     "_" + std::to_string(extent);
+    }
+    clones.push_back({version, cloneWithStaticArgs(entry, version, cloneName)});
+  }
+  buildGuards(dispatcher, entry, clones);
+  return clones.size();
+}
+
+func::FuncOp Specializer::cloneWithStaticArgs(func::FuncOp generic,
+                                              const Version &version,
+                                              StringRef name) {
+  OpBuilder builder(generic);
+  auto clone = cast<func::FuncOp>(builder.clone(*generic.getOperation()));
+  symbols.insert(clone);
+  (void)symbols.rename(clone, name);
+  clone.setPrivate();
+
+  // Static argument types; the body keeps seeing the old types through a
+  // cast, which dyn-refine-shapes folds away where the consumers allow.
+  Block &body = clone.getBody().front();
+  builder.setInsertionPointToStart(&body);
+  SmallVector<Type> argTypes(clone.getArgumentTypes());
+  for (unsigned i = 0; i < argTypes.size(); ++i) {
+    auto type = dyn_cast<RankedTensorType>(argTypes[i]);
+    if (!type)
+      continue;
+    SmallVector<int64_t> shape(type.getShape());
+    for (auto [arg, dim, extent] : version)
+      if (arg == i)
+        shape[dim] = extent;
+    if (shape == type.getShape())
+      continue;
+    BlockArgument blockArg = body.getArgument(i);
+    auto staticType = type.clone(shape);
+    blockArg.setType(staticType);
+    auto cast = tensor::CastOp::create(builder, blockArg.getLoc(), type, blockArg);
+    blockArg.replaceAllUsesExcept(cast, cast);
+    argTypes[i] = staticType;
+  }
+  clone.setFunctionType(
+      FunctionType::get(clone.getContext(), argTypes, clone.getResultTypes()));
+  return clone;
+}
+
+void Specializer::buildGuards(
+    func::FuncOp entry, func::FuncOp generic,
+    ArrayRef<std::pair<Version, func::FuncOp>> versions) {
+  Location loc = entry.getLoc();
+  Block *body = entry.addEntryBlock();
+  OpBuilder builder = OpBuilder::atBlockBegin(body);
+  ValueRange args = body->getArguments();
+  TypeRange resultTypes = entry.getResultTypes();
+
+  auto callVersion = [&](OpBuilder &b, func::FuncOp callee) {
+    SmallVector<Value> operands;
+    for (auto [arg, type] : llvm::zip(args, callee.getArgumentTypes()))
+      operands.push_back(arg.getType() == type
+                             ? Value(arg)
+                             : tensor::CastOp::create(b, loc, type, arg));
+    return func::CallOp::create(b, loc, callee, operands).getResults();
+  };
+
+  // if (dims match version 0) call it else if (version 1) ... else generic.
+  std::function<SmallVector<Value>(OpBuilder &, size_t)> chain =
+      [&](OpBuilder &b, size_t index) -> SmallVector<Value> {
+    if (index == versions.size())
+      return callVersion(b, generic);
+    const Version &version = versions[index].first;
+    func::FuncOp callee = versions[index].second;
+    Value matches;
+    for (auto [arg, dim, extent] : version) {
+      Value actual = tensor::DimOp::create(b, loc, args[arg], dim);
+      Value wanted = arith::ConstantIndexOp::create(b, loc, extent);
+      Value equal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                          actual, wanted);
+      matches = matches ? arith::AndIOp::create(b, loc, matches, equal)
+                        : equal;
+    }
+    auto ifOp = scf::IfOp::create(b, loc, resultTypes, matches,
+                                  /*withElseRegion=*/true);
+    OpBuilder then = OpBuilder::atBlockBegin(ifOp.thenBlock());
+    scf::YieldOp::create(then, loc, callVersion(then, callee));
+    OpBuilder otherwise = OpBuilder::atBlockBegin(ifOp.elseBlock());
+    scf::YieldOp::create(otherwise, loc, chain(otherwise, index + 1));
+    return SmallVector<Value>(ifOp.getResults());
+  };
+  func::ReturnOp::create(builder, loc, chain(builder, 0));
+  entry->setAttr(dyn::kDispatcherAttrName, builder.getUnitAttr());
+}
+
+struct DynSpecializeShapesPass
+    : public dyn::impl::DynSpecializeShapesBase<DynSpecializeShapesPass> {
+  using DynSpecializeShapesBase::DynSpecializeShapesBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    // Entry -> choices, from the option then from dyn.specialize attributes.
+    llvm::MapVector<func::FuncOp, SmallVector<DimChoice>> requests;
+    SmallVector<StringRef> specs;
+    StringRef(specializations).split(specs, ';', -1, /*KeepEmpty=*/false);
+    for (StringRef spec : specs) {
+      auto [entryName, choiceText] = spec.trim().split(':');
+      auto entry = module.lookupSymbol<func::FuncOp>(entryName);
+      if (!entry || !entry.isPublic() || entry.isDeclaration()) {
+        module.emitError() << "specialisation '" << spec
+                           << "' names no entry point '" << entryName << "'";
+        return signalPassFailure();
+      }
+      FailureOr<DimChoice> choice = parseChoice(choiceText, entry.getLoc());
+      if (failed(choice))
+        return signalPassFailure();
+      requests[entry].push_back(*choice);
+    }
+    for (auto func : module.getOps<func::FuncOp>()) {
+      auto attr = func->getAttrOfType<ArrayAttr>("dyn.specialize");
+      if (!attr)
+        continue;
+      for (Attribute element : attr) {
+        auto text = dyn_cast<StringAttr>(element);
+        if (!text) {
+          func.emitError() << "dyn.specialize must be an array of strings";
+          return signalPassFailure();
+        }
+        FailureOr<DimChoice> choice = parseChoice(text, func.getLoc());
+        if (failed(choice))
+          return signalPassFailure();
+        requests[func].push_back(*choice);
+      }
+    }
+
+    Specializer specializer(module, maxVersions);
+    for (auto &[entry, choices] : requests) {
+      FailureOr<int64_t> emitted = specializer.run(entry, choices);
+      if (failed(emitted))
+        return signalPassFailure();
+      numVersions += *emitted;
+    }
+  }
+};
+
+} // namespace
