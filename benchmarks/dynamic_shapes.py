@@ -44,10 +44,10 @@ def dyn_run(build: Path, library: Path, entry: str, inputs: list[Path], runs: in
         cmd += ["--input", str(i)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     timing = re.search(r"median ([0-9.]+) us, p90 ([0-9.]+) us", out)
-    memory = re.search(r"peak memory: ([0-9]+) bytes", out)
+    memory = re.search(r"peak memory: ([0-9]+) bytes.*, ([0-9.]+) allocations per call", out)
     assert timing and memory, out
     return {"median": float(timing.group(1)), "p90": float(timing.group(2)),
-            "peak": int(memory.group(1))}
+            "peak": int(memory.group(1)), "allocs": float(memory.group(2))}
 
 
 def torch_encoder():
@@ -99,24 +99,26 @@ def main() -> int:
         source = t / "dynamic_shapes.mlir"
         source.write_text(ds.emit())
         generic, special = t / "generic.so", t / "special.so"
+        generic_np, special_np = t / "generic-np.so", t / "special-np.so"
         compile_ = [str(build / "bin" / "dyn-compile"), str(source)]
-        started = time.perf_counter()
-        subprocess.run(compile_ + ["-o", str(generic)], check=True)
-        generic_s = time.perf_counter() - started
         spec = "encoder:0.1=" + ",".join(map(str, SPECIALIZED))
-        started = time.perf_counter()
-        subprocess.run(compile_ + [f"--specialize={spec}", "--specialize=encoder:0.0=1",
-                                   "-o", str(special)], check=True)
-        special_s = time.perf_counter() - started
+        spec_flags = [f"--specialize={spec}", "--specialize=encoder:0.0=1"]
+        seconds = {}
+        for out, flags in ((generic, []), (special, spec_flags),
+                           (generic_np, ["--no-plan-memory"]),
+                           (special_np, spec_flags + ["--no-plan-memory"])):
+            started = time.perf_counter()
+            subprocess.run(compile_ + flags + ["-o", str(out)], check=True)
+            seconds[out] = time.perf_counter() - started
 
         rng = np.random.default_rng(3)
         print(f"Encoder layer (D=64, 4 heads, FF=256), batch 1, {runs} runs; compile "
-              f"{generic_s:.1f} s generic, {special_s:.1f} s with {len(SPECIALIZED)} "
-              f"specialised versions (`--specialize={spec} --specialize=encoder:0.0=1`).\n")
+              f"{seconds[generic]:.1f} s generic, {seconds[special]:.1f} s with {len(SPECIALIZED)} "
+              f"specialised versions (`{' '.join(spec_flags)}`).\n")
         print("| S | version taken | dyn generic median / p90 (us) | dyn specialised median / p90 (us) "
-              "| specialised vs generic | PyTorch eager median / p90 (us) | dyn (best) vs eager "
-              "| peak bytes generic / specialised |")
-        print("|---|---|---|---|---|---|---|---|")
+              "| specialised vs generic | PyTorch eager median / p90 (us) | dyn (best) vs eager |")
+        print("|---|---|---|---|---|---|---|")
+        memory_rows = []
         for s in SEQ_LENS:
             x, mask = ds.encoder_inputs(rng, 1, s)
             np.save(t / "x.npy", x)
@@ -124,23 +126,37 @@ def main() -> int:
             inputs = [t / "x.npy", t / "m.npy"]
             g = dyn_run(build, generic, "encoder", inputs, runs)
             p = dyn_run(build, special, "encoder", inputs, runs)
+            gn = dyn_run(build, generic_np, "encoder", inputs, max(10, runs // 5))
+            pn = dyn_run(build, special_np, "encoder", inputs, max(10, runs // 5))
             e = time_torch(encoder, (torch.from_numpy(x), torch.from_numpy(mask)), runs)
             best = min(g["median"], p["median"])
             taken = f"encoder__a0d0_1_a0d1_{s}" if s in SPECIALIZED else "generic (no version)"
             print(f"| {s} | {taken} | {g['median']:.1f} / {g['p90']:.1f} | {p['median']:.1f} / {p['p90']:.1f} "
                   f"| {g['median'] / p['median']:.2f}x | {e['median']:.1f} / {e['p90']:.1f} "
-                  f"| {e['median'] / best:.2f}x | {g['peak']} / {p['peak']} |")
+                  f"| {e['median'] / best:.2f}x |")
+            memory_rows.append(
+                f"| {s} | {gn['peak']} / {gn['allocs']:.0f} | {g['peak']} / {g['allocs']:.0f} "
+                f"| {pn['peak']} / {pn['allocs']:.0f} | {p['peak']} / {p['allocs']:.0f} "
+                f"| {pn['peak'] / p['peak']:.2f}x |")
+
+        print("\nPeak bytes allocated by compiled code / allocations per call, without "
+              "(`--no-plan-memory`) and with memory planning (dyn-plan-memory):\n")
+        print("| S | generic, no plan | generic, planned | specialised, no plan | specialised, planned "
+              "| specialised peak saved |")
+        print("|---|---|---|---|---|---|")
+        print("\n".join(memory_rows))
 
         print("\nDecode loop (sequence grows by one 64-wide row per step), generic build:\n")
-        print("| steps | rows | median / p90 (us) | peak bytes |")
-        print("|---|---|---|---|")
+        print("| steps | rows | median / p90 (us) | peak bytes | allocations per call |")
+        print("|---|---|---|---|---|")
         found = ds.decode_inputs(np.random.default_rng(9))
         for steps in (0, 4, 12, 24):
             if steps not in found:
                 continue
             np.save(t / "h.npy", found[steps])
             d = dyn_run(build, generic, "decode", [t / "h.npy"], runs)
-            print(f"| {steps} | {steps + 1} | {d['median']:.1f} / {d['p90']:.1f} | {d['peak']} |")
+            print(f"| {steps} | {steps + 1} | {d['median']:.1f} / {d['p90']:.1f} | {d['peak']} "
+                  f"| {d['allocs']:.0f} |")
     return 0
 
 

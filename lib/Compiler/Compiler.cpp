@@ -183,6 +183,7 @@ LogicalResult Compiler::lowerToLLVMDialect(ModuleOp module) {
   pipeline.vectorSize = options.vectorSize;
   pipeline.outline = options.outline;
   pipeline.vectorize = options.vectorize;
+  pipeline.planMemory = options.planMemory;
   pipeline.specialize = llvm::join(options.specialize, ";");
   buildCpuPipeline(pm, pipeline);
   return pm.run(module);

@@ -108,8 +108,11 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
   addUpstream(pm, "eliminate-empty-tensors,"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map "
-                  "allow-return-allocs-from-loops},"
-                  "buffer-deallocation-pipeline,"
+                  "allow-return-allocs-from-loops}");
+  //    Static temporaries of a subnet share one arena, by liveness.
+  if (options.planMemory)
+    pm.addNestedPass<func::FuncOp>(createDynPlanMemory());
+  addUpstream(pm, "buffer-deallocation-pipeline,"
                   "convert-bufferization-to-memref,canonicalize,cse");
 
   // 7. The C ABI of the entry points, then everything to LLVM.

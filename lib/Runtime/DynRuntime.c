@@ -46,12 +46,14 @@ typedef struct {
 
 static _Atomic int64_t liveBytes;
 static _Atomic int64_t peakBytes;
+static _Atomic int64_t allocations;
 
 void *_mlir_memref_to_llvm_alloc(size_t size) {
   AllocationHeader *header = malloc(sizeof(AllocationHeader) + size);
   if (!header)
     return NULL;
   header->size = size;
+  atomic_fetch_add(&allocations, 1);
   int64_t live = atomic_fetch_add(&liveBytes, (int64_t)size) + (int64_t)size;
   int64_t peak = atomic_load(&peakBytes);
   while (live > peak && !atomic_compare_exchange_weak(&peakBytes, &peak, live))
@@ -69,8 +71,10 @@ void _mlir_memref_to_llvm_free(void *pointer) {
 
 int64_t dyn_memory_live_bytes(void) { return atomic_load(&liveBytes); }
 int64_t dyn_memory_peak_bytes(void) { return atomic_load(&peakBytes); }
+int64_t dyn_memory_allocations(void) { return atomic_load(&allocations); }
 void dyn_memory_reset_peak(void) {
   atomic_store(&peakBytes, atomic_load(&liveBytes));
+  atomic_store(&allocations, 0);
 }
 
 void dyn_tensor_release(dyn_tensor *tensor) {

@@ -84,6 +84,11 @@ cl::opt<bool> noOutline("no-outline",
 cl::opt<bool> noVectorize("no-vectorize",
                           cl::desc("Lower linalg to scalar loops"),
                           cl::cat(category));
+cl::opt<bool> noPlanMemory(
+    "no-plan-memory",
+    cl::desc("Allocate every temporary separately instead of packing static "
+             "ones into one arena per subnet"),
+    cl::cat(category));
 cl::list<std::string> specialize(
     "specialize",
     cl::desc("Also emit a version of entry ENTRY specialised to the given "
@@ -161,6 +166,7 @@ int run(int argc, char **argv) {
   options.vectorSize = vectorSize;
   options.outline = !noOutline;
   options.vectorize = !noVectorize;
+  options.planMemory = !noPlanMemory;
   options.specialize.assign(specialize.begin(), specialize.end());
   options.timing = timing;
   auto compiler = dyn::Compiler::create(options);

@@ -391,9 +391,18 @@ int run(const char *argv0) {
   }
   release();
 
-  if (reportMemory)
+  if (reportMemory) {
     llvm::outs() << "peak memory: " << peakBytes()
-                 << " bytes allocated by compiled code\n";
+                 << " bytes allocated by compiled code";
+    // Older artifacts have no allocation counter.
+    auto allocations = reinterpret_cast<int64_t (*)()>(
+        dlsym(handle, "dyn_memory_allocations"));
+    unsigned calls = warmup + std::max(1u, repeat.getValue());
+    if (allocations)
+      llvm::outs() << llvm::formatv(", {0:F1} allocations per call",
+                                    double(allocations()) / calls);
+    llvm::outs() << "\n";
+  }
   if (repeat > 0) {
     std::vector<double> sorted = micros;
     std::sort(sorted.begin(), sorted.end());

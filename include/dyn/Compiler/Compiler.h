@@ -54,6 +54,8 @@ struct CompileOptions {
   bool outline = true;
   /// Tile and vectorize linalg ops (false: scalar loops).
   bool vectorize = true;
+  /// Pack static temporaries of subnets into arenas (dyn-plan-memory).
+  bool planMemory = true;
   /// Shape-specialised entry versions, `ENTRY:ARG.DIM=V,V,...` each (see
   /// dyn-specialize-shapes).
   std::vector<std::string> specialize;

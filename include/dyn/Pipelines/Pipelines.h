@@ -45,6 +45,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                      "ENTRY:ARG.DIM=V,V,... separated by ';' (see "
                      "dyn-specialize-shapes)"),
       llvm::cl::init("")};
+  PassOptions::Option<bool> planMemory{
+      *this, "plan-memory",
+      llvm::cl::desc("Pack static temporaries of each subnet into one arena "
+                     "by liveness (dyn-plan-memory)"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Tile and vectorize linalg ops (false: scalar loops)"),

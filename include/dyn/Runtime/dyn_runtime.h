@@ -88,7 +88,11 @@ int64_t dyn_memory_live_bytes(void);
 /** The most bytes live at once since load or the last reset. */
 int64_t dyn_memory_peak_bytes(void);
 
-/** Restarts peak tracking from the bytes live now. */
+/** Buffers allocated by compiled code since load or the last reset. */
+int64_t dyn_memory_allocations(void);
+
+/** Restarts peak tracking from the bytes live now and the allocation count
+    from 0. */
 void dyn_memory_reset_peak(void);
 
 /** Size in bytes of one element of `dtype`, 0 for an unknown dtype. */

@@ -139,6 +139,46 @@ def DynSplitDynamicReshapes : Pass<"dyn-split-dynamic-reshapes", "::mlir::func::
   ];
 }
 
+def DynPlanMemory : Pass<"dyn-plan-memory", "::mlir::func::FuncOp"> {
+  let summary = "Pack a function's static temporary buffers into one arena by liveness";
+  let description = [{
+    Static memory planning (Nimble's, for the shapes that are static: every
+    subnet of a shape-specialised version, and the fixed-size temporaries of
+    generic ones). Runs after bufferization, before deallocation.
+
+    In a function without calls, every `memref.alloc` of a static shape in
+    the entry block whose buffer does not escape (no alias is returned) is a
+    temporary. Its live range runs from the alloc to the last use of any
+    alias (upstream's `BufferViewFlowAnalysis`; a use nested in a loop
+    counts at the loop). Temporaries are placed first-fit, largest first, at
+    64-byte aligned offsets of one arena so that buffers whose ranges overlap
+    never share bytes; each alloc becomes a `memref.view` of the arena. The
+    arena is one allocation, freed after its last view dies by the
+    deallocation pipeline. Dynamic-shape and escaping buffers are left to
+    the allocator.
+
+    ```mlir
+    %a = memref.alloc() : memref<8x64xf32>      // dies before %c is made
+    %b = memref.alloc() : memref<8x256xf32>
+    %c = memref.alloc() : memref<8x64xf32>
+    // becomes
+    %arena = memref.alloc() {alignment = 64 : i64} : memref<10240xi8>
+    %b = memref.view %arena[%c0][] : memref<10240xi8> to memref<8x256xf32>
+    %a = memref.view %arena[%c8192][] : memref<10240xi8> to memref<8x64xf32>
+    %c = memref.view %arena[%c8192][] : memref<10240xi8> to memref<8x64xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
+  let statistics = [
+    Statistic<"numPlanned", "num-planned", "Number of allocations placed in an arena">,
+    Statistic<"numBytesPlanned", "bytes-planned", "Bytes of planned buffers before packing">,
+    Statistic<"numArenaBytes", "arena-bytes", "Bytes of the arenas after packing">
+  ];
+}
+
 def DynEmitCInterface : Pass<"dyn-emit-c-abi", "::mlir::ModuleOp"> {
   let summary = "Export every public function through dyn's uniform C ABI";
   let description = [{
