@@ -69,7 +69,7 @@ RankedTensorType joinShapes(RankedTensorType current, ArrayRef<int64_t> inferred
 
 /// Gives `result` the type `refined` and a cast back to its old type for
 /// its current users; the casts fold into users that accept the new type.
-void refineResult(PatternRewriter &rewriter, OpResult result,
+void refineResult(RewriterBase &rewriter, OpResult result,
                   RankedTensorType refined) {
   Type old = result.getType();
   rewriter.modifyOpInPlace(result.getOwner(),
@@ -269,6 +269,129 @@ struct RefineExpandShape : public OpRewritePattern<tensor::ExpandShapeOp> {
   llvm::Statistic &numRefined;
 };
 
+/// Gives block argument `arg` the type `refined`, with a cast back to its
+/// old type at the start of its block for the current users.
+void refineBlockArgument(RewriterBase &rewriter, BlockArgument arg,
+                         RankedTensorType refined) {
+  Type old = arg.getType();
+  arg.setType(refined);
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointToStart(arg.getOwner());
+  auto cast = tensor::CastOp::create(rewriter, arg.getLoc(), old, arg);
+  rewriter.replaceAllUsesExcept(arg, cast, cast);
+}
+
+/// The extents of `value`, looking through an extent-forgetting cast.
+ArrayRef<int64_t> getKnownShape(Value value) {
+  if (Value source = getRefinedSource(value))
+    value = source;
+  if (auto type = dyn_cast<RankedTensorType>(value.getType()))
+    return type.getShape();
+  return {};
+}
+
+/// dyn.while forwarded values (after-region arguments and results): the
+/// extents the condition forwards. Sound without speculation: the results
+/// and the after arguments are exactly the forwarded values.
+bool refineForwarded(RewriterBase &rewriter, WhileOp op,
+                     llvm::Statistic &numRefined) {
+  bool changed = false;
+  ConditionOp condition = op.getConditionOp();
+  for (auto [j, forwarded] : llvm::enumerate(condition.getArgs())) {
+    OpResult result = op->getResult(j);
+    RankedTensorType refined = joinShapes(
+        dyn_cast<RankedTensorType>(result.getType()), getKnownShape(forwarded));
+    if (!refined)
+      continue;
+    BlockArgument afterArg = op.getAfterArguments()[j];
+    rewriter.modifyOpInPlace(
+        op, [&] { refineBlockArgument(rewriter, afterArg, refined); });
+    refineResult(rewriter, result, refined);
+    ++numRefined;
+    changed = true;
+  }
+  return changed;
+}
+
+struct RefineWhileForwarded : public OpRewritePattern<WhileOp> {
+  RefineWhileForwarded(MLIRContext *ctx, llvm::Statistic &numRefined)
+      : OpRewritePattern(ctx), numRefined(numRefined) {}
+  LogicalResult matchAndRewrite(WhileOp op,
+                                PatternRewriter &rewriter) const override {
+    return success(refineForwarded(rewriter, op, numRefined));
+  }
+  llvm::Statistic &numRefined;
+};
+
+/// Loop-carried extents that never change: assume the initial value's
+/// static extents for the carried values, refine the loop body under that
+/// assumption, and keep the result only if the body yields the same
+/// extents (an induction over the iterations). The speculation runs on a
+/// clone, so a refuted assumption leaves the loop untouched.
+bool refineLoopCarried(WhileOp op, const FrozenRewritePatternSet &patterns) {
+  SmallVector<RankedTensorType> assumed;
+  for (auto [init, arg] : llvm::zip(op.getInits(), op.getBeforeArguments()))
+    assumed.push_back(joinShapes(dyn_cast<RankedTensorType>(arg.getType()),
+                                 getKnownShape(init)));
+
+  IRRewriter rewriter(op.getContext());
+  // Each failed attempt drops the carried values whose extents changed (a
+  // growing sequence) and retries with the rest (a fixed-size state).
+  while (llvm::any_of(assumed, [](RankedTensorType t) { return bool(t); })) {
+    rewriter.setInsertionPoint(op);
+    auto clone = cast<WhileOp>(rewriter.clone(*op.getOperation()));
+    for (auto [arg, refined] : llvm::zip(clone.getBeforeArguments(), assumed))
+      if (refined)
+        refineBlockArgument(rewriter, arg, refined);
+    // The body, then the loop's forwarded values, to a fixed point. The
+    // loop op itself is not handed to the patterns: its canonicalizations
+    // could replace it, and the clone is what we inspect.
+    llvm::Statistic unused{DEBUG_TYPE, "speculative", ""};
+    for (int round = 0; round < 8; ++round) {
+      (void)applyPatternsGreedily(clone.getBefore(), patterns);
+      (void)applyPatternsGreedily(clone.getAfter(), patterns);
+      if (!refineForwarded(rewriter, clone, unused))
+        break;
+    }
+
+    // The induction step: each next carried value has the assumed extents.
+    bool holds = true;
+    for (auto [next, refined] :
+         llvm::zip(clone.getYieldOp().getOperands(), assumed)) {
+      if (!refined)
+        continue;
+      ArrayRef<int64_t> shape = getKnownShape(next);
+      bool same = shape.size() == refined.getShape().size();
+      for (auto [got, want] : llvm::zip(shape, refined.getShape()))
+        same &= ShapedType::isDynamic(want) || got == want;
+      if (!same) {
+        refined = RankedTensorType();
+        holds = false;
+      }
+    }
+    if (holds) {
+      // Results the body made more static reach the old users via casts.
+      rewriter.setInsertionPointAfter(clone);
+      SmallVector<Value> replacements;
+      for (auto [old, now] : llvm::zip(op->getResults(), clone->getResults()))
+        replacements.push_back(
+            old.getType() == now.getType()
+                ? Value(now)
+                : tensor::CastOp::create(rewriter, op.getLoc(), old.getType(),
+                                         now)
+                      .getResult());
+      rewriter.replaceOp(op, replacements);
+      return true;
+    }
+    // The casts refineForwarded put after the clone have no users yet.
+    for (Value result : clone->getResults())
+      for (Operation *user : llvm::make_early_inc_range(result.getUsers()))
+        rewriter.eraseOp(user);
+    rewriter.eraseOp(clone);
+  }
+  return false;
+}
+
 struct DynRefineShapesPass
     : public dyn::impl::DynRefineShapesBase<DynRefineShapesPass> {
   void runOnOperation() override {
@@ -282,8 +405,31 @@ struct DynRefineShapesPass
       dialect->getCanonicalizationPatterns(patterns);
     for (RegisteredOperationName op : ctx->getRegisteredOperations())
       op.getCanonicalizationPatterns(patterns, ctx);
+    patterns.add<RefineWhileForwarded>(ctx, numRefined);
+    FrozenRewritePatternSet frozen(std::move(patterns));
+
     // Not converging within the driver's bound only leaves dims dynamic.
-    (void)applyPatternsGreedily(getOperation(), std::move(patterns));
+    // Loops are refined by speculation between greedy rounds (outer loops
+    // first: their static extents feed inner loops).
+    (void)applyPatternsGreedily(getOperation(), frozen);
+    DenseSet<Operation *> refuted;
+    for (int round = 0; round < 64; ++round) {
+      WhileOp next;
+      getOperation().walk<WalkOrder::PreOrder>([&](WhileOp loop) {
+        if (refuted.contains(loop))
+          return WalkResult::advance();
+        next = loop;
+        return WalkResult::interrupt();
+      });
+      if (!next)
+        break;
+      if (!refineLoopCarried(next, frozen)) {
+        refuted.insert(next);
+        continue;
+      }
+      ++numRefined;
+      (void)applyPatternsGreedily(getOperation(), frozen);
+    }
   }
 };
 

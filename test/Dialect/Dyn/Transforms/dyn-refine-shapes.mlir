@@ -61,17 +61,32 @@ func.func @expand(%x: tensor<7x64xf32>) -> tensor<?x?x16xf32> {
 
 // -----
 
-// A while's carried value keeps its declared (dynamic) type: the loop body
-// may grow it.
-// CHECK-LABEL: func.func @loop
-//       CHECK:   dyn.while ({{.+}}) : (tensor<?x4xf32>) -> tensor<?x4xf32>
-func.func @loop(%x: tensor<1x4xf32>, %p: i1) -> tensor<?x4xf32> {
-  %r = dyn.while (%a = %x : tensor<1x4xf32>) : (tensor<?x4xf32>) -> (tensor<?x4xf32>) {
-    dyn.condition(%p : i1) %a : tensor<?x4xf32>
+// Loop-carried extents: the state %h keeps its extent every iteration (the
+// induction holds), so it becomes static in the carried types, both
+// regions and the result; the sequence %s grows (the body yields a concat)
+// and stays dynamic.
+// CHECK-LABEL: func.func @rnn
+//       CHECK:   %[[R:.+]]:3 = dyn.while ({{.+}}) : (tensor<1x8xf32>, tensor<?x8xf32>, i64) -> (tensor<1x8xf32>, tensor<?x8xf32>, i64) {
+//       CHECK:   } do {
+//       CHECK:   ^bb0(%[[H:.+]]: tensor<1x8xf32>, %[[S:.+]]: tensor<?x8xf32>, %{{.+}}: i64):
+//       CHECK:     %[[T:.+]] = tosa.tanh %[[H]] : (tensor<1x8xf32>) -> tensor<1x8xf32>
+//       CHECK:     tensor.concat dim(0) %[[S]], %{{.+}} : (tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+//       CHECK:     dyn.yield %[[T]], %{{.+}}, %{{.+}} : tensor<1x8xf32>, tensor<?x8xf32>, i64
+//       CHECK:   %[[C:.+]] = tensor.cast %[[R]]#0 : tensor<1x8xf32> to tensor<?x8xf32>
+//       CHECK:   return %[[C]], %[[R]]#1
+func.func @rnn(%h0: tensor<1x8xf32>, %seq0: tensor<1x8xf32>, %n: i64) -> (tensor<?x8xf32>, tensor<?x8xf32>) {
+  %c0 = arith.constant 0 : i64
+  %r:3 = dyn.while (%h = %h0 : tensor<1x8xf32>, %s = %seq0 : tensor<1x8xf32>, %i = %c0)
+      : (tensor<?x8xf32>, tensor<?x8xf32>, i64) -> (tensor<?x8xf32>, tensor<?x8xf32>, i64) {
+    %go = arith.cmpi slt, %i, %n : i64
+    dyn.condition(%go : i1) %h, %s, %i : tensor<?x8xf32>, tensor<?x8xf32>, i64
   } do {
-  ^bb0(%b: tensor<?x4xf32>):
-    %g = tensor.concat dim(0) %b, %b : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
-    dyn.yield %g : tensor<?x4xf32>
+  ^bb0(%a: tensor<?x8xf32>, %b: tensor<?x8xf32>, %j: i64):
+    %t = tosa.tanh %a : (tensor<?x8xf32>) -> tensor<?x8xf32>
+    %g = tensor.concat dim(0) %b, %t : (tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+    %c1 = arith.constant 1 : i64
+    %j1 = arith.addi %j, %c1 : i64
+    dyn.yield %t, %g, %j1 : tensor<?x8xf32>, tensor<?x8xf32>, i64
   }
-  return %r : tensor<?x4xf32>
+  return %r#0, %r#1 : tensor<?x8xf32>, tensor<?x8xf32>
 }

@@ -64,7 +64,15 @@ def DynRefineShapes : Pass<"dyn-refine-shapes", "::mlir::func::FuncOp"> {
       `InferShapedTypeOpInterface`); a more static result replaces the old
       type in place, with a cast back to the old type for the users;
     * a `dyn.cond` / `dyn.switch` result whose every region yields the same
-      static extent in a dim becomes static there.
+      static extent in a dim becomes static there;
+    * `dyn.while` forwarded values (after-region arguments, results) take
+      the extents the condition forwards;
+    * loop-carried values whose extents never change become static: the
+      pass assumes the initial value's extents for the carried values,
+      refines a clone of the loop under that assumption, and keeps it only
+      if the body yields the same extents (induction); carried values that
+      change (a growing sequence) are dropped from the assumption and the
+      rest is retried.
 
     Shape specialisation (`dyn-specialize-shapes`) relies on this pass: a
     clone of an entry with static argument types becomes static throughout.
