@@ -85,10 +85,14 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
 
   // 4. Host control flow: the dispatcher (or, without outlining, scf in
   //    place).
-  if (options.outline)
+  //    Subnets then take their results as destinations, sized on the host
+  //    by shape functions.
+  if (options.outline) {
     pm.addPass(createDynBuildDispatcher());
-  else
+    pm.addPass(createDynSubnetDestinations());
+  } else {
     pm.addPass(createDynLowerToSCF());
+  }
 
   // 5. Fusion of elementwise chains, then tiles that fit the vector unit.
   addUpstream(pm, "canonicalize,cse,func.func(linalg-fuse-elementwise-ops,"

@@ -196,4 +196,47 @@ def DynBuildDispatcher : Pass<"dyn-build-dispatcher", "::mlir::ModuleOp"> {
   ];
 }
 
+
+def DynSubnetDestinations : Pass<"dyn-subnet-destinations", "::mlir::ModuleOp"> {
+  let summary = "Shape functions for subnets; the dispatcher allocates their results";
+  let description = [{
+    Runs after `dyn-build-dispatcher`, on linalg-on-tensors subnets. For
+    every subnet `@S` whose tensor results have dynamic dims it builds the
+    shape function `@S__shape`: the subnet's arguments in, one `index` per
+    dynamic result dim out, computed by reifying the result dims in terms of
+    the arguments (upstream's `ReifyRankedShapedTypeOpInterface`) and
+    dropping everything else. A shape function that still reads tensor data
+    (a result size that depends on values, e.g. a count of non-zeros) is
+    data-dependent: the subnet keeps allocating that result itself.
+
+    Every subnet whose result shapes are computable (static, or by a shape
+    function) then takes one destination argument per tensor result that a
+    chain of destination-style ops computes from a `tensor.empty`: the
+    destination replaces that empty, so the producers write straight into
+    it (a result made by a concat or a reshape keeps its own allocation:
+    copying it in would cost more). Each call site computes the shapes on
+    the host (`func.call @S__shape`), creates the destinations
+    (`tensor.empty`) and passes them. After bufferization the dispatcher
+    owns those buffers: what device placement and dispatcher-level planning
+    build on.
+
+    ```mlir
+    %r = func.call @f_seg0(%x) : (tensor<?x64xf32>) -> tensor<?x64xf32>
+    // becomes
+    %n = func.call @f_seg0__shape(%x) : (tensor<?x64xf32>) -> index
+    %e = tensor.empty(%n) : tensor<?x64xf32>
+    %r = func.call @f_seg0(%x, %e) : (tensor<?x64xf32>, tensor<?x64xf32>) -> tensor<?x64xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::func::FuncDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let statistics = [
+    Statistic<"numShapeFunctions", "num-shape-functions", "Number of shape functions built">,
+    Statistic<"numDataDependent", "num-data-dependent", "Number of subnets whose result shapes depend on data">,
+    Statistic<"numDestinations", "num-destinations", "Number of subnet results passed as destinations">
+  ];
+}
+
 #endif // DYN_DIALECT_DYN_TRANSFORMS_PASSES_TD

@@ -1,0 +1,76 @@
+// RUN: dyn-opt %s --split-input-file --dyn-subnet-destinations | FileCheck %s
+
+// A matmul over a dynamic batch: the shape function reads the batch off the
+// argument; the call site sizes the destination with it; the matmul's fill
+// writes into the destination.
+// CHECK-LABEL: func.func @f
+//  CHECK-SAME: (%[[X:.+]]: tensor<?x64xf32>, %[[W:.+]]: tensor<64x64xf32>)
+//       CHECK:   %[[N:.+]] = call @mm__shape(%[[X]], %[[W]]) : (tensor<?x64xf32>, tensor<64x64xf32>) -> index
+//       CHECK:   %[[E:.+]] = tensor.empty(%[[N]]) : tensor<?x64xf32>
+//       CHECK:   call @mm(%[[X]], %[[W]], %[[E]])
+// CHECK-LABEL: func.func private @mm
+//  CHECK-SAME: (%[[A:.+]]: tensor<?x64xf32>, %[[B:.+]]: tensor<64x64xf32>, %[[D:.+]]: tensor<?x64xf32>)
+//       CHECK:   %[[Z:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[D]] : tensor<?x64xf32>)
+//       CHECK:   linalg.matmul ins(%[[A]], %[[B]] : {{.+}}) outs(%[[Z]] : tensor<?x64xf32>)
+// CHECK-LABEL: func.func private @mm__shape
+//  CHECK-SAME: (%[[SA:.+]]: tensor<?x64xf32>, %{{.+}}: tensor<64x64xf32>) -> index attributes {dyn.shape_function}
+//  CHECK-NEXT:   %[[C0:.+]] = arith.constant 0 : index
+//  CHECK-NEXT:   %[[DIM:.+]] = tensor.dim %[[SA]], %[[C0]]
+//  CHECK-NEXT:   return %[[DIM]] : index
+func.func @f(%x: tensor<?x64xf32>, %w: tensor<64x64xf32>) -> tensor<?x64xf32> attributes {dyn.dispatcher} {
+  %r = func.call @mm(%x, %w) : (tensor<?x64xf32>, tensor<64x64xf32>) -> tensor<?x64xf32>
+  return %r : tensor<?x64xf32>
+}
+func.func private @mm(%x: tensor<?x64xf32>, %w: tensor<64x64xf32>) -> tensor<?x64xf32> attributes {dyn.subnet} {
+  %c0 = arith.constant 0 : index
+  %f0 = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x64xf32>
+  %e = tensor.empty(%n) : tensor<?x64xf32>
+  %z = linalg.fill ins(%f0 : f32) outs(%e : tensor<?x64xf32>) -> tensor<?x64xf32>
+  %m = linalg.matmul ins(%x, %w : tensor<?x64xf32>, tensor<64x64xf32>) outs(%z : tensor<?x64xf32>) -> tensor<?x64xf32>
+  return %m : tensor<?x64xf32>
+}
+
+// -----
+
+// A static result needs no shape function; a concatenation keeps its own
+// allocation (copying it into a destination would cost more).
+// CHECK-LABEL: func.func @g
+//   CHECK-NOT:   __shape
+//       CHECK:   %[[E:.+]] = tensor.empty() : tensor<4xf32>
+//       CHECK:   call @static_and_concat(%{{.+}}, %[[E]]) : (tensor<?xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<?xf32>)
+// CHECK-LABEL: func.func private @static_and_concat
+//  CHECK-SAME: (%{{.+}}: tensor<?xf32>, %[[D:.+]]: tensor<4xf32>)
+//       CHECK:   linalg.fill ins(%{{.+}} : f32) outs(%[[D]] : tensor<4xf32>)
+//       CHECK:   tensor.concat
+func.func @g(%x: tensor<?xf32>) -> (tensor<4xf32>, tensor<?xf32>) attributes {dyn.dispatcher} {
+  %r:2 = func.call @static_and_concat(%x) : (tensor<?xf32>) -> (tensor<4xf32>, tensor<?xf32>)
+  return %r#0, %r#1 : tensor<4xf32>, tensor<?xf32>
+}
+func.func private @static_and_concat(%x: tensor<?xf32>) -> (tensor<4xf32>, tensor<?xf32>) attributes {dyn.subnet} {
+  %f1 = arith.constant 1.0 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %z = linalg.fill ins(%f1 : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %c = tensor.concat dim(0) %x, %x : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  return %z, %c : tensor<4xf32>, tensor<?xf32>
+}
+
+// -----
+
+// A result whose size is read from tensor data (a count computed by the
+// subnet) has no shape function: the subnet keeps allocating it.
+// CHECK-LABEL: func.func @h
+//       CHECK:   call @data_dependent(%{{[^,]+}}) : (tensor<i64>) -> tensor<?xf32>
+//   CHECK-NOT: __shape
+func.func @h(%t: tensor<i64>) -> tensor<?xf32> attributes {dyn.dispatcher} {
+  %r = func.call @data_dependent(%t) : (tensor<i64>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+func.func private @data_dependent(%t: tensor<i64>) -> tensor<?xf32> attributes {dyn.subnet} {
+  %f1 = arith.constant 1.0 : f32
+  %v = tensor.extract %t[] : tensor<i64>
+  %n = arith.index_cast %v : i64 to index
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %z = linalg.fill ins(%f1 : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+  return %z : tensor<?xf32>
+}
