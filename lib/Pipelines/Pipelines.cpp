@@ -89,7 +89,8 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
   //    by shape functions.
   if (options.outline) {
     pm.addPass(createDynBuildDispatcher());
-    pm.addPass(createDynSubnetDestinations());
+    if (options.destinations)
+      pm.addPass(createDynSubnetDestinations());
   } else {
     pm.addPass(createDynLowerToSCF());
   }
@@ -116,6 +117,11 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
   //    Static temporaries of a subnet share one arena, by liveness.
   if (options.planMemory)
     pm.addNestedPass<func::FuncOp>(createDynPlanMemory());
+  //    Loops forward read-only state without per-iteration copies (off by
+  //    default: fewer allocations, but deallocation then needs runtime alias
+  //    checks, which cost more time; see docs/shapes.md).
+  if (options.elideLoopCopies)
+    pm.addNestedPass<func::FuncOp>(createDynElideLoopCopies());
   addUpstream(pm, "buffer-deallocation-pipeline,"
                   "convert-bufferization-to-memref,canonicalize,cse");
 

@@ -4,11 +4,11 @@
 // result is sized by tensor.dim %x), so neither needs a broadcast check.
 // CHECK-LABEL: func.func @residual
 //  CHECK-SAME: (%[[X:.+]]: tensor<?x64xf32>, %[[W:.+]]: tensor<64x64xf32>)
-//       CHECK:   %[[N:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x64xf32>
-//       CHECK:   %[[E:.+]] = tensor.empty(%[[N]]) : tensor<?x64xf32>
 //       CHECK:   %[[MM:.+]] = linalg.matmul
 //   CHECK-NOT:   scf.if
 //   CHECK-NOT:   arith.maxui
+//       CHECK:   %[[N:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x64xf32>
+//       CHECK:   %[[E:.+]] = tensor.empty(%[[N]]) : tensor<?x64xf32>
 //       CHECK:   linalg.generic
 //  CHECK-SAME:     ins(%[[X]], %[[MM]] : tensor<?x64xf32>, tensor<?x64xf32>) outs(%[[E]]
 func.func @residual(%x: tensor<?x64xf32>, %w: tensor<64x64xf32>) -> tensor<?x64xf32> {

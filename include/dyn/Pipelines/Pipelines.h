@@ -45,11 +45,21 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                      "ENTRY:ARG.DIM=V,V,... separated by ';' (see "
                      "dyn-specialize-shapes)"),
       llvm::cl::init("")};
+  PassOptions::Option<bool> destinations{
+      *this, "destinations",
+      llvm::cl::desc("Give subnets destination arguments sized by shape "
+                     "functions (dyn-subnet-destinations)"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> planMemory{
       *this, "plan-memory",
       llvm::cl::desc("Pack static temporaries of each subnet into one arena "
                      "by liveness (dyn-plan-memory)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> elideLoopCopies{
+      *this, "elide-loop-copies",
+      llvm::cl::desc("Forward read-only loop state without the copies "
+                     "scf.while bufferization adds (dyn-elide-loop-copies)"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Tile and vectorize linalg ops (false: scalar loops)"),

@@ -87,13 +87,13 @@ def DynFoldDynamicBroadcasts : Pass<"dyn-fold-dynamic-broadcasts", "::mlir::func
     elementwise fusion and make upstream's value-bounds analysis (used by
     bufferization) exponential over chains of them.
 
-    This pass reasons about dims symbolically: it rewrites every
-    `tensor.dim` in terms of the operands that produced the tensor (upstream's
-    `ReifyRankedShapedTypeOpInterface`), value-numbers the resulting index
-    expressions (CSE), and then folds each check whose broadcast target is
-    the operand's own dim (`max(d, d) = d`): broadcasting a dim of extent 1
-    to extent 1 is the identity, so the operand is used directly. It
-    iterates, since each folded check exposes the dims of the next op.
+    This pass reasons about dims symbolically: it traces every dim to a
+    canonical extent (through destination-style ops to their inits, empty
+    tensors to their size operands, casts, and `max(d, d) = d`), without
+    rewriting the IR, and folds each check whose broadcast target is the
+    operand's own extent: broadcasting a dim of extent 1 to extent 1 is the
+    identity, so the operand is used directly. Each folded check exposes
+    the operand to the next op, so the greedy driver iterates.
 
     Genuine broadcasts (a dim that is symbolically distinct, e.g. a `[1, S]`
     mask against `[B, S]` scores with an unknown relation) keep their check.
@@ -176,6 +176,32 @@ def DynPlanMemory : Pass<"dyn-plan-memory", "::mlir::func::FuncOp"> {
     Statistic<"numPlanned", "num-planned", "Number of allocations placed in an arena">,
     Statistic<"numBytesPlanned", "bytes-planned", "Bytes of planned buffers before packing">,
     Statistic<"numArenaBytes", "arena-bytes", "Bytes of the arenas after packing">
+  ];
+}
+
+def DynElideLoopCopies : Pass<"dyn-elide-loop-copies", "::mlir::func::FuncOp"> {
+  let summary = "Drop the per-iteration copies upstream scf.while bufferization adds for read-only loop state";
+  let description = [{
+    One-Shot Bufferize copies every tensor an `scf.condition` forwards unless
+    the after region also yields a buffer equivalent to its argument. A
+    decode loop whose sequence grows (the after region yields a fresh,
+    longer buffer) thus copies the whole sequence once per step: O(n^2)
+    bytes and one allocation per iteration.
+
+    The copy only matters if someone writes the forwarded buffer while
+    another name for it is still live. This pass (after bufferization,
+    before deallocation) forwards the original buffer instead when the
+    buffer is a `before`-region argument that nothing in the loop writes:
+    no op after the copy in the `before` region writes it, and every use of
+    the corresponding `after` argument (through views and casts) only reads
+    it: loads, dims, copies from it, yields, and calls whose callee provably
+    never writes that argument (its body is inspected with the memory
+    effect interfaces). Deallocation (ownership-based) is computed
+    afterwards and sees the aliasing.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numElided", "num-elided", "Number of loop copies removed">
   ];
 }
 
