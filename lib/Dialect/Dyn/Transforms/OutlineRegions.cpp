@@ -44,6 +44,15 @@ bool mlir::dyn::isHostScalarOp(Operation *op) {
          llvm::all_of(op->getResultTypes(), isScalar) && isPure(op);
 }
 
+void mlir::dyn::populateAllCanonicalizationPatterns(
+    RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName op : ctx->getRegisteredOperations())
+    op.getCanonicalizationPatterns(patterns, ctx);
+}
+
 namespace {
 
 /// Ops that stay on the host: data-dependent control flow whose regions are

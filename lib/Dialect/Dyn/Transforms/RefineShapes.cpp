@@ -401,10 +401,7 @@ struct DynRefineShapesPass
                  FoldCastIntoTerminator<ConditionOp>>(ctx);
     patterns.add<RefineTosaResults, RefineExpandShape, RefineBranchResults<CondOp>,
                  RefineBranchResults<SwitchOp>>(ctx, numRefined);
-    for (Dialect *dialect : ctx->getLoadedDialects())
-      dialect->getCanonicalizationPatterns(patterns);
-    for (RegisteredOperationName op : ctx->getRegisteredOperations())
-      op.getCanonicalizationPatterns(patterns, ctx);
+    populateAllCanonicalizationPatterns(patterns);
     patterns.add<RefineWhileForwarded>(ctx, numRefined);
     FrozenRewritePatternSet frozen(std::move(patterns));
 

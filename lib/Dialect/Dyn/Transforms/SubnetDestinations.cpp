@@ -184,10 +184,7 @@ struct DynSubnetDestinationsPass
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
-    for (Dialect *dialect : ctx->getLoadedDialects())
-      dialect->getCanonicalizationPatterns(patterns);
-    for (RegisteredOperationName op : ctx->getRegisteredOperations())
-      op.getCanonicalizationPatterns(patterns, ctx);
+    populateAllCanonicalizationPatterns(patterns);
     FrozenRewritePatternSet frozen(std::move(patterns));
 
     ModuleOp module = getOperation();

@@ -33,6 +33,11 @@ inline bool isSubnet(Operation *op) { return op->hasAttr(kSubnetAttrName); }
 /// subnets of their own.
 bool isHostScalarOp(Operation *op);
 
+/// Adds the canonicalization patterns of every loaded dialect and registered
+/// op (what `canonicalize` applies) to `patterns`, for passes that run them
+/// together with their own patterns to a joint fixed point.
+void populateAllCanonicalizationPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_DECL
 #include "dyn/Dialect/Dyn/Transforms/Passes.h.inc"
 
