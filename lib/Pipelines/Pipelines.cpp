@@ -89,6 +89,8 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
   //    by shape functions.
   if (options.outline) {
     pm.addPass(createDynBuildDispatcher());
+    if (options.checkSubnetShapes)
+      pm.addPass(createDynCheckSubnetShapes());
     if (options.destinations)
       pm.addPass(createDynSubnetDestinations());
   } else {

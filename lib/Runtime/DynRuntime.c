@@ -23,6 +23,10 @@
 
 static _Thread_local char lastError[1024];
 static _Thread_local int pendingAllocFailure;
+/* Set by a failed shape check at a subnet boundary (the message is in
+   lastError); the dispatcher skips every later subnet call and
+   dyn_rt_finish_outputs turns it into the call's status. */
+static _Thread_local int pendingShapeError;
 
 static int32_t fail(int32_t status, const char *format, ...) {
   va_list args;
@@ -46,14 +50,15 @@ typedef struct {
 
 static _Atomic int64_t liveBytes;
 static _Atomic int64_t peakBytes;
-static _Atomic int64_t allocations;
+/* Per thread: a counter, not an atomic, keeps the hot path cheap. */
+static _Thread_local int64_t allocations;
 
 void *_mlir_memref_to_llvm_alloc(size_t size) {
   AllocationHeader *header = malloc(sizeof(AllocationHeader) + size);
   if (!header)
     return NULL;
   header->size = size;
-  atomic_fetch_add(&allocations, 1);
+  ++allocations;
   int64_t live = atomic_fetch_add(&liveBytes, (int64_t)size) + (int64_t)size;
   int64_t peak = atomic_load(&peakBytes);
   while (live > peak && !atomic_compare_exchange_weak(&peakBytes, &peak, live))
@@ -71,10 +76,10 @@ void _mlir_memref_to_llvm_free(void *pointer) {
 
 int64_t dyn_memory_live_bytes(void) { return atomic_load(&liveBytes); }
 int64_t dyn_memory_peak_bytes(void) { return atomic_load(&peakBytes); }
-int64_t dyn_memory_allocations(void) { return atomic_load(&allocations); }
+int64_t dyn_memory_allocations(void) { return allocations; }
 void dyn_memory_reset_peak(void) {
   atomic_store(&peakBytes, atomic_load(&liveBytes));
-  atomic_store(&allocations, 0);
+  allocations = 0;
 }
 
 void dyn_tensor_release(dyn_tensor *tensor) {
@@ -338,8 +343,37 @@ static void releaseAll(dyn_tensor *outputs, int64_t numOutputs) {
   }
 }
 
+int32_t dyn_rt_error_pending(void) {
+  return pendingShapeError || pendingAllocFailure;
+}
+
+void dyn_rt_subnet_shape_error(const char *nameAllocated, const char *name,
+                               int64_t nameOffset, int64_t nameLength,
+                               int64_t nameStride, int64_t arg, int64_t dim,
+                               int64_t extent, int64_t otherArg,
+                               int64_t otherDim, int64_t otherExtent) {
+  (void)nameAllocated;
+  (void)nameStride;
+  if (pendingShapeError)
+    return; /* the first violation is the one to report */
+  pendingShapeError = 1;
+  fail(DYN_ERROR_SHAPE,
+       "subnet %.*s: argument %lld dim %lld is %lld, but argument %lld dim "
+       "%lld is %lld and the two must be equal",
+       (int)nameLength, name + nameOffset, (long long)arg, (long long)dim,
+       (long long)extent, (long long)otherArg, (long long)otherDim,
+       (long long)otherExtent);
+}
+
 int32_t dyn_rt_finish_outputs(const char *entry, dyn_tensor *outputs,
                               int64_t numOutputs) {
+  if (pendingShapeError) {
+    pendingShapeError = 0;
+    releaseAll(outputs, numOutputs);
+    char message[sizeof(lastError)];
+    memcpy(message, lastError, sizeof(message));
+    return fail(DYN_ERROR_SHAPE, "%s: %s", entry, message);
+  }
   if (pendingAllocFailure) {
     pendingAllocFailure = 0;
     releaseAll(outputs, numOutputs);

@@ -45,6 +45,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                      "ENTRY:ARG.DIM=V,V,... separated by ';' (see "
                      "dyn-specialize-shapes)"),
       llvm::cl::init("")};
+  PassOptions::Option<bool> checkSubnetShapes{
+      *this, "check-subnet-shapes",
+      llvm::cl::desc("Check the dims each subnet needs equal at its calls "
+                     "(dyn-check-subnet-shapes)"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> destinations{
       *this, "destinations",
       llvm::cl::desc("Give subnets destination arguments sized by shape "

@@ -56,7 +56,7 @@ typedef enum dyn_status {
   DYN_ERROR_ARITY = 1,  /* wrong number of inputs or outputs */
   DYN_ERROR_DTYPE = 2,  /* an input has the wrong element type */
   DYN_ERROR_RANK = 3,   /* an input has the wrong rank */
-  DYN_ERROR_SHAPE = 4,  /* an input has a wrong static extent */
+  DYN_ERROR_SHAPE = 4,  /* a wrong extent: an input, or at a subnet call */
   DYN_ERROR_LAYOUT = 5, /* an input is not dense row-major, or data is NULL */
   DYN_ERROR_ALLOC = 6,  /* out of memory */
 } dyn_status;
@@ -88,11 +88,12 @@ int64_t dyn_memory_live_bytes(void);
 /** The most bytes live at once since load or the last reset. */
 int64_t dyn_memory_peak_bytes(void);
 
-/** Buffers allocated by compiled code since load or the last reset. */
+/** Buffers compiled code allocated on this thread since load or the last
+    reset (by this thread). */
 int64_t dyn_memory_allocations(void);
 
-/** Restarts peak tracking from the bytes live now and the allocation count
-    from 0. */
+/** Restarts peak tracking from the bytes live now and this thread's
+    allocation count from 0. */
 void dyn_memory_reset_peak(void);
 
 /** Size in bytes of one element of `dtype`, 0 for an unknown dtype. */
@@ -104,7 +105,8 @@ const char *dyn_dtype_name(int32_t dtype);
 /* ---- Called by compiled code; not for direct use. ----------------------- */
 
 /* `signature` = {num_inputs, num_outputs, then per input and per output:
-   dtype, rank, rank extents (-1 = dynamic)}. */
+   dtype, rank, rank extents (-1 = dynamic, -(2 + s) = dynamic with the
+   symbol s that other input dims share)}. */
 int32_t dyn_rt_check_inputs(const char *entry, const int64_t *signature,
                             const dyn_tensor *inputs, int64_t num_inputs,
                             int64_t num_outputs);
@@ -117,8 +119,16 @@ void dyn_rt_export(const void *descriptor, int64_t rank, int64_t elem_bytes,
 /* Fills `tensor` with a fresh rank-0 copy of the scalar at `value`. */
 int32_t dyn_rt_export_scalar(const void *value, int64_t elem_bytes,
                              int32_t dtype, dyn_tensor *tensor);
+/* Shape checks at subnet boundaries (dyn-check-subnet-shapes): whether a
+   check failed in this call, and the report of a failed one. */
+int32_t dyn_rt_error_pending(void);
+void dyn_rt_subnet_shape_error(const char *nameAllocated, const char *name,
+                               int64_t nameOffset, int64_t nameLength,
+                               int64_t nameStride, int64_t arg, int64_t dim,
+                               int64_t extent, int64_t otherArg,
+                               int64_t otherDim, int64_t otherExtent);
 /* Gives every output its own buffer (outputs may share one) and reports an
-   allocation failure. */
+   allocation failure or a failed subnet shape check. */
 int32_t dyn_rt_finish_outputs(const char *entry, dyn_tensor *outputs,
                               int64_t num_outputs);
 

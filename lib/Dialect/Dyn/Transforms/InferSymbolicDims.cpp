@@ -277,21 +277,23 @@ void SymbolicDims::annotate() {
 struct DynInferSymbolicDimsPass
     : public dyn::impl::DynInferSymbolicDimsBase<DynInferSymbolicDimsPass> {
   void runOnOperation() override {
-    for (auto func : getOperation().getOps<func::FuncOp>()) {
-      if (!func.isPublic() || func.isDeclaration())
-        continue;
-      SymbolicDims dims(func);
-      // Each equality can make more dims traceable (an elementwise op whose
-      // operands are now one symbol): iterate to a fixed point.
-      unsigned before;
-      do {
-        before = dims.merged;
-        func.walk([&](Operation *op) { dims.collect(op); });
-      } while (dims.merged != before);
-      numEqualities += dims.merged;
-      dims.annotate();
-    }
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (func.isPublic() && !func.isDeclaration())
+        numEqualities += dyn::annotateSymbolicDims(func);
   }
 };
 
 } // namespace
+
+unsigned mlir::dyn::annotateSymbolicDims(func::FuncOp func) {
+  SymbolicDims dims(func);
+  // Each equality can make more dims traceable (an elementwise op whose
+  // operands are now one symbol): iterate to a fixed point.
+  unsigned before;
+  do {
+    before = dims.merged;
+    func.walk([&](Operation *op) { dims.collect(op); });
+  } while (dims.merged != before);
+  dims.annotate();
+  return dims.merged;
+}

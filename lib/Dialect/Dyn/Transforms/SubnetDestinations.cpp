@@ -142,15 +142,14 @@ void DestinationBuilder::passDestinations(func::FuncOp subnet,
   // after it is overwritten), never failing.
   Block &body = subnet.getBody().front();
   auto ret = cast<func::ReturnOp>(body.getTerminator());
-  SmallVector<Type> argTypes(subnet.getArgumentTypes());
   for (unsigned k : results) {
     Value result = ret.getOperand(k);
-    BlockArgument dest = body.addArgument(result.getType(), result.getLoc());
-    argTypes.push_back(result.getType());
-    getRootInit(result)->set(dest);
+    // insertArgument keeps the argument attributes in step.
+    unsigned index = subnet.getNumArguments();
+    (void)subnet.insertArgument(index, result.getType(), DictionaryAttr(),
+                                result.getLoc());
+    getRootInit(result)->set(body.getArgument(index));
   }
-  subnet.setFunctionType(FunctionType::get(subnet.getContext(), argTypes,
-                                           subnet.getResultTypes()));
 
   // Call sites: shapes on the host, then empty destinations. The shape
   // function returns the dynamic dims of `results`, in order.

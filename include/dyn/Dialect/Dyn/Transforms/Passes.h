@@ -33,6 +33,12 @@ inline bool isSubnet(Operation *op) { return op->hasAttr(kSubnetAttrName); }
 /// subnets of their own.
 bool isHostScalarOp(Operation *op);
 
+/// Gives the dynamic dims of `func`'s tensor arguments symbols, dims the
+/// body requires to be equal sharing one (`dyn.symbolic_dims` argument
+/// attributes, see dyn-infer-symbolic-dims); returns how many dims were
+/// merged into another's symbol.
+unsigned annotateSymbolicDims(func::FuncOp func);
+
 /// Adds the canonicalization patterns of every loaded dialect and registered
 /// op (what `canonicalize` applies) to `patterns`, for passes that run them
 /// together with their own patterns to a joint fixed point.

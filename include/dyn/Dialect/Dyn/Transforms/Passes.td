@@ -239,4 +239,39 @@ def DynSubnetDestinations : Pass<"dyn-subnet-destinations", "::mlir::ModuleOp"> 
   ];
 }
 
+
+def DynCheckSubnetShapes : Pass<"dyn-check-subnet-shapes", "::mlir::ModuleOp"> {
+  let summary = "Check at each subnet call that the dims a subnet needs equal are equal";
+  let description = [{
+    Runs after `dyn-build-dispatcher`. Shapes that change at run time (a
+    sequence a loop grows, a branch that skips a reshaping block) can reach
+    a subnet in combinations the entry could not check: a matmul whose
+    operands disagree would read out of bounds. For every subnet, the dims
+    its body requires to be equal are found as for an entry
+    (`dyn-infer-symbolic-dims`); every call site compares them first. A
+    violation calls `dyn_rt_subnet_shape_error`, which records the first
+    report, e.g.
+
+        forward: subnet forward_seg1: argument 0 dim 1 is 3, but argument 1
+        dim 0 is 4 and the two must be equal
+
+    and the call returns `DYN_ERROR_SHAPE` with its outputs released. After a
+    violation every later subnet call of the dispatcher is skipped (each
+    call also checks `dyn_rt_error_pending()`), with zero-filled static and
+    empty dynamic results standing in, so nothing runs on inconsistent
+    shapes. Dispatchers whose subnets need no equalities are left alone.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let statistics = [
+    Statistic<"numChecks", "num-checks", "Number of dim equalities checked at calls">,
+    Statistic<"numGuardedCalls", "num-guarded-calls", "Number of subnet calls guarded">
+  ];
+}
+
 #endif // DYN_DIALECT_DYN_TRANSFORMS_PASSES_TD
