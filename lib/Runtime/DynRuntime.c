@@ -357,6 +357,13 @@ void dyn_rt_subnet_shape_error(const char *nameAllocated, const char *name,
   if (pendingShapeError)
     return; /* the first violation is the one to report */
   pendingShapeError = 1;
+  if (otherArg < 0) { /* a fixed extent the subnet needs */
+    fail(DYN_ERROR_SHAPE,
+         "subnet %.*s: argument %lld dim %lld is %lld, but must be %lld",
+         (int)nameLength, name + nameOffset, (long long)arg, (long long)dim,
+         (long long)extent, (long long)otherExtent);
+    return;
+  }
   fail(DYN_ERROR_SHAPE,
        "subnet %.*s: argument %lld dim %lld is %lld, but argument %lld dim "
        "%lld is %lld and the two must be equal",

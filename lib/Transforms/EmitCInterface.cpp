@@ -236,7 +236,18 @@ private:
                            ? entry.getArgAttrOfType<DenseI64ArrayAttr>(
                                  i, "dyn.symbolic_dims")
                            : DenseI64ArrayAttr();
+        auto required = kind == "argument"
+                            ? entry.getArgAttrOfType<DenseI64ArrayAttr>(
+                                  i, "dyn.required_extents")
+                            : DenseI64ArrayAttr();
         for (auto [d, extent] : llvm::enumerate(value->shape)) {
+          // A dynamic dim the body needs at one extent is checked as static.
+          if (extent < 0 && required &&
+              required.size() == (int64_t)value->shape.size() &&
+              required[d] >= 0) {
+            table.push_back(required[d]);
+            continue;
+          }
           bool tied = symbols &&
                       symbols.size() == (int64_t)value->shape.size() &&
                       extent < 0 && symbols[d] >= 0 &&

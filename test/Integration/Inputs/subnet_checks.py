@@ -12,9 +12,9 @@ x = np.array([[1.0, 2.0]], np.float32)
 w = np.arange(8, dtype=np.float32).reshape(4, 2)
 
 
-def run(label: str, steps: int) -> None:
+def run(label: str, steps: int, entry: str = "grow") -> None:
     try:
-        (y,) = module.grow(x, w, np.int64(steps))
+        (y,) = getattr(module, entry)(x, w, np.int64(steps))
     except dyn.DynError as error:
         print(f"{label}: error {error.status}: {error}")
         return
@@ -30,3 +30,6 @@ run("steps=1", 1)
 run("steps=0", 0)
 run("steps=2", 2)
 run("steps=1 again", 1)
+run("fixed steps=1", 1, "grow_fixed")
+run("fixed steps=0", 0, "grow_fixed")
+run("fixed steps=3", 3, "grow_fixed")

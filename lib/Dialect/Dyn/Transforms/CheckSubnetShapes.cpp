@@ -38,9 +38,16 @@ namespace {
 /// Argument dims of a subnet that must have one extent.
 using DimGroup = SmallVector<std::pair<unsigned, int64_t>>;
 
+/// What a subnet requires of its argument dims.
+struct Contract {
+  SmallVector<DimGroup> equal;
+  /// (argument, dim, extent): dynamic dims the body needs at one extent.
+  SmallVector<std::tuple<unsigned, int64_t, int64_t>> extents;
+  bool empty() const { return equal.empty() && extents.empty(); }
+};
+
 /// The groups of argument dims `subnet` requires to be equal.
 SmallVector<DimGroup> getRequiredEqualities(func::FuncOp subnet) {
-  annotateSymbolicDims(subnet);
   llvm::MapVector<int64_t, DimGroup> bySymbol;
   for (unsigned i = 0; i < subnet.getNumArguments(); ++i)
     if (auto symbols =
@@ -53,6 +60,19 @@ SmallVector<DimGroup> getRequiredEqualities(func::FuncOp subnet) {
     if (group.size() > 1)
       groups.push_back(group);
   return groups;
+}
+
+Contract getContract(func::FuncOp subnet) {
+  annotateSymbolicDims(subnet);
+  Contract contract;
+  contract.equal = getRequiredEqualities(subnet);
+  for (unsigned i = 0; i < subnet.getNumArguments(); ++i)
+    if (auto required = subnet.getArgAttrOfType<DenseI64ArrayAttr>(
+            i, "dyn.required_extents"))
+      for (auto [d, extent] : llvm::enumerate(required.asArrayRef()))
+        if (extent >= 0)
+          contract.extents.push_back({i, (int64_t)d, extent});
+  return contract;
 }
 
 /// A stand-in value of `type` for a skipped call: zeros, or an empty tensor
@@ -79,7 +99,7 @@ public:
   CallGuarder(ModuleOp module) : module(module), symbols(module) {}
 
   LogicalResult guard(func::CallOp call, func::FuncOp callee,
-                      ArrayRef<DimGroup> groups, llvm::Statistic &numChecks);
+                      const Contract &contract, llvm::Statistic &numChecks);
 
 private:
   func::FuncOp getRuntimeFunction(StringRef name, FunctionType type) {
@@ -114,7 +134,7 @@ private:
 };
 
 LogicalResult CallGuarder::guard(func::CallOp call, func::FuncOp callee,
-                                 ArrayRef<DimGroup> groups,
+                                 const Contract &contract,
                                  llvm::Statistic &numChecks) {
   MLIRContext *ctx = module.getContext();
   Location loc = call.getLoc();
@@ -127,18 +147,29 @@ LogicalResult CallGuarder::guard(func::CallOp call, func::FuncOp callee,
   Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, pending,
                                    zero32);
 
-  // The comparisons: every member of a group against its first member.
+  // The comparisons: every member of a group against its first member,
+  // and dims the subnet needs at a fixed extent against it (the "first"
+  // dim is then (-1, -1)).
   struct Comparison {
     Value equal, extent, firstExtent;
-    std::pair<unsigned, int64_t> dim, firstDim;
+    std::pair<int64_t, int64_t> dim, firstDim;
   };
   SmallVector<Comparison> comparisons;
-  for (const DimGroup &group : groups) {
-    auto extentOf = [&](std::pair<unsigned, int64_t> dim) {
-      return tensor::DimOp::create(b, loc, call.getOperand(dim.first),
-                                   dim.second)
-          .getResult();
-    };
+  auto extentOf = [&](std::pair<int64_t, int64_t> dim) {
+    return tensor::DimOp::create(b, loc, call.getOperand(dim.first),
+                                 dim.second)
+        .getResult();
+  };
+  for (auto [arg, dim, required] : contract.extents) {
+    Value extent = extentOf({arg, dim});
+    Value wanted = arith::ConstantIndexOp::create(b, loc, required);
+    Value equal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                        extent, wanted);
+    ok = arith::AndIOp::create(b, loc, ok, equal);
+    comparisons.push_back({equal, extent, wanted, {arg, dim}, {-1, -1}});
+    ++numChecks;
+  }
+  for (const DimGroup &group : contract.equal) {
     Value first = extentOf(group.front());
     for (auto dim : ArrayRef(group).drop_front()) {
       Value extent = extentOf(dim);
@@ -211,12 +242,12 @@ struct DynCheckSubnetShapesPass
     : public dyn::impl::DynCheckSubnetShapesBase<DynCheckSubnetShapesPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    DenseMap<Operation *, SmallVector<DimGroup>> contracts;
+    DenseMap<Operation *, Contract> contracts;
     for (auto func : module.getOps<func::FuncOp>())
       if (isSubnet(func) && !func.isDeclaration()) {
-        SmallVector<DimGroup> groups = getRequiredEqualities(func);
-        if (!groups.empty())
-          contracts[func] = std::move(groups);
+        Contract contract = getContract(func);
+        if (!contract.empty())
+          contracts[func] = std::move(contract);
       }
     if (contracts.empty())
       return;
@@ -241,10 +272,10 @@ struct DynCheckSubnetShapesPass
       if (!checked)
         continue;
       for (auto [call, callee] : calls) {
-        ArrayRef<DimGroup> groups;
-        if (auto it = contracts.find(callee); it != contracts.end())
-          groups = it->second;
-        if (failed(guarder.guard(call, callee, groups, numChecks)))
+        Contract none;
+        auto it = contracts.find(callee);
+        const Contract &contract = it != contracts.end() ? it->second : none;
+        if (failed(guarder.guard(call, callee, contract, numChecks)))
           return signalPassFailure();
         ++numGuardedCalls;
       }

@@ -76,6 +76,8 @@ private:
 
   func::FuncOp func;
   Block *entry;
+  /// Dynamic argument dims that some op requires to have a static extent.
+  SmallVector<std::pair<ArgDim, int64_t>> requiredExtents;
   llvm::EquivalenceClasses<ArgDim> classes;
 };
 
@@ -199,17 +201,25 @@ std::optional<ArgDim> SymbolicDims::resolveDim(Value value, int64_t dim,
 
 void SymbolicDims::collect(Operation *op) {
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
-    // Operand dims indexed by one loop share its extent.
+    // Operand dims indexed by one loop share its extent; a static operand
+    // dim fixes it.
     DenseMap<unsigned, std::optional<ArgDim>> loopExtent;
+    DenseMap<unsigned, int64_t> loopStatic;
+    SmallVector<std::pair<unsigned, ArgDim>> tracedDims;
     for (OpOperand &operand : op->getOpOperands()) {
-      if (!isa<RankedTensorType>(operand.get().getType()))
+      auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+      if (!type)
         continue;
       AffineMap map = linalgOp.getMatchingIndexingMap(&operand);
       for (auto [dim, expr] : llvm::enumerate(map.getResults())) {
         auto loop = dyn_cast<AffineDimExpr>(expr);
         if (!loop)
           continue;
+        if (!type.isDynamicDim(dim))
+          loopStatic.try_emplace(loop.getPosition(), type.getDimSize(dim));
         std::optional<ArgDim> traced = resolveDim(operand.get(), dim);
+        if (traced)
+          tracedDims.push_back({loop.getPosition(), *traced});
         if (!traced)
           continue;
         auto [it, inserted] = loopExtent.try_emplace(loop.getPosition(), traced);
@@ -217,6 +227,9 @@ void SymbolicDims::collect(Operation *op) {
           unite(it->second, traced);
       }
     }
+    for (auto [loop, traced] : tracedDims)
+      if (auto it = loopStatic.find(loop); it != loopStatic.end())
+        requiredExtents.push_back({traced, it->second});
     return;
   }
   if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
@@ -232,6 +245,19 @@ void SymbolicDims::collect(Operation *op) {
       if (auto sizeValue = dyn_cast<Value>(size))
         unite(resolveDim(expand.getSrc(), src), resolveIndex(sizeValue));
     }
+    return;
+  }
+  if (auto cast = dyn_cast<tensor::CastOp>(op)) {
+    // A cast that makes a dynamic dim static asserts its extent
+    // (canonicalization writes these when a linalg op needs it).
+    auto source = dyn_cast<RankedTensorType>(cast.getSource().getType());
+    auto result = dyn_cast<RankedTensorType>(cast.getType());
+    if (!source || !result || source.getRank() != result.getRank())
+      return;
+    for (int64_t d = 0; d < source.getRank(); ++d)
+      if (source.isDynamicDim(d) && !result.isDynamicDim(d))
+        if (std::optional<ArgDim> traced = resolveDim(cast.getSource(), d))
+          requiredExtents.push_back({*traced, result.getDimSize(d)});
     return;
   }
   if (auto concat = dyn_cast<tensor::ConcatOp>(op)) {
@@ -271,6 +297,32 @@ void SymbolicDims::annotate() {
     }
     func.setArgAttr(i, "dyn.symbolic_dims",
                     DenseI64ArrayAttr::get(func.getContext(), symbols));
+  }
+  // Static extents required of a dim hold for its whole class.
+  DenseMap<ArgDim, int64_t> requiredOfLeader;
+  for (auto [dim, extent] : requiredExtents)
+    requiredOfLeader.try_emplace(classes.getOrInsertLeaderValue(dim), extent);
+  if (requiredOfLeader.empty())
+    return;
+  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+    auto tensorType = dyn_cast<RankedTensorType>(type);
+    if (!tensorType || tensorType.hasStaticShape())
+      continue;
+    SmallVector<int64_t> required;
+    bool any = false;
+    for (int64_t dim = 0; dim < tensorType.getRank(); ++dim) {
+      int64_t extent = -1;
+      if (tensorType.isDynamicDim(dim))
+        if (auto it = requiredOfLeader.find(
+                classes.getOrInsertLeaderValue(ArgDim{i, dim}));
+            it != requiredOfLeader.end())
+          extent = it->second;
+      any |= extent >= 0;
+      required.push_back(extent);
+    }
+    if (any)
+      func.setArgAttr(i, "dyn.required_extents",
+                      DenseI64ArrayAttr::get(func.getContext(), required));
   }
 }
 

@@ -66,3 +66,22 @@ func.func @concat(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>, %p: i1) -> tensor<?x
   }
   return %r : tensor<?x?xf32>
 }
+
+// -----
+
+// A dynamic dim contracted with a static one must have its extent
+// (canonicalization expresses it as a refining cast, linalg as a shared
+// loop dim): dyn.required_extents.
+// CHECK-LABEL: func.func @required
+//  CHECK-SAME: %{{.+}}: tensor<?x?xf32> {dyn.required_extents = array<i64: -1, 4>, dyn.symbolic_dims = array<i64: 0, 1>}
+//  CHECK-SAME: %{{.+}}: tensor<?x?xf32> {dyn.required_extents = array<i64: 8, -1>, dyn.symbolic_dims = array<i64: 2, 3>}
+func.func @required(%x: tensor<?x?xf32>, %w: tensor<4x2xf32>, %y: tensor<?x?xf32>) -> (tensor<?x2xf32>, tensor<8x?xf32>) {
+  %c0 = arith.constant 0 : index
+  %f0 = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x?xf32>
+  %e = tensor.empty(%n) : tensor<?x2xf32>
+  %z = linalg.fill ins(%f0 : f32) outs(%e : tensor<?x2xf32>) -> tensor<?x2xf32>
+  %m = linalg.matmul ins(%x, %w : tensor<?x?xf32>, tensor<4x2xf32>) outs(%z : tensor<?x2xf32>) -> tensor<?x2xf32>
+  %c = tensor.cast %y : tensor<?x?xf32> to tensor<8x?xf32>
+  return %m, %c : tensor<?x2xf32>, tensor<8x?xf32>
+}

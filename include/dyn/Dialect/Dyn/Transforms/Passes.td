@@ -35,7 +35,11 @@ def DynInferSymbolicDims : Pass<"dyn-infer-symbolic-dims", "::mlir::ModuleOp"> {
       output_shape [%b, 1, 1, %s]` ties the mask to `%b` and `%s`);
     * `tensor.concat`: all dims but the concatenated one.
 
-    Broadcasting tosa ops impose no equality (either side may be 1).
+    Broadcasting tosa ops impose no equality (either side may be 1). A
+    dynamic dim that a linalg op indexes together with a static dim (a
+    matmul of `tensor<?x?xf32>` with `tensor<4x8xf32>`) must have that
+    extent: `dyn.required_extents` lists it (-1 elsewhere), and the C ABI
+    checks it like a static extent.
 
     ```mlir
     func.func @encoder(%x: tensor<?x?x64xf32> {dyn.symbolic_dims = array<i64: 0, 1, -1>},
@@ -248,7 +252,8 @@ def DynCheckSubnetShapes : Pass<"dyn-check-subnet-shapes", "::mlir::ModuleOp"> {
     a subnet in combinations the entry could not check: a matmul whose
     operands disagree would read out of bounds. For every subnet, the dims
     its body requires to be equal are found as for an entry
-    (`dyn-infer-symbolic-dims`); every call site compares them first. A
+    (`dyn-infer-symbolic-dims`), with the static extents it requires of
+    dynamic dims; every call site compares them first. A
     violation calls `dyn_rt_subnet_shape_error`, which records the first
     report, e.g.
 
@@ -269,7 +274,7 @@ def DynCheckSubnetShapes : Pass<"dyn-check-subnet-shapes", "::mlir::ModuleOp"> {
     "::mlir::tensor::TensorDialect"
   ];
   let statistics = [
-    Statistic<"numChecks", "num-checks", "Number of dim equalities checked at calls">,
+    Statistic<"numChecks", "num-checks", "Number of dim comparisons at calls">,
     Statistic<"numGuardedCalls", "num-guarded-calls", "Number of subnet calls guarded">
   ];
 }
