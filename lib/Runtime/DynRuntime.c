@@ -155,10 +155,11 @@ int32_t dyn_rt_check_inputs(const char *entry, const int64_t *signature,
   /* Symbolic dims: the first input dim bound to a symbol fixes its extent;
      later dims with the same symbol must match it. */
   enum { kMaxSymbols = 64 };
-  int64_t symbolExtent[kMaxSymbols], symbolInput[kMaxSymbols],
-      symbolDim[kMaxSymbols];
+  struct {
+    int64_t extent, input, dim;
+  } bound[kMaxSymbols];
   for (int s = 0; s < kMaxSymbols; ++s)
-    symbolExtent[s] = -1;
+    bound[s].extent = -1;
   for (int64_t i = 0; i < numInputs; ++i) {
     const dyn_tensor *t = &inputs[i];
     int64_t dtype = cursor[0], rank = cursor[1];
@@ -188,20 +189,20 @@ int32_t dyn_rt_check_inputs(const char *entry, const int64_t *signature,
       int64_t symbol = -2 - dims[d];
       if (symbol < 0 || symbol >= kMaxSymbols)
         continue;
-      if (symbolExtent[symbol] < 0) {
-        symbolExtent[symbol] = t->sizes[d];
-        symbolInput[symbol] = i;
-        symbolDim[symbol] = d;
-      } else if (symbolExtent[symbol] != t->sizes[d]) {
-        return fail(DYN_ERROR_SHAPE,
-                    "%s: input %lld has shape %s, expected %s (dim %lld is "
-                    "%lld, but s%lld is %lld from input %lld dim %lld)",
-                    entry, (long long)i,
-                    formatShape(got, sizeof(got), t->sizes, rank),
-                    formatShape(want, sizeof(want), dims, rank), (long long)d,
-                    (long long)t->sizes[d], (long long)symbol,
-                    (long long)symbolExtent[symbol],
-                    (long long)symbolInput[symbol], (long long)symbolDim[symbol]);
+      if (bound[symbol].extent < 0) {
+        bound[symbol].extent = t->sizes[d];
+        bound[symbol].input = i;
+        bound[symbol].dim = d;
+      } else if (bound[symbol].extent != t->sizes[d]) {
+        return fail(
+            DYN_ERROR_SHAPE,
+            "%s: input %lld has shape %s, expected %s (dim %lld is "
+            "%lld, but s%lld is %lld from input %lld dim %lld)",
+            entry, (long long)i, formatShape(got, sizeof(got), t->sizes, rank),
+            formatShape(want, sizeof(want), dims, rank), (long long)d,
+            (long long)t->sizes[d], (long long)symbol,
+            (long long)bound[symbol].extent, (long long)bound[symbol].input,
+            (long long)bound[symbol].dim);
       }
     }
     int64_t stride = 1, elements = 1;

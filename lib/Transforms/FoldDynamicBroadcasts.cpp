@@ -79,8 +79,7 @@ Extent getTensorExtent(Value tensor, int64_t dim, unsigned depth = 0) {
   if (auto cast = dyn_cast<tensor::CastOp>(op))
     return getTensorExtent(cast.getSource(), dim, depth + 1);
   if (auto dps = dyn_cast<DestinationStyleOpInterface>(op))
-    return getTensorExtent(dps.getTiedOpOperand(result)->get(), dim,
-                           depth + 1);
+    return getTensorExtent(dps.getTiedOpOperand(result)->get(), dim, depth + 1);
   return {tensor, dim};
 }
 
@@ -185,8 +184,8 @@ struct DynFoldDynamicBroadcastsPass
     IRRewriter rewriter(ctx);
     for (int round = 0; round < 8; ++round) {
       IRMapping mapping;
-      auto shadow = func::FuncOp::create(
-          rewriter, func.getLoc(), "shadow", func.getFunctionType());
+      auto shadow = func::FuncOp::create(rewriter, func.getLoc(), "shadow",
+                                         func.getFunctionType());
       shadow->remove(); // detached: nothing outside the function changes
       func.getBody().cloneInto(&shadow.getBody(), mapping);
       (void)applyPatternsGreedily(shadow, frozen);
@@ -211,8 +210,8 @@ struct DynFoldDynamicBroadcastsPass
       if (foldable.empty())
         break;
       for (auto [guard, unused] : foldable) {
-        Value operand =
-            cast<scf::YieldOp>(guard.elseBlock()->getTerminator()).getOperand(0);
+        Value operand = cast<scf::YieldOp>(guard.elseBlock()->getTerminator())
+                            .getOperand(0);
         rewriter.replaceOp(guard, operand);
         ++numFolded;
       }

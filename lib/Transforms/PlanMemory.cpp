@@ -143,15 +143,15 @@ struct DynPlanMemoryPass
     OpBuilder builder = OpBuilder::atBlockBegin(&entry);
     Location loc = func.getLoc();
     auto arenaType = MemRefType::get({arenaBytes}, builder.getI8Type());
-    Value arena = memref::AllocOp::create(builder, loc, arenaType,
-                                          builder.getI64IntegerAttr(kAlignment));
+    Value arena = memref::AllocOp::create(
+        builder, loc, arenaType, builder.getI64IntegerAttr(kAlignment));
     for (Temporary &t : temporaries) {
       builder.setInsertionPoint(t.alloc);
-      Value offset = arith::ConstantIndexOp::create(builder, t.alloc.getLoc(),
-                                                    t.offset);
-      Value view = memref::ViewOp::create(builder, t.alloc.getLoc(),
-                                          t.alloc.getType(), arena, offset,
-                                          ValueRange{});
+      Value offset =
+          arith::ConstantIndexOp::create(builder, t.alloc.getLoc(), t.offset);
+      Value view =
+          memref::ViewOp::create(builder, t.alloc.getLoc(), t.alloc.getType(),
+                                 arena, offset, ValueRange{});
       t.alloc.replaceAllUsesWith(view);
       t.alloc.erase();
     }

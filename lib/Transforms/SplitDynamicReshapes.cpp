@@ -17,9 +17,9 @@
 #include "dyn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 
 #define DEBUG_TYPE "dyn-split-dynamic-reshapes"
 
@@ -58,8 +58,8 @@ struct DynSplitDynamicReshapesPass
     for (tensor::ExpandShapeOp op : worklist) {
       OpBuilder b(op);
       Location loc = op.getLoc();
-      SmallVector<Value> sizes = getValueOrCreateConstantIndexOp(
-          b, loc, op.getMixedOutputShape());
+      SmallVector<Value> sizes =
+          getValueOrCreateConstantIndexOp(b, loc, op.getMixedOutputShape());
       Value shape = tensor::FromElementsOp::create(
           b, loc,
           RankedTensorType::get({static_cast<int64_t>(sizes.size())},

@@ -46,32 +46,27 @@ struct Contract {
   bool empty() const { return equal.empty() && extents.empty(); }
 };
 
-/// The groups of argument dims `subnet` requires to be equal.
-SmallVector<DimGroup> getRequiredEqualities(func::FuncOp subnet) {
+/// What `subnet` requires of its argument dims: dims sharing a symbol of
+/// dyn-infer-symbolic-dims' analysis, and its required static extents.
+Contract getContract(func::FuncOp subnet) {
+  annotateSymbolicDims(subnet);
+  Contract contract;
   llvm::MapVector<int64_t, DimGroup> bySymbol;
-  for (unsigned i = 0; i < subnet.getNumArguments(); ++i)
+  for (unsigned i = 0; i < subnet.getNumArguments(); ++i) {
     if (auto symbols =
             subnet.getArgAttrOfType<DenseI64ArrayAttr>(i, "dyn.symbolic_dims"))
       for (auto [d, symbol] : llvm::enumerate(symbols.asArrayRef()))
         if (symbol >= 0)
           bySymbol[symbol].push_back({i, (int64_t)d});
-  SmallVector<DimGroup> groups;
-  for (auto &[symbol, group] : bySymbol)
-    if (group.size() > 1)
-      groups.push_back(group);
-  return groups;
-}
-
-Contract getContract(func::FuncOp subnet) {
-  annotateSymbolicDims(subnet);
-  Contract contract;
-  contract.equal = getRequiredEqualities(subnet);
-  for (unsigned i = 0; i < subnet.getNumArguments(); ++i)
     if (auto required = subnet.getArgAttrOfType<DenseI64ArrayAttr>(
             i, "dyn.required_extents"))
       for (auto [d, extent] : llvm::enumerate(required.asArrayRef()))
         if (extent >= 0)
           contract.extents.push_back({i, (int64_t)d, extent});
+  }
+  for (auto &[symbol, group] : bySymbol)
+    if (group.size() > 1)
+      contract.equal.push_back(group);
   return contract;
 }
 
@@ -144,8 +139,8 @@ LogicalResult CallGuarder::guard(func::CallOp call, func::FuncOp callee,
       "dyn_rt_error_pending", FunctionType::get(ctx, {}, b.getI32Type()));
   Value pending = func::CallOp::create(b, loc, pendingFn).getResult(0);
   Value zero32 = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
-  Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, pending,
-                                   zero32);
+  Value ok =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, pending, zero32);
 
   // The comparisons: every member of a group against its first member,
   // and dims the subnet needs at a fixed extent against it (the "first"
@@ -156,15 +151,14 @@ LogicalResult CallGuarder::guard(func::CallOp call, func::FuncOp callee,
   };
   SmallVector<Comparison> comparisons;
   auto extentOf = [&](std::pair<int64_t, int64_t> dim) {
-    return tensor::DimOp::create(b, loc, call.getOperand(dim.first),
-                                 dim.second)
+    return tensor::DimOp::create(b, loc, call.getOperand(dim.first), dim.second)
         .getResult();
   };
   for (auto [arg, dim, required] : contract.extents) {
     Value extent = extentOf({arg, dim});
     Value wanted = arith::ConstantIndexOp::create(b, loc, required);
-    Value equal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                        extent, wanted);
+    Value equal =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, extent, wanted);
     ok = arith::AndIOp::create(b, loc, ok, equal);
     comparisons.push_back({equal, extent, wanted, {arg, dim}, {-1, -1}});
     ++numChecks;
@@ -196,20 +190,20 @@ LogicalResult CallGuarder::guard(func::CallOp call, func::FuncOp callee,
             {MemRefType::get({ShapedType::kDynamic}, b.getI8Type()), i64, i64,
              i64, i64, i64, i64},
             {}));
+    // Each failing comparison reports; the runtime keeps the first.
     memref::GlobalOp global = getNameGlobal(callee);
     for (const Comparison &c : comparisons) {
-      Value failed = arith::XOrIOp::create(
-          otherwise, loc, c.equal,
-          arith::ConstantIntOp::create(otherwise, loc, otherwise.getI1Type(),
-                                       1));
+      Value failed =
+          arith::XOrIOp::create(otherwise, loc, c.equal,
+                                arith::ConstantIntOp::create(
+                                    otherwise, loc, otherwise.getI1Type(), 1));
       auto report = scf::IfOp::create(otherwise, loc, TypeRange(), failed,
                                       /*withElseRegion=*/false);
       OpBuilder r = OpBuilder::atBlockBegin(report.thenBlock());
       Value name = memref::GetGlobalOp::create(r, loc, global.getType(),
                                                global.getSymName());
       Value dynName = memref::CastOp::create(
-          r, loc, MemRefType::get({ShapedType::kDynamic}, r.getI8Type()),
-          name);
+          r, loc, MemRefType::get({ShapedType::kDynamic}, r.getI8Type()), name);
       auto asI64 = [&](int64_t v) {
         return arith::ConstantIntOp::create(r, loc, i64, v).getResult();
       };
@@ -222,8 +216,6 @@ LogicalResult CallGuarder::guard(func::CallOp call, func::FuncOp callee,
                      indexToI64(c.extent), asI64(c.firstDim.first),
                      asI64(c.firstDim.second), indexToI64(c.firstExtent)});
     }
-    // Only the first failing comparison of a call matters; the runtime
-    // keeps the first report.
   }
   SmallVector<Value> standIns;
   for (Type type : call.getResultTypes()) {

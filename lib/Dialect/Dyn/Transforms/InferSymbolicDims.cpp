@@ -62,6 +62,9 @@ public:
     ++merged;
   }
 
+  /// Starts a pass over the body: requirements are collected afresh (the
+  /// last pass, with the final classes, sees the most).
+  void beginRound() { requiredExtents.clear(); }
   void collect(Operation *op);
   /// Writes `dyn.symbolic_dims` on every tensor argument with a dynamic dim.
   void annotate();
@@ -104,8 +107,9 @@ std::optional<ArgDim> SymbolicDims::resolveIndex(Value value,
 /// provided every static extent in the group is 1 on both sides, so the two
 /// dynamic extents are equal.
 static std::optional<int64_t>
-matchUnitGroup(ArrayRef<ReassociationIndices> groups, ArrayRef<int64_t> collapsed,
-               ArrayRef<int64_t> expanded, int64_t collapsedDim) {
+matchUnitGroup(ArrayRef<ReassociationIndices> groups,
+               ArrayRef<int64_t> collapsed, ArrayRef<int64_t> expanded,
+               int64_t collapsedDim) {
   const ReassociationIndices &group = groups[collapsedDim];
   std::optional<int64_t> dynamicDim;
   for (int64_t d : group) {
@@ -182,7 +186,8 @@ std::optional<ArgDim> SymbolicDims::resolveDim(Value value, int64_t dim,
     std::optional<ArgDim> found;
     for (Value operand : op->getOperands()) {
       auto type = dyn_cast<RankedTensorType>(operand.getType());
-      if (!type || type.getRank() != cast<ShapedType>(value.getType()).getRank())
+      if (!type ||
+          type.getRank() != cast<ShapedType>(value.getType()).getRank())
         continue;
       if (!type.isDynamicDim(dim)) {
         if (type.getDimSize(dim) != 1)
@@ -222,7 +227,8 @@ void SymbolicDims::collect(Operation *op) {
           tracedDims.push_back({loop.getPosition(), *traced});
         if (!traced)
           continue;
-        auto [it, inserted] = loopExtent.try_emplace(loop.getPosition(), traced);
+        auto [it, inserted] =
+            loopExtent.try_emplace(loop.getPosition(), traced);
         if (!inserted)
           unite(it->second, traced);
       }
@@ -344,6 +350,7 @@ unsigned mlir::dyn::annotateSymbolicDims(func::FuncOp func) {
   unsigned before;
   do {
     before = dims.merged;
+    dims.beginRound();
     func.walk([&](Operation *op) { dims.collect(op); });
   } while (dims.merged != before);
   dims.annotate();

@@ -49,7 +49,8 @@ Value getRefinedSource(Value value) {
 
 /// `current` with the static extents of `inferred` where `current` is
 /// dynamic, or null if that adds nothing (or the two disagree).
-RankedTensorType joinShapes(RankedTensorType current, ArrayRef<int64_t> inferred) {
+RankedTensorType joinShapes(RankedTensorType current,
+                            ArrayRef<int64_t> inferred) {
   if (!current || current.getRank() != static_cast<int64_t>(inferred.size()))
     return {};
   SmallVector<int64_t> shape(current.getShape());
@@ -72,8 +73,7 @@ RankedTensorType joinShapes(RankedTensorType current, ArrayRef<int64_t> inferred
 void refineResult(RewriterBase &rewriter, OpResult result,
                   RankedTensorType refined) {
   Type old = result.getType();
-  rewriter.modifyOpInPlace(result.getOwner(),
-                           [&] { result.setType(refined); });
+  rewriter.modifyOpInPlace(result.getOwner(), [&] { result.setType(refined); });
   rewriter.setInsertionPointAfter(result.getOwner());
   auto cast = tensor::CastOp::create(rewriter, result.getLoc(), old, result);
   rewriter.replaceAllUsesExcept(result, cast, cast);
@@ -81,9 +81,10 @@ void refineResult(RewriterBase &rewriter, OpResult result,
 
 /// Replaces operands of `op` (index -> value) if `verifyOp` still verifies
 /// afterwards. The trial is undone before the rewriter sees anything.
-LogicalResult tryReplaceOperands(
-    PatternRewriter &rewriter, Operation *op,
-    ArrayRef<std::pair<unsigned, Value>> replacements, Operation *verifyOp) {
+LogicalResult
+tryReplaceOperands(PatternRewriter &rewriter, Operation *op,
+                   ArrayRef<std::pair<unsigned, Value>> replacements,
+                   Operation *verifyOp) {
   if (replacements.empty())
     return failure();
   SmallVector<Value> old(op->getOperands());
@@ -122,7 +123,8 @@ struct FoldCastIntoTosaOp : public RewritePattern {
 };
 
 /// Result shapes of tosa ops from their operands.
-struct RefineTosaResults : public OpInterfaceRewritePattern<InferShapedTypeOpInterface> {
+struct RefineTosaResults
+    : public OpInterfaceRewritePattern<InferShapedTypeOpInterface> {
   RefineTosaResults(MLIRContext *ctx, llvm::Statistic &numRefined)
       : OpInterfaceRewritePattern(ctx), numRefined(numRefined) {}
 
@@ -235,7 +237,8 @@ struct RefineExpandShape : public OpRewritePattern<tensor::ExpandShapeOp> {
         size = getAsOpFoldResult(value);
     SmallVector<int64_t> inferred;
     for (OpFoldResult size : sizes)
-      inferred.push_back(getConstantIntValue(size).value_or(ShapedType::kDynamic));
+      inferred.push_back(
+          getConstantIntValue(size).value_or(ShapedType::kDynamic));
     RankedTensorType refined = joinShapes(op.getResultType(), inferred);
     if (!refined)
       return failure();
@@ -257,9 +260,9 @@ struct RefineExpandShape : public OpRewritePattern<tensor::ExpandShapeOp> {
     if (srcShape != op.getSrcType().getShape())
       src = tensor::CastOp::create(rewriter, op.getLoc(),
                                    op.getSrcType().clone(srcShape), src);
-    auto expanded = tensor::ExpandShapeOp::create(
-        rewriter, op.getLoc(), refined, src, op.getReassociationIndices(),
-        sizes);
+    auto expanded =
+        tensor::ExpandShapeOp::create(rewriter, op.getLoc(), refined, src,
+                                      op.getReassociationIndices(), sizes);
     rewriter.replaceOpWithNewOp<tensor::CastOp>(op, op.getResultType(),
                                                 expanded);
     ++numRefined;
@@ -374,12 +377,12 @@ bool refineLoopCarried(WhileOp op, const FrozenRewritePatternSet &patterns) {
       rewriter.setInsertionPointAfter(clone);
       SmallVector<Value> replacements;
       for (auto [old, now] : llvm::zip(op->getResults(), clone->getResults()))
-        replacements.push_back(
-            old.getType() == now.getType()
-                ? Value(now)
-                : tensor::CastOp::create(rewriter, op.getLoc(), old.getType(),
-                                         now)
-                      .getResult());
+        replacements.push_back(old.getType() == now.getType()
+                                   ? Value(now)
+                                   : tensor::CastOp::create(rewriter,
+                                                            op.getLoc(),
+                                                            old.getType(), now)
+                                         .getResult());
       rewriter.replaceOp(op, replacements);
       return true;
     }
@@ -399,8 +402,9 @@ struct DynRefineShapesPass
     RewritePatternSet patterns(ctx);
     patterns.add<FoldCastIntoTosaOp, FoldCastIntoTerminator<YieldOp>,
                  FoldCastIntoTerminator<ConditionOp>>(ctx);
-    patterns.add<RefineTosaResults, RefineExpandShape, RefineBranchResults<CondOp>,
-                 RefineBranchResults<SwitchOp>>(ctx, numRefined);
+    patterns.add<RefineTosaResults, RefineExpandShape,
+                 RefineBranchResults<CondOp>, RefineBranchResults<SwitchOp>>(
+        ctx, numRefined);
     populateAllCanonicalizationPatterns(patterns);
     patterns.add<RefineWhileForwarded>(ctx, numRefined);
     FrozenRewritePatternSet frozen(std::move(patterns));

@@ -21,7 +21,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/SymbolTable.h"
-#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #define DEBUG_TYPE "dyn-specialize-shapes"
 
@@ -71,9 +71,8 @@ FailureOr<DimChoice> parseChoice(StringRef text, Location loc) {
 }
 
 /// The argument dims that share a symbol with `arg`.`dim` (itself included).
-SmallVector<std::pair<unsigned, int64_t>> getTiedDims(func::FuncOp func,
-                                                      unsigned arg,
-                                                      int64_t dim) {
+SmallVector<std::pair<unsigned, int64_t>>
+getTiedDims(func::FuncOp func, unsigned arg, int64_t dim) {
   SmallVector<std::pair<unsigned, int64_t>> tied = {{arg, dim}};
   auto symbols =
       func.getArgAttrOfType<DenseI64ArrayAttr>(arg, "dyn.symbolic_dims");
@@ -101,8 +100,12 @@ public:
   FailureOr<int64_t> run(func::FuncOp entry, ArrayRef<DimChoice> choices);
 
 private:
-  /// A version: the static extent of each specialised argument dim.
-  using Version = SmallVector<std::tuple<unsigned, int64_t, int64_t>>;
+  /// A version: the static extent of each specialised argument dim (tied
+  /// dims included), and the suffix naming it (chosen dims only).
+  struct Version {
+    SmallVector<std::tuple<unsigned, int64_t, int64_t>> dims;
+    std::string suffix;
+  };
 
   func::FuncOp cloneWithStaticArgs(func::FuncOp generic, const Version &version,
                                    StringRef name);
@@ -123,7 +126,8 @@ FailureOr<int64_t> Specializer::run(func::FuncOp entry,
       return entry.emitError() << "cannot specialise argument " << choice.arg
                                << ": '" << entry.getSymName() << "' has "
                                << entry.getNumArguments() << " arguments";
-    auto type = dyn_cast<RankedTensorType>(entry.getArgumentTypes()[choice.arg]);
+    auto type =
+        dyn_cast<RankedTensorType>(entry.getArgumentTypes()[choice.arg]);
     if (!type || choice.dim < 0 || choice.dim >= type.getRank() ||
         !type.isDynamicDim(choice.dim))
       return entry.emitError()
@@ -135,22 +139,24 @@ FailureOr<int64_t> Specializer::run(func::FuncOp entry,
       for (int64_t extent : choice.extents) {
         Version extended = version;
         for (auto [arg, dim] : getTiedDims(entry, choice.arg, choice.dim))
-          extended.push_back({arg, dim, extent});
+          extended.dims.push_back({arg, dim, extent});
+        extended.suffix +=
+            llvm::formatv("_a{0}d{1}_{2}", choice.arg, choice.dim, extent);
         next.push_back(std::move(extended));
       }
     versions = std::move(next);
   }
   if ((int64_t)versions.size() > maxVersions)
-    return entry.emitError() << "specialising '" << entry.getSymName()
-                             << "' asks for " << versions.size()
-                             << " versions; at most " << maxVersions
-                             << " (max-versions) are allowed";
+    return entry.emitError()
+           << "specialising '" << entry.getSymName() << "' asks for "
+           << versions.size() << " versions; at most " << maxVersions
+           << " (max-versions) are allowed";
 
   // The original becomes @F__generic; @F a dispatcher with F's signature.
   std::string name = entry.getSymName().str();
   OpBuilder builder(entry);
-  auto dispatcher = cast<func::FuncOp>(builder.clone(*entry.getOperation()));
-  dispatcher.getBody().getBlocks().clear();
+  auto dispatcher =
+      cast<func::FuncOp>(builder.insert(entry->cloneWithoutRegions()));
   dispatcher->removeAttr("dyn.specialize");
   entry->removeAttr("dyn.specialize");
   if (failed(symbols.rename(entry, name + "__generic")))
@@ -159,18 +165,10 @@ FailureOr<int64_t> Specializer::run(func::FuncOp entry,
   symbols.insert(dispatcher);
 
   SmallVector<std::pair<Version, func::FuncOp>> clones;
-  for (const Version &version : versions) {
-    std::string cloneName = name + "_";
-    for (auto [arg, dim, extent] : version) {
-      bool chosen = false;
-      for (const DimChoice &choice : choices)
-        chosen |= choice.arg == arg && choice.dim == dim;
-      if (chosen)
-        cloneName += "_a" + std::to_string(arg) + "d" + std::to_string(dim) +
-                     "_" + std::to_string(extent);
-    }
-    clones.push_back({version, cloneWithStaticArgs(entry, version, cloneName)});
-  }
+  for (const Version &version : versions)
+    clones.push_back(
+        {version,
+         cloneWithStaticArgs(entry, version, name + "_" + version.suffix)});
   buildGuards(dispatcher, entry, clones);
   return clones.size();
 }
@@ -194,7 +192,7 @@ func::FuncOp Specializer::cloneWithStaticArgs(func::FuncOp generic,
     if (!type)
       continue;
     SmallVector<int64_t> shape(type.getShape());
-    for (auto [arg, dim, extent] : version)
+    for (auto [arg, dim, extent] : version.dims)
       if (arg == i)
         shape[dim] = extent;
     if (shape == type.getShape())
@@ -202,7 +200,8 @@ func::FuncOp Specializer::cloneWithStaticArgs(func::FuncOp generic,
     BlockArgument blockArg = body.getArgument(i);
     auto staticType = type.clone(shape);
     blockArg.setType(staticType);
-    auto cast = tensor::CastOp::create(builder, blockArg.getLoc(), type, blockArg);
+    auto cast =
+        tensor::CastOp::create(builder, blockArg.getLoc(), type, blockArg);
     blockArg.replaceAllUsesExcept(cast, cast);
     argTypes[i] = staticType;
   }
@@ -219,6 +218,14 @@ void Specializer::buildGuards(
   OpBuilder builder = OpBuilder::atBlockBegin(body);
   ValueRange args = body->getArguments();
   TypeRange resultTypes = entry.getResultTypes();
+
+  // The specialised dims, read once.
+  DenseMap<std::pair<unsigned, int64_t>, Value> extents;
+  for (const auto &[version, callee] : versions)
+    for (auto [arg, dim, extent] : version.dims)
+      if (!extents.count({arg, dim}))
+        extents[{arg, dim}] =
+            tensor::DimOp::create(builder, loc, args[arg], dim);
 
   auto callVersion = [&](OpBuilder &b, func::FuncOp callee) {
     SmallVector<Value> operands;
@@ -237,13 +244,12 @@ void Specializer::buildGuards(
     const Version &version = versions[index].first;
     func::FuncOp callee = versions[index].second;
     Value matches;
-    for (auto [arg, dim, extent] : version) {
-      Value actual = tensor::DimOp::create(b, loc, args[arg], dim);
+    for (auto [arg, dim, extent] : version.dims) {
+      Value actual = extents.lookup({arg, dim});
       Value wanted = arith::ConstantIndexOp::create(b, loc, extent);
       Value equal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                           actual, wanted);
-      matches = matches ? arith::AndIOp::create(b, loc, matches, equal)
-                        : equal;
+      matches = matches ? arith::AndIOp::create(b, loc, matches, equal) : equal;
     }
     auto ifOp = scf::IfOp::create(b, loc, resultTypes, matches,
                                   /*withElseRegion=*/true);

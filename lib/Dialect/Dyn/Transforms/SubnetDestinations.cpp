@@ -115,8 +115,9 @@ DestinationBuilder::buildShapeFunction(func::FuncOp subnet,
   }
   func::ReturnOp::create(builder, ret.getLoc(), dims);
   ret.erase();
-  shape.setFunctionType(FunctionType::get(
-      shape.getContext(), shape.getArgumentTypes(), ValueRange(dims).getTypes()));
+  shape.setFunctionType(FunctionType::get(shape.getContext(),
+                                          shape.getArgumentTypes(),
+                                          ValueRange(dims).getTypes()));
 
   // Reify dims through the producers until only argument dims remain; dead
   // compute goes with the greedy driver's dead-code elimination.
@@ -171,7 +172,8 @@ void DestinationBuilder::passDestinations(func::FuncOp subnet,
       for (int64_t d = 0; d < type.getRank(); ++d)
         if (type.isDynamicDim(d))
           sizes.push_back(*nextDim++);
-      operands.push_back(tensor::EmptyOp::create(b, call.getLoc(), type, sizes));
+      operands.push_back(
+          tensor::EmptyOp::create(b, call.getLoc(), type, sizes));
     }
     call->setOperands(operands);
   }
