@@ -116,9 +116,15 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map "
                   "allow-return-allocs-from-loops}");
-  //    Static temporaries of a subnet share one arena, by liveness.
+  //    A subnet result that is its destination argument is dropped from the
+  //    signature (callers use the destination): ownership-based deallocation
+  //    would otherwise copy it out, since a function must return buffers its
+  //    caller owns.
+  addUpstream(pm, "canonicalize,drop-equivalent-buffer-results");
+  //    Static buffers of each subnet and dispatcher share one arena, by
+  //    liveness over host control flow and across subnet calls.
   if (options.planMemory)
-    pm.addNestedPass<func::FuncOp>(createDynPlanMemory());
+    pm.addPass(createDynPlanMemory());
   //    Loops forward read-only state without per-iteration copies (off by
   //    default: fewer allocations, but deallocation then needs runtime alias
   //    checks, which cost more time; see docs/shapes.md).

@@ -139,23 +139,33 @@ def DynSplitDynamicReshapes : Pass<"dyn-split-dynamic-reshapes", "::mlir::func::
   ];
 }
 
-def DynPlanMemory : Pass<"dyn-plan-memory", "::mlir::func::FuncOp"> {
-  let summary = "Pack a function's static temporary buffers into one arena by liveness";
+def DynPlanMemory : Pass<"dyn-plan-memory", "::mlir::ModuleOp"> {
+  let summary = "Pack each function's static buffers into one arena by liveness over its control flow";
   let description = [{
     Static memory planning (Nimble's, for the shapes that are static: every
-    subnet of a shape-specialised version, and the fixed-size temporaries of
-    generic ones). Runs after bufferization, before deallocation.
+    subnet and dispatcher of a shape-specialised version, and the fixed-size
+    buffers of generic ones). Runs after bufferization, before deallocation,
+    on subnets and dispatchers alike.
 
-    In a function without calls, every `memref.alloc` of a static shape in
-    the entry block whose buffer does not escape (no alias is returned) is a
-    temporary. Its live range runs from the alloc to the last use of any
-    alias (upstream's `BufferViewFlowAnalysis`; a use nested in a loop
-    counts at the loop). Temporaries are placed first-fit, largest first, at
-    64-byte aligned offsets of one arena so that buffers whose ranges overlap
-    never share bytes; each alloc becomes a `memref.view` of the arena. The
+    Every `memref.alloc` of a static shape is a candidate, at any depth of
+    `scf.if` / `scf.index_switch` / `scf.for` / `scf.while` nesting (not under
+    parallel loops or unknown region ops). Its live range, in program order,
+    runs from the alloc to the last use of any alias: views and region
+    control flow (upstream's `BufferViewFlowAnalysis`), and the results of
+    calls it is passed to when the callee may return one of its arguments
+    (the callee's own analysis; callees are analysed before anything is
+    rewritten). A use inside a loop that the alloc is outside of keeps the
+    buffer alive until the loop ends. A buffer is left to the allocator when
+    it escapes: returned, deallocated explicitly, passed to an external
+    function (which could keep it), or carried from one iteration of a loop
+    around its alloc to the next (its next instance would overwrite it).
+
+    Buffers are placed first-fit, largest first, at 64-byte aligned offsets
+    of one arena per function so that buffers whose ranges overlap never
+    share bytes; each alloc becomes a `memref.view` of the arena, so an
+    allocation inside a loop body no longer allocates per iteration. The
     arena is one allocation, freed after its last view dies by the
-    deallocation pipeline. Dynamic-shape and escaping buffers are left to
-    the allocator.
+    deallocation pipeline. Dynamic-shape buffers are left to the allocator.
 
     ```mlir
     %a = memref.alloc() : memref<8x64xf32>      // dies before %c is made
