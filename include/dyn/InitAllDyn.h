@@ -32,6 +32,12 @@ inline void registerAllDynDialects(DialectRegistry &registry) {
                   scf::SCFDialect, tensor::TensorDialect>();
 }
 
+/// Adds the interface models dyn's passes rely on for upstream ops (value
+/// bounds of `arith.minsi`/`arith.maxsi`); needs the DynTransforms library.
+inline void registerAllDynExtensions(DialectRegistry &registry) {
+  registerArithMinMaxValueBounds(registry);
+}
+
 /// Registers every dyn pass and pipeline with the global pass registry, so
 /// they can be named in textual pass pipelines (`--dyn-lower-to-scf`).
 inline void registerAllDynPasses() {

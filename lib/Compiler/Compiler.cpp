@@ -75,6 +75,7 @@ void mlir::dyn::registerCompilerDialects(DialectRegistry &registry) {
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
   registerAllDynDialects(registry);
+  registerAllDynExtensions(registry);
 }
 
 //===----------------------------------------------------------------------===//

@@ -146,7 +146,20 @@ def nested_cases(rng) -> Iterator[Case]:
             yield path, (x, np.array(k, np.int64), np.int64(n)), outs
 
 
+# --------------------------------------------------------------------------
+# bounded.mlir
+# --------------------------------------------------------------------------
+def bounded_cases(rng) -> Iterator[Case]:
+    for rows in (1, 5, 9):
+        x = rng.standard_normal((rows, 8)).astype(np.float32)
+        for k in (-2, 0, 1, 3, rows, rows + 4):
+            n = min(max(k, 0), rows)
+            path = "none" if n == 0 else "all" if n == rows else "some"
+            yield path, (x, np.array(k, np.int64)), [np.exp(x[:n])]
+
+
 CASES: dict[str, tuple[Callable, list[str]]] = {
+    "bounded": (bounded_cases, ["none", "some", "all"]),
     "cond": (cond_cases, ["gate=then exit=then", "gate=then exit=else",
                           "gate=else exit=then", "gate=else exit=else"]),
     "switch": (switch_cases, ["case0", "case1", "case2", "default"]),

@@ -28,6 +28,7 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::dyn::registerAllDynDialects(registry);
+  mlir::dyn::registerAllDynExtensions(registry);
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv,

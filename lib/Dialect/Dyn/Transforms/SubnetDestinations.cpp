@@ -16,11 +16,14 @@
 
 #include "dyn/Dialect/Dyn/Transforms/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Affine/Transforms/Transforms.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #define DEBUG_TYPE "dyn-subnet-destinations"
@@ -80,7 +83,22 @@ public:
   void passDestinations(func::FuncOp subnet, ArrayRef<unsigned> results,
                         func::FuncOp shapeFunction);
 
+  /// For results whose dims depend on data: a shape function returning an
+  /// upper bound of each dynamic dim in terms of the arguments (value-bounds
+  /// analysis), or failure if some dim has none.
+  FailureOr<func::FuncOp> buildBoundFunction(func::FuncOp subnet,
+                                             ArrayRef<unsigned> results);
+  /// Passes destinations of the bounded size for `results`: the subnet
+  /// computes each into a leading slice of its destination and also returns
+  /// the slice's dynamic sizes, with which call sites take the slice.
+  void passBoundedDestinations(func::FuncOp subnet, ArrayRef<unsigned> results,
+                               func::FuncOp boundFunction);
+
 private:
+  /// Creates `@<subnet>__shape` with the subnet's arguments, returning
+  /// `types`, marked `dyn.shape_function`; the body is left to the caller.
+  func::FuncOp createShapeFunction(func::FuncOp subnet, TypeRange types);
+
   ModuleOp module;
   SymbolTable symbols;
   const FrozenRewritePatternSet &patterns;
@@ -179,6 +197,151 @@ void DestinationBuilder::passDestinations(func::FuncOp subnet,
   }
 }
 
+func::FuncOp DestinationBuilder::createShapeFunction(func::FuncOp subnet,
+                                                     TypeRange types) {
+  OpBuilder builder(subnet);
+  builder.setInsertionPointAfter(subnet);
+  auto type =
+      FunctionType::get(subnet.getContext(), subnet.getArgumentTypes(), types);
+  auto shape = func::FuncOp::create(
+      builder, subnet.getLoc(), (subnet.getSymName() + "__shape").str(), type);
+  shape.setPrivate();
+  shape->setAttr("dyn.shape_function", builder.getUnitAttr());
+  symbols.insert(shape);
+  shape.addEntryBlock();
+  return shape;
+}
+
+FailureOr<func::FuncOp>
+DestinationBuilder::buildBoundFunction(func::FuncOp subnet,
+                                       ArrayRef<unsigned> results) {
+  Block &body = subnet.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  // Bounds in terms of the subnet's arguments (their dims, index values).
+  auto isArgument = [&](Value value, std::optional<int64_t>,
+                        ValueBoundsConstraintSet &) {
+    auto arg = dyn_cast<BlockArgument>(value);
+    return arg && arg.getOwner() == &body;
+  };
+  SmallVector<std::pair<AffineMap, ValueDimList>> bounds;
+  for (unsigned k : results) {
+    Value result = ret.getOperand(k);
+    auto type = cast<RankedTensorType>(result.getType());
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      AffineMap map;
+      ValueDimList operands;
+      if (failed(ValueBoundsConstraintSet::computeBound(
+              map, operands, presburger::BoundType::UB,
+              ValueBoundsConstraintSet::Variable(result, d), isArgument,
+              /*closedUB=*/true)))
+        return failure();
+      bounds.push_back({map, std::move(operands)});
+    }
+  }
+
+  SmallVector<Type> types(bounds.size(), IndexType::get(subnet.getContext()));
+  func::FuncOp shape = createShapeFunction(subnet, types);
+  shape->setAttr("dyn.upper_bounds", UnitAttr::get(subnet.getContext()));
+  Block &entry = shape.getBody().front();
+  OpBuilder builder = OpBuilder::atBlockEnd(&entry);
+  SmallVector<Value> values;
+  for (auto &[map, operands] : bounds) {
+    ValueDimList mapped;
+    for (auto [value, dim] : operands)
+      mapped.push_back(
+          {entry.getArgument(cast<BlockArgument>(value).getArgNumber()), dim});
+    values.push_back(getValueOrCreateConstantIndexOp(
+        builder, shape.getLoc(),
+        affine::materializeComputedBound(builder, shape.getLoc(), map,
+                                         mapped)));
+  }
+  func::ReturnOp::create(builder, shape.getLoc(), values);
+  return shape;
+}
+
+void DestinationBuilder::passBoundedDestinations(func::FuncOp subnet,
+                                                 ArrayRef<unsigned> results,
+                                                 func::FuncOp boundFunction) {
+  // The subnet: %slice = extract_slice %dest[0..][sizes][1..] replaces the
+  // tensor.empty the result is computed into; the result is inserted back
+  // (in place after bufferization), and the dest returned with the sizes.
+  Block &body = subnet.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  SmallVector<Value> returned(ret.getOperands());
+  SmallVector<Value> sizes;
+  OpBuilder builder(ret);
+  for (unsigned k : results) {
+    Value result = ret.getOperand(k);
+    auto type = cast<RankedTensorType>(result.getType());
+    unsigned index = subnet.getNumArguments();
+    (void)subnet.insertArgument(index, type, DictionaryAttr(), result.getLoc());
+    Value dest = body.getArgument(index);
+    OpOperand *init = getRootInit(result);
+    auto empty = init->get().getDefiningOp<tensor::EmptyOp>();
+    SmallVector<OpFoldResult> mixedSizes = empty.getMixedSizes();
+    SmallVector<OpFoldResult> zeros(type.getRank(), builder.getIndexAttr(0));
+    SmallVector<OpFoldResult> ones(type.getRank(), builder.getIndexAttr(1));
+    OpBuilder atEmpty(empty);
+    Value slice = tensor::ExtractSliceOp::create(atEmpty, empty.getLoc(), type,
+                                                 dest, zeros, mixedSizes, ones);
+    init->set(slice);
+    returned[k] = tensor::InsertSliceOp::create(builder, ret.getLoc(), result,
+                                                dest, zeros, mixedSizes, ones);
+    llvm::append_range(sizes, empty.getDynamicSizes());
+    if (empty->use_empty())
+      empty.erase();
+  }
+  llvm::append_range(returned, sizes);
+  func::ReturnOp::create(builder, ret.getLoc(), returned);
+  ret.erase();
+  subnet.setFunctionType(FunctionType::get(subnet.getContext(),
+                                           subnet.getArgumentTypes(),
+                                           ValueRange(returned).getTypes()));
+
+  // Call sites: bounds on the host, destinations of that size, then the
+  // slices the subnet filled.
+  std::optional<SymbolTable::UseRange> uses =
+      SymbolTable::getSymbolUses(subnet, module);
+  for (const SymbolTable::SymbolUse &use : llvm::to_vector(*uses)) {
+    auto call = cast<func::CallOp>(use.getUser());
+    OpBuilder b(call);
+    Location loc = call.getLoc();
+    SmallVector<Value> bounds =
+        func::CallOp::create(b, loc, boundFunction, call.getOperands())
+            .getResults();
+    SmallVector<Value> operands(call.getOperands());
+    auto nextBound = bounds.begin();
+    for (unsigned k : results) {
+      auto type = cast<RankedTensorType>(subnet.getResultTypes()[k]);
+      SmallVector<Value> dims;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        if (type.isDynamicDim(d))
+          dims.push_back(*nextBound++);
+      operands.push_back(tensor::EmptyOp::create(b, loc, type, dims));
+    }
+    auto newCall = func::CallOp::create(b, loc, subnet, operands);
+    SmallVector<Value> replacements(
+        newCall.getResults().take_front(call.getNumResults()));
+    auto nextSize = newCall.getResults().begin() + call.getNumResults();
+    for (unsigned k : results) {
+      auto type = cast<RankedTensorType>(call.getResultTypes()[k]);
+      SmallVector<OpFoldResult> sliceSizes;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        sliceSizes.push_back(type.isDynamicDim(d) ? OpFoldResult(*nextSize++)
+                                                  : OpFoldResult(b.getIndexAttr(
+                                                        type.getDimSize(d))));
+      SmallVector<OpFoldResult> zeros(type.getRank(), b.getIndexAttr(0));
+      SmallVector<OpFoldResult> ones(type.getRank(), b.getIndexAttr(1));
+      replacements[k] = tensor::ExtractSliceOp::create(
+          b, loc, type, newCall.getResult(k), zeros, sliceSizes, ones);
+    }
+    call.replaceAllUsesWith(replacements);
+    call.erase();
+  }
+}
+
 struct DynSubnetDestinationsPass
     : public dyn::impl::DynSubnetDestinationsBase<DynSubnetDestinationsPass> {
   void runOnOperation() override {
@@ -220,6 +383,15 @@ struct DynSubnetDestinationsPass
           builder.buildShapeFunction(subnet, results);
       if (failed(shape)) {
         ++numDataDependent;
+        // Sizes that depend on data: destinations of an upper bound, when
+        // one follows from the arguments.
+        FailureOr<func::FuncOp> bound =
+            builder.buildBoundFunction(subnet, results);
+        if (failed(bound))
+          continue;
+        ++numBounded;
+        numDestinations += results.size();
+        builder.passBoundedDestinations(subnet, results, *bound);
         continue;
       }
       if (*shape)

@@ -58,7 +58,8 @@ func.func private @static_and_concat(%x: tensor<?xf32>) -> (tensor<4xf32>, tenso
 // -----
 
 // A result whose size is read from tensor data (a count computed by the
-// subnet) has no shape function: the subnet keeps allocating it.
+// subnet) with no upper bound in terms of the arguments: the subnet keeps
+// allocating it.
 // CHECK-LABEL: func.func @h
 //       CHECK:   call @data_dependent(%{{[^,]+}}) : (tensor<i64>) -> tensor<?xf32>
 //   CHECK-NOT: __shape
@@ -73,4 +74,50 @@ func.func private @data_dependent(%t: tensor<i64>) -> tensor<?xf32> attributes {
   %e = tensor.empty(%n) : tensor<?xf32>
   %z = linalg.fill ins(%f1 : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
   return %z : tensor<?xf32>
+}
+
+// -----
+
+// A data-dependent size with an upper bound: k rows kept, k read from a
+// tensor and clamped to [0, rows]. The shape function returns the bound
+// (rows), the call site allocates that, the subnet computes into the leading
+// slice of its destination and also returns the actual size, with which the
+// call site takes the slice.
+// CHECK-LABEL: func.func @bounded
+//  CHECK-SAME: (%[[X:.+]]: tensor<?x8xf32>, %[[K:.+]]: tensor<i64>)
+//       CHECK:   %[[B:.+]] = call @keep_rows__shape(%[[X]], %[[K]]) : (tensor<?x8xf32>, tensor<i64>) -> index
+//       CHECK:   %[[E:.+]] = tensor.empty(%[[B]]) : tensor<?x8xf32>
+//       CHECK:   %[[R:.+]]:2 = call @keep_rows(%[[X]], %[[K]], %[[E]]) : (tensor<?x8xf32>, tensor<i64>, tensor<?x8xf32>) -> (tensor<?x8xf32>, index)
+//       CHECK:   %[[S:.+]] = tensor.extract_slice %[[R]]#0[0, 0] [%[[R]]#1, 8] [1, 1]
+//       CHECK:   return %[[S]]
+// CHECK-LABEL: func.func private @keep_rows
+//  CHECK-SAME: (%[[X:.+]]: tensor<?x8xf32>, %{{.+}}: tensor<i64>, %[[D:.+]]: tensor<?x8xf32>) -> (tensor<?x8xf32>, index)
+//       CHECK:   %[[N:.+]] = arith.minsi
+//       CHECK:   %[[SL:.+]] = tensor.extract_slice %[[D]][0, 0] [%[[N]], 8] [1, 1]
+//       CHECK:   %[[G:.+]] = linalg.generic {{.+}} outs(%[[SL]] : tensor<?x8xf32>)
+//       CHECK:   %[[IN:.+]] = tensor.insert_slice %[[G]] into %[[D]][0, 0] [%[[N]], 8] [1, 1]
+//       CHECK:   return %[[IN]], %[[N]] : tensor<?x8xf32>, index
+// CHECK-LABEL: func.func private @keep_rows__shape
+//  CHECK-SAME: attributes {dyn.shape_function, dyn.upper_bounds}
+//       CHECK:   %[[D0:.+]] = tensor.dim %{{.+}}, %c0
+//       CHECK:   return %[[D0]] : index
+func.func @bounded(%x: tensor<?x8xf32>, %k: tensor<i64>) -> tensor<?x8xf32> attributes {dyn.dispatcher} {
+  %r = func.call @keep_rows(%x, %k) : (tensor<?x8xf32>, tensor<i64>) -> tensor<?x8xf32>
+  return %r : tensor<?x8xf32>
+}
+func.func private @keep_rows(%x: tensor<?x8xf32>, %k: tensor<i64>) -> tensor<?x8xf32> attributes {dyn.subnet} {
+  %c0 = arith.constant 0 : index
+  %v = tensor.extract %k[] : tensor<i64>
+  %i = arith.index_cast %v : i64 to index
+  %rows = tensor.dim %x, %c0 : tensor<?x8xf32>
+  %lo = arith.maxsi %i, %c0 : index
+  %n = arith.minsi %lo, %rows : index
+  %s = tensor.extract_slice %x[0, 0] [%n, 8] [1, 1] : tensor<?x8xf32> to tensor<?x8xf32>
+  %e = tensor.empty(%n) : tensor<?x8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%s : tensor<?x8xf32>) outs(%e : tensor<?x8xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %y = math.exp %a : f32
+    linalg.yield %y : f32
+  } -> tensor<?x8xf32>
+  return %r : tensor<?x8xf32>
 }

@@ -44,6 +44,10 @@ unsigned annotateSymbolicDims(func::FuncOp func);
 /// together with their own patterns to a joint fixed point.
 void populateAllCanonicalizationPatterns(RewritePatternSet &patterns);
 
+/// Attaches ValueBoundsOpInterface models to `arith.minsi` / `arith.maxsi`
+/// (upstream has none), so upper bounds of clamped extents can be computed.
+void registerArithMinMaxValueBounds(DialectRegistry &registry);
+
 #define GEN_PASS_DECL
 #include "dyn/Dialect/Dyn/Transforms/Passes.h.inc"
 

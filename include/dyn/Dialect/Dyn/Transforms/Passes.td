@@ -211,7 +211,18 @@ def DynSubnetDestinations : Pass<"dyn-subnet-destinations", "::mlir::ModuleOp"> 
     the arguments (upstream's `ReifyRankedShapedTypeOpInterface`) and
     dropping everything else. A shape function that still reads tensor data
     (a result size that depends on values, e.g. a count of non-zeros) is
-    data-dependent: the subnet keeps allocating that result itself.
+    data-dependent.
+
+    For a data-dependent result the pass looks for an upper bound of each
+    dynamic dim in terms of the arguments (upstream's value-bounds analysis,
+    plus dyn's models of `arith.minsi`/`arith.maxsi`: a clamp
+    `min(max(k, 0), dim)` is bounded by `dim`). If every dim has one, the
+    shape function (`dyn.upper_bounds`) returns the bounds, the call site
+    allocates a destination of that size, the subnet computes the result
+    into its leading slice and returns, after the destination, the actual
+    sizes, and the call site takes the slice: the result is still allocated
+    by the host, before the call, and stays where it was computed. Without
+    a bound the subnet keeps allocating that result itself.
 
     Every subnet whose result shapes are computable (static, or by a shape
     function) then takes one destination argument per tensor result that a
@@ -230,15 +241,23 @@ def DynSubnetDestinations : Pass<"dyn-subnet-destinations", "::mlir::ModuleOp"> 
     %n = func.call @f_seg0__shape(%x) : (tensor<?x64xf32>) -> index
     %e = tensor.empty(%n) : tensor<?x64xf32>
     %r = func.call @f_seg0(%x, %e) : (tensor<?x64xf32>, tensor<?x64xf32>) -> tensor<?x64xf32>
+
+    // a data-dependent result (k rows kept, k read from a tensor):
+    %b = func.call @g_seg0__shape(%x, %k) : (tensor<?x8xf32>, tensor<i32>) -> index
+    %e = tensor.empty(%b) : tensor<?x8xf32>
+    %full, %n = func.call @g_seg0(%x, %k, %e) : (...) -> (tensor<?x8xf32>, index)
+    %r = tensor.extract_slice %full[0, 0] [%n, 8] [1, 1] : tensor<?x8xf32> to tensor<?x8xf32>
     ```
   }];
   let dependentDialects = [
+    "::mlir::affine::AffineDialect",
     "::mlir::func::FuncDialect",
     "::mlir::tensor::TensorDialect"
   ];
   let statistics = [
     Statistic<"numShapeFunctions", "num-shape-functions", "Number of shape functions built">,
     Statistic<"numDataDependent", "num-data-dependent", "Number of subnets whose result shapes depend on data">,
+    Statistic<"numBounded", "num-bounded", "Number of data-dependent subnets given destinations of an upper bound">,
     Statistic<"numDestinations", "num-destinations", "Number of subnet results passed as destinations">
   ];
 }
