@@ -25,6 +25,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 #define DEBUG_TYPE "dyn-plan-memory"
@@ -50,21 +51,42 @@ struct Temporary {
   int64_t offset = 0;
 };
 
-/// Bytes of a static identity-layout memref, if it can live in an arena.
+/// Largest arena slot planned for one buffer: a bound that large is more
+/// likely an artefact of the analysis than a plan worth making.
+constexpr int64_t kMaxSlotBytes = int64_t(1) << 30;
+
+/// Bytes an identity-layout buffer can need, if it can live in an arena:
+/// its size when static, else its size at the constant upper bounds of its
+/// dynamic extents (value-bounds analysis), when they have them.
 std::optional<int64_t> getArenaBytes(memref::AllocOp alloc) {
   MemRefType type = alloc.getType();
-  if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
-      type.getMemorySpace() || alloc.getAlignment().value_or(1) > kAlignment)
+  if (!type.getLayout().isIdentity() || type.getMemorySpace() ||
+      alloc.getAlignment().value_or(1) > kAlignment)
     return std::nullopt;
   Type element = type.getElementType();
-  int64_t elementBytes;
+  int64_t bytes;
   if (element.isIndex())
-    elementBytes = 8;
+    bytes = 8;
   else if (element.isIntOrFloat())
-    elementBytes = (element.getIntOrFloatBitWidth() + 7) / 8;
+    bytes = (element.getIntOrFloatBitWidth() + 7) / 8;
   else
     return std::nullopt;
-  return type.getNumElements() * elementBytes;
+  auto dynamicSize = alloc.getDynamicSizes().begin();
+  for (int64_t extent : type.getShape()) {
+    if (ShapedType::isDynamic(extent)) {
+      FailureOr<int64_t> bound = ValueBoundsConstraintSet::computeConstantBound(
+          presburger::BoundType::UB,
+          ValueBoundsConstraintSet::Variable(*dynamicSize++),
+          /*stopCondition=*/nullptr, /*closedUB=*/true);
+      if (failed(bound) || *bound < 0)
+        return std::nullopt;
+      extent = *bound;
+    }
+    if (extent != 0 && bytes > kMaxSlotBytes / extent)
+      return std::nullopt;
+    bytes *= extent;
+  }
+  return bytes;
 }
 
 /// For every defined function, which memref results may alias one of its
@@ -320,7 +342,7 @@ std::tuple<int64_t, int64_t, int64_t> FunctionPlanner::run() {
         arith::ConstantIndexOp::create(builder, t.alloc.getLoc(), t.offset);
     Value view =
         memref::ViewOp::create(builder, t.alloc.getLoc(), t.alloc.getType(),
-                               arena, offset, ValueRange{});
+                               arena, offset, t.alloc.getDynamicSizes());
     t.alloc.replaceAllUsesWith(view);
     t.alloc.erase();
   }

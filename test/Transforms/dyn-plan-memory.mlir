@@ -157,3 +157,29 @@ func.func private @step(%s: memref<4xf32>, %tmp: memref<4xf32>) -> memref<4xf32>
   memref.copy %tmp, %r : memref<4xf32> to memref<4xf32>
   return %r : memref<4xf32>
 }
+
+// -----
+
+// A dynamic buffer whose extent has a constant upper bound (a clamp) gets a
+// slot of the bound's size and a view of its actual size; one without a
+// bound is left to the allocator.
+// CHECK-LABEL: func.func @bounded
+//  CHECK-SAME: (%[[N:.+]]: index
+//       CHECK:   %[[ARENA:.+]] = memref.alloc() {alignment = 64 : i64} : memref<128xi8>
+//       CHECK:   %[[M:.+]] = arith.minsi %[[N]]
+//       CHECK:   memref.view %[[ARENA]][%{{.+}}][%[[M]]] : memref<128xi8> to memref<?xf32>
+//       CHECK:   memref.view %[[ARENA]][%{{.+}}][] : memref<128xi8> to memref<16xf32>
+//       CHECK:   memref.alloc(%[[N]]) : memref<?xf32>
+func.func @bounded(%n: index) {
+  %c0 = arith.constant 0 : index
+  %c16 = arith.constant 16 : index
+  %f = arith.constant 1.0 : f32
+  %m = arith.minsi %n, %c16 : index
+  %a = memref.alloc(%m) : memref<?xf32>
+  %b = memref.alloc() : memref<16xf32>
+  memref.store %f, %b[%c0] : memref<16xf32>
+  memref.store %f, %a[%c0] : memref<?xf32>
+  %u = memref.alloc(%n) : memref<?xf32>
+  memref.store %f, %u[%c0] : memref<?xf32>
+  return
+}

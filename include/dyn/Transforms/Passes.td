@@ -147,7 +147,10 @@ def DynPlanMemory : Pass<"dyn-plan-memory", "::mlir::ModuleOp"> {
     buffers of generic ones). Runs after bufferization, before deallocation,
     on subnets and dispatchers alike.
 
-    Every `memref.alloc` of a static shape is a candidate, at any depth of
+    Every `memref.alloc` of a static shape, or of a dynamic shape whose
+    extents have constant upper bounds (upstream's value-bounds analysis: a
+    clamp `min(n, 16)`, an extent a specialised version fixes), is a
+    candidate, at any depth of
     `scf.if` / `scf.index_switch` / `scf.for` / `scf.while` nesting (not under
     parallel loops or unknown region ops). Its live range, in program order,
     runs from the alloc to the last use of any alias: views and region
@@ -163,9 +166,11 @@ def DynPlanMemory : Pass<"dyn-plan-memory", "::mlir::ModuleOp"> {
     Buffers are placed first-fit, largest first, at 64-byte aligned offsets
     of one arena per function so that buffers whose ranges overlap never
     share bytes; each alloc becomes a `memref.view` of the arena, so an
-    allocation inside a loop body no longer allocates per iteration. The
-    arena is one allocation, freed after its last view dies by the
-    deallocation pipeline. Dynamic-shape buffers are left to the allocator.
+    allocation inside a loop body no longer allocates per iteration (a
+    bounded buffer gets a slot of its bound and a view of its actual
+    extents). The arena is one allocation, freed after its last view dies by
+    the deallocation pipeline. Unbounded dynamic buffers are left to the
+    allocator.
 
     ```mlir
     %a = memref.alloc() : memref<8x64xf32>      // dies before %c is made
