@@ -108,6 +108,27 @@ llvm::Expected<std::unique_ptr<Compiler>>
 Compiler::create(const CompileOptions &input) {
   initializeTargets();
   CompileOptions options = input;
+  if (options.target == "nvptx") {
+    // Kernels for the GPU; the host code (dispatcher, C ABI) for this
+    // machine.
+    options.cudaPath = resolveCudaPath(options.cudaPath);
+    if (options.gpuFormat.empty()) {
+      SmallString<256> ptxas(options.cudaPath);
+      llvm::sys::path::append(ptxas, "bin", "ptxas");
+      options.gpuFormat = llvm::sys::fs::can_execute(ptxas) ? "fatbin" : "isa";
+    }
+    if (options.gpuFormat != "fatbin" && options.gpuFormat != "bin" &&
+        options.gpuFormat != "isa")
+      return llvm::createStringError(
+          "unknown GPU binary format '%s' (expected fatbin, bin or isa)",
+          options.gpuFormat.c_str());
+    if (!StringRef(options.gpuChip).starts_with("sm_"))
+      return llvm::createStringError(
+          "unknown GPU chip '%s' (expected sm_<NN>, e.g. sm_90)",
+          options.gpuChip.c_str());
+    if (options.triple.empty())
+      options.triple = llvm::sys::getProcessTriple();
+  }
   if (options.triple.empty()) {
     if (options.target == "x86_64")
       options.triple = "x86_64-unknown-linux-gnu";
@@ -115,7 +136,7 @@ Compiler::create(const CompileOptions &input) {
       options.triple = "aarch64-unknown-linux-gnu";
     else
       return llvm::createStringError(
-          "unknown target '%s' (expected x86_64 or aarch64)",
+          "unknown target '%s' (expected x86_64, aarch64 or nvptx)",
           options.target.c_str());
   }
   llvm::Triple triple(options.triple);
@@ -174,9 +195,24 @@ Compiler::~Compiler() = default;
 
 LogicalResult Compiler::lowerToLLVMDialect(ModuleOp module) {
   PassManager pm(module.getContext());
-  TimingScope timing = rootTiming.nest("MLIR pipeline (dyn-cpu-pipeline)");
+  bool nvptx = options.target == "nvptx";
+  TimingScope timing =
+      rootTiming.nest(nvptx ? "MLIR pipeline (dyn-nvptx-pipeline)"
+                            : "MLIR pipeline (dyn-cpu-pipeline)");
   if (options.timing)
     pm.enableTiming(timing);
+  if (nvptx) {
+    NvptxPipelineOptions pipeline;
+    pipeline.chip = options.gpuChip;
+    pipeline.features = options.gpuFeatures;
+    pipeline.format = options.gpuFormat;
+    pipeline.toolkit = options.cudaPath;
+    pipeline.hostTriple = options.triple;
+    pipeline.outline = options.outline;
+    pipeline.specialize = llvm::join(options.specialize, ";");
+    buildNvptxPipeline(pm, pipeline);
+    return pm.run(module);
+  }
   CpuPipelineOptions pipeline;
   pipeline.targetTriple = options.triple;
   pipeline.cpu = options.cpu;
@@ -306,6 +342,14 @@ std::string mlir::dyn::generateHeader(StringRef signature,
 // Linking
 //===----------------------------------------------------------------------===//
 
+std::string mlir::dyn::resolveCudaPath(StringRef path) {
+  if (!path.empty())
+    return path.str();
+  if (const char *env = std::getenv("DYN_CUDA_PATH"))
+    return env;
+  return "/usr/local/cuda";
+}
+
 std::string mlir::dyn::getDefaultRuntimeLibrary(const char *argv0,
                                                 StringRef target) {
   std::string exe = llvm::sys::fs::getMainExecutable(
@@ -344,9 +388,32 @@ LogicalResult mlir::dyn::linkSharedLibrary(StringRef objectPath,
     return emitError(loc) << "cannot find the dyn runtime library '" << runtime
                           << "' (set --runtime-lib or DYN_RUNTIME_LIB)";
 
-  SmallVector<std::string> args = {
-      *program,         "-shared", "-o", outputPath.str(),
-      objectPath.str(), runtime,   "-lm"};
+  SmallVector<std::string> args = {*program, "-shared", "-o", outputPath.str(),
+                                   objectPath.str()};
+  if (options.target == "nvptx") {
+    // The CUDA shim (before the runtime it reports errors through) and the
+    // driver API; the toolkit's stub libcuda stands in for the driver at
+    // link time, the driver's own libcuda.so.1 is loaded at run time.
+    std::string shim = options.cudaRuntimeLibrary;
+    if (shim.empty()) {
+      SmallString<256> path(llvm::sys::path::parent_path(runtime));
+      llvm::sys::path::append(path, "libdyn_cuda_runtime.a");
+      shim = std::string(path);
+    }
+    if (!llvm::sys::fs::exists(shim))
+      return emitError(loc)
+             << "cannot find the dyn CUDA shim '" << shim
+             << "' (build dyn with the CUDA toolkit's cuda.h, DYN_CUDA_PATH)";
+    SmallString<256> stubs(resolveCudaPath(options.cudaPath));
+    llvm::sys::path::append(stubs, "lib64", "stubs");
+    args.push_back(shim);
+    args.push_back(runtime);
+    args.push_back("-L" + std::string(stubs));
+    args.push_back("-lcuda");
+  } else {
+    args.push_back(runtime);
+  }
+  args.push_back("-lm");
   // A clang driver cross-links given the target; gcc drivers are per target.
   if (aarch64 && StringRef(*program).contains("clang"))
     args.insert(args.begin() + 1, "--target=aarch64-linux-gnu");

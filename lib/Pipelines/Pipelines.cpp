@@ -57,8 +57,11 @@ struct FinalizeLLVMModulePass
 
 } // namespace
 
-void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
-                                 const CpuPipelineOptions &options) {
+/// Stages 1-4, shared by every target: tensor-level shape work, subnets,
+/// tosa -> linalg, the host dispatcher with shape checks and destinations.
+static void addTensorStages(OpPassManager &pm, bool outline,
+                            const std::string &specialize,
+                            bool checkSubnetShapes, bool destinations) {
   // 1. Fold what is statically known (constant predicates drop dead paths).
   addUpstream(pm, "canonicalize");
   //    Which input dims must agree (checked by the C ABI at entry).
@@ -66,12 +69,12 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
   //    Shape-specialised versions (when asked for), then static extents
   //    propagated as far as producers prove them.
   DynSpecializeShapesOptions specializeOptions;
-  specializeOptions.specializations = options.specialize;
+  specializeOptions.specializations = specialize;
   pm.addPass(createDynSpecializeShapes(specializeOptions));
   pm.addNestedPass<func::FuncOp>(createDynRefineShapes());
 
   // 2. Subnets: control-flow-free compute, isolated.
-  if (options.outline)
+  if (outline)
     pm.addPass(createDynOutlineRegions());
 
   // 3. Tensor compute to linalg; functions (subnets) are processed
@@ -87,15 +90,21 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
   //    place).
   //    Subnets then take their results as destinations, sized on the host
   //    by shape functions.
-  if (options.outline) {
+  if (outline) {
     pm.addPass(createDynBuildDispatcher());
-    if (options.checkSubnetShapes)
+    if (checkSubnetShapes)
       pm.addPass(createDynCheckSubnetShapes());
-    if (options.destinations)
+    if (destinations)
       pm.addPass(createDynSubnetDestinations());
   } else {
     pm.addPass(createDynLowerToSCF());
   }
+}
+
+void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
+                                 const CpuPipelineOptions &options) {
+  addTensorStages(pm, options.outline, options.specialize,
+                  options.checkSubnetShapes, options.destinations);
 
   // 5. Fusion of elementwise chains, then tiles that fit the vector unit.
   addUpstream(pm, "canonicalize,cse,func.func(linalg-fuse-elementwise-ops,"
@@ -150,7 +159,69 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
       options.targetTriple, options.cpu, options.features));
 }
 
+void mlir::dyn::buildNvptxPipeline(OpPassManager &pm,
+                                   const NvptxPipelineOptions &options) {
+  addTensorStages(pm, options.outline, options.specialize,
+                  options.checkSubnetShapes, options.destinations);
+
+  // 5. Fewer, bigger kernels: elementwise chains fused.
+  addUpstream(pm, "canonicalize,cse,func.func(linalg-fuse-elementwise-ops,"
+                  "linalg-fold-unit-extent-dims),canonicalize,cse");
+
+  // 6. Buffers in device memory (shape operands on the host); entry points
+  //    wrapped so that inputs and outputs cross once; deallocation.
+  pm.addNestedPass<func::FuncOp>(createDynSplitDynamicReshapes());
+  addUpstream(pm, "eliminate-empty-tensors");
+  pm.addPass(createDynBufferizeForDevice());
+  pm.addPass(createDynDeviceBoundary());
+  addUpstream(pm, "canonicalize,drop-equivalent-buffer-results,"
+                  "buffer-deallocation-pipeline,"
+                  "convert-bufferization-to-memref,canonicalize,cse");
+
+  // 7. Kernels: one gpu.launch per linalg op; device allocation, transfers
+  //    and scalar reads; kernels outlined into a gpu.module for the chip.
+  pm.addNestedPass<func::FuncOp>(createDynMapToGPU());
+  pm.addPass(createDynPlaceOnDevice());
+  addUpstream(pm, "gpu-kernel-outlining");
+  pm.addPass(createDynMergeGpuModules());
+  addUpstream(pm, "canonicalize,cse,symbol-dce");
+  addUpstream(pm, llvm::formatv("nvvm-attach-target{{chip={0} features={1} "
+                                "O=3}",
+                                std::string(options.chip),
+                                std::string(options.features))
+                      .str());
+  addUpstream(pm, "gpu.module(lower-affine,convert-scf-to-cf,"
+                  "convert-gpu-to-nvvm,canonicalize,cse,"
+                  "reconcile-unrealized-casts)");
+
+  // 8. Host code: one in-order stream, waits only for data coming back;
+  //    the C ABI; everything to LLVM; kernels compiled and embedded.
+  addUpstream(pm, "func.func(gpu-async-region)");
+  pm.addNestedPass<func::FuncOp>(createDynElideGpuWaits());
+  pm.addPass(createDynEmitCInterface());
+  addUpstream(pm, "lower-affine,convert-scf-to-cf,expand-strided-metadata,"
+                  "lower-affine,"
+                  "finalize-memref-to-llvm{use-generic-functions},"
+                  "convert-math-to-llvm,convert-math-to-libm,"
+                  "gpu-to-llvm,convert-to-llvm,reconcile-unrealized-casts,"
+                  "canonicalize");
+  addUpstream(pm, llvm::formatv("gpu-module-to-binary{{format={0} "
+                                "toolkit={1}}",
+                                std::string(options.format),
+                                std::string(options.toolkit))
+                      .str());
+  pm.addPass(
+      std::make_unique<FinalizeLLVMModulePass>(options.hostTriple, "", ""));
+}
+
 void mlir::dyn::registerDynPipelines() {
+  PassPipelineRegistration<NvptxPipelineOptions>(
+      "dyn-nvptx-pipeline",
+      "Compile a dyn-dialect module for CUDA GPUs: subnets as kernels "
+      "(shared-memory matmul and reduction tiles), tensors in device memory, "
+      "a host dispatcher reading back only decision scalars, NVVM binaries "
+      "embedded, C ABI",
+      buildNvptxPipeline);
   PassPipelineRegistration<CpuPipelineOptions>(
       "dyn-cpu-pipeline",
       "Compile a dyn-dialect module to LLVM dialect for a CPU: subnets, "

@@ -27,6 +27,10 @@ static _Thread_local int pendingAllocFailure;
    lastError); the dispatcher skips every later subnet call and
    dyn_rt_finish_outputs turns it into the call's status. */
 static _Thread_local int pendingShapeError;
+/* Set by the CUDA shim when a driver call fails; the first failure's
+   message (it may precede the call, e.g. a module load at start-up). */
+static _Thread_local int pendingDeviceError;
+static _Thread_local char deviceError[512];
 
 static int32_t fail(int32_t status, const char *format, ...) {
   va_list args;
@@ -345,7 +349,7 @@ static void releaseAll(dyn_tensor *outputs, int64_t numOutputs) {
 }
 
 int32_t dyn_rt_error_pending(void) {
-  return pendingShapeError || pendingAllocFailure;
+  return pendingShapeError || pendingAllocFailure || pendingDeviceError;
 }
 
 void dyn_rt_subnet_shape_error(const char *nameAllocated, const char *name,
@@ -373,8 +377,20 @@ void dyn_rt_subnet_shape_error(const char *nameAllocated, const char *name,
        (long long)otherExtent);
 }
 
+void dyn_rt_device_error(const char *message) {
+  if (pendingDeviceError)
+    return;
+  pendingDeviceError = 1;
+  snprintf(deviceError, sizeof(deviceError), "%s", message);
+}
+
 int32_t dyn_rt_finish_outputs(const char *entry, dyn_tensor *outputs,
                               int64_t numOutputs) {
+  if (pendingDeviceError) {
+    pendingDeviceError = 0;
+    releaseAll(outputs, numOutputs);
+    return fail(DYN_ERROR_DEVICE, "%s: device error: %s", entry, deviceError);
+  }
   if (pendingShapeError) {
     pendingShapeError = 0;
     releaseAll(outputs, numOutputs);

@@ -35,7 +35,7 @@
 // SO-DAG: T dyn_tensor_release
 // SO-NOT: T scale
 // ARM: Machine: AArch64
-// BADTARGET: error: unknown target 'riscv' (expected x86_64 or aarch64)
+// BADTARGET: error: unknown target 'riscv' (expected x86_64, aarch64 or nvptx)
 // BADCPU: not a recognized processor
 // PARSE: parse-error.mlir:5:3: error: custom op 'dyn.cond' expected 'else'
 // ABI: abi-error.mlir:3:1: error: argument #0 of 'bad' has type 'complex<f32>', which the C ABI does not carry

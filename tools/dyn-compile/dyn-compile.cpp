@@ -24,6 +24,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
@@ -57,9 +58,36 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Shared, "shared",
                           "shared library + C header (default)")),
     cl::cat(category));
-cl::opt<std::string> target("target",
-                            cl::desc("Target architecture: x86_64 or aarch64"),
-                            cl::init("x86_64"), cl::cat(category));
+cl::opt<std::string> target(
+    "target",
+    cl::desc("Target: x86_64, aarch64, or nvptx (CUDA kernels for the GPU, "
+             "host code for this machine)"),
+    cl::init("x86_64"), cl::cat(category));
+cl::opt<std::string> gpuChip("gpu-chip",
+                             cl::desc("nvptx: GPU architecture (sm_80, "
+                                      "sm_90, ...)"),
+                             cl::init("sm_90"), cl::cat(category));
+cl::opt<std::string> gpuFeatures("gpu-features",
+                                 cl::desc("nvptx: PTX features (the PTX ISA "
+                                          "version, e.g. +ptx80)"),
+                                 cl::init("+ptx80"), cl::cat(category));
+cl::opt<std::string> gpuFormat(
+    "gpu-format",
+    cl::desc("nvptx: kernel binary embedded in the host code: fatbin, bin "
+             "(cubin), or isa (PTX, compiled by the driver at load time); "
+             "default: fatbin when the toolkit has ptxas, else isa"),
+    cl::cat(category));
+cl::opt<std::string> cudaPath("cuda-path",
+                              cl::desc("nvptx: CUDA toolkit (ptxas, "
+                                       "fatbinary, libdevice, stub libcuda; "
+                                       "default: $DYN_CUDA_PATH or "
+                                       "/usr/local/cuda)"),
+                              cl::cat(category));
+cl::opt<std::string> gpuBinaryFile(
+    "gpu-binary",
+    cl::desc("nvptx: also write the kernel binary (the fatbin, cubin or "
+             "PTX) to this file, for cuobjdump / ptxas"),
+    cl::value_desc("file"), cl::cat(category));
 cl::opt<std::string> triple("triple",
                             cl::desc("LLVM target triple (default: the "
                                      "target's Linux triple)"),
@@ -138,6 +166,19 @@ LogicalResult writeText(StringRef path, StringRef text) {
   return success();
 }
 
+/// Writes the object of the kernel binary (`gpu.binary`) of an nvptx
+/// module to `path`.
+LogicalResult writeGpuBinary(ModuleOp module, StringRef path) {
+  SmallVector<gpu::BinaryOp> binaries(module.getOps<gpu::BinaryOp>());
+  if (binaries.size() != 1) {
+    llvm::errs() << "error: --gpu-binary: expected one kernel binary, found "
+                 << binaries.size() << " (is the target nvptx?)\n";
+    return failure();
+  }
+  auto object = cast<gpu::ObjectAttr>(binaries.front().getObjects()[0]);
+  return writeText(path, object.getObject().getValue());
+}
+
 int run(int argc, char **argv) {
   DialectRegistry registry;
   dyn::registerCompilerDialects(registry);
@@ -159,6 +200,10 @@ int run(int argc, char **argv) {
 
   dyn::CompileOptions options;
   options.target = target;
+  options.gpuChip = gpuChip;
+  options.gpuFeatures = gpuFeatures;
+  options.gpuFormat = gpuFormat;
+  options.cudaPath = cudaPath;
   options.triple = triple;
   options.cpu = cpu;
   options.features = features;
@@ -178,6 +223,8 @@ int run(int argc, char **argv) {
   std::string output =
       outputFile.empty() ? defaultOutput() : outputFile.getValue();
   if (failed((*compiler)->lowerToLLVMDialect(*module)))
+    return 1;
+  if (!gpuBinaryFile.empty() && failed(writeGpuBinary(*module, gpuBinaryFile)))
     return 1;
   if (emit == Emit::MLIR) {
     std::string text;
@@ -217,6 +264,7 @@ int run(int argc, char **argv) {
     TimingScope linkTiming = (*compiler)->getTimingScope().nest("link");
     dyn::LinkOptions link;
     link.target = target;
+    link.cudaPath = cudaPath;
     link.linker = linker;
     link.runtimeLibrary = runtimeLib.empty()
                               ? dyn::getDefaultRuntimeLibrary(argv[0], target)
@@ -252,7 +300,9 @@ int main(int argc, char **argv) {
       "dyn-compile: compile a dynamic network (dyn dialect) to a native "
       "artifact\n\n"
       "Runs dyn-cpu-pipeline (subnet outlining, host dispatcher, vectorized "
-      "linalg, bufferization, C ABI), optimizes with LLVM at -O3 and emits an "
+      "linalg, bufferization, C ABI; for --target=nvptx dyn-nvptx-pipeline: "
+      "subnets as CUDA kernels, tensors in device memory), optimizes with "
+      "LLVM at -O3 and emits an "
       "object file or a shared library with a C header declaring\n"
       "  int32_t dyn_<entry>(const dyn_tensor *in, int64_t n_in, dyn_tensor "
       "*out, int64_t n_out)\nfor every public function.\n");

@@ -36,9 +36,19 @@ namespace dyn {
 
 /// What to compile for and how.
 struct CompileOptions {
-  /// `x86_64` or `aarch64`.
+  /// `x86_64`, `aarch64`, or `nvptx` (kernels for a CUDA GPU, host code for
+  /// this machine).
   std::string target = "x86_64";
-  /// LLVM triple; empty: the target's Linux triple.
+  /// nvptx: the GPU architecture, PTX features, the kernel binary format
+  /// (`fatbin`, `bin` (cubin), `isa` (PTX); empty: fatbin when the toolkit
+  /// has ptxas, else PTX) and the CUDA toolkit path (empty: $DYN_CUDA_PATH,
+  /// else /usr/local/cuda).
+  std::string gpuChip = "sm_90";
+  std::string gpuFeatures = "+ptx80";
+  std::string gpuFormat;
+  std::string cudaPath;
+  /// LLVM triple (of the host code for nvptx); empty: the target's Linux
+  /// triple.
   std::string triple;
   /// LLVM CPU name; `host` for this machine's CPU (the default when the
   /// target is the host's architecture), empty for the triple's generic CPU.
@@ -113,8 +123,12 @@ std::string generateHeader(StringRef signature, StringRef moduleName);
 
 /// How to link a shared library.
 struct LinkOptions {
-  /// `x86_64` or `aarch64`: picks the default linker and runtime.
+  /// `x86_64`, `aarch64` or `nvptx`: picks the default linker and runtime.
   std::string target = "x86_64";
+  /// nvptx: the CUDA shim archive (empty: next to the runtime archive) and
+  /// the toolkit whose stub libcuda is linked against (empty: default).
+  std::string cudaRuntimeLibrary;
+  std::string cudaPath;
   /// The compiler driver used as linker; empty: $DYN_CC (x86_64) or
   /// $DYN_CC_AARCH64 (aarch64) from the environment, else clang from LLVM 22
   /// (x86_64) or aarch64-linux-gnu-gcc (aarch64).
@@ -128,6 +142,10 @@ struct LinkOptions {
 /// `outputPath`.
 LogicalResult linkSharedLibrary(StringRef objectPath, StringRef outputPath,
                                 const LinkOptions &options, Location loc);
+
+/// The CUDA toolkit path: `path` if given, else $DYN_CUDA_PATH, else
+/// /usr/local/cuda.
+std::string resolveCudaPath(StringRef path);
 
 /// Default location of the runtime archive for `target`, next to the running
 /// executable: `<bindir>/../lib/libdyn_runtime.a` (x86_64) or

@@ -77,7 +77,61 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
 /// bufferization with deallocation, the C ABI, and lowering to LLVM.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
-/// Registers `dyn-cpu-pipeline` with the global pipeline registry.
+/// Options of `dyn-nvptx-pipeline`.
+struct NvptxPipelineOptions
+    : public PassPipelineOptions<NvptxPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("GPU architecture (sm_80, sm_90, ...)"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX features (the PTX ISA version, e.g. +ptx80)"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Kernel binary: fatbin or bin (cubin; both need ptxas "
+                     "from the CUDA toolkit), or isa (PTX, compiled by the "
+                     "driver at load time; no toolkit needed)"),
+      llvm::cl::init("fatbin")};
+  PassOptions::Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit path (ptxas, fatbinary, libdevice)"),
+      llvm::cl::init("/usr/local/cuda")};
+  PassOptions::Option<std::string> hostTriple{
+      *this, "host-triple",
+      llvm::cl::desc("LLVM target triple of the host code"),
+      llvm::cl::init("x86_64-unknown-linux-gnu")};
+  PassOptions::Option<bool> outline{
+      *this, "outline",
+      llvm::cl::desc("Outline subnets and build a dispatcher (false: lower "
+                     "dyn ops in place)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<std::string> specialize{
+      *this, "specialize",
+      llvm::cl::desc("Shape-specialised versions of entry points (see "
+                     "dyn-cpu-pipeline)"),
+      llvm::cl::init("")};
+  PassOptions::Option<bool> checkSubnetShapes{
+      *this, "check-subnet-shapes",
+      llvm::cl::desc("Check the dims each subnet needs equal at its calls"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> destinations{
+      *this, "destinations",
+      llvm::cl::desc("Subnet results allocated by the dispatcher"),
+      llvm::cl::init(true)};
+};
+
+/// Adds the dyn-dialect-to-LLVM pipeline for CUDA GPUs to `pm`: the same
+/// tensor-level stages as the CPU pipeline, then bufferization into device
+/// memory, one kernel per linalg op (shared-memory tiles for matmuls and
+/// reductions), host wrappers that move inputs and outputs once, kernels
+/// outlined and compiled through NVVM into a binary embedded in the host
+/// module, and the host code (dispatcher) lowered to LLVM.
+void buildNvptxPipeline(OpPassManager &pm,
+                        const NvptxPipelineOptions &options);
+
+/// Registers `dyn-cpu-pipeline` and `dyn-nvptx-pipeline` with the global
+/// pipeline registry.
 void registerDynPipelines();
 
 } // namespace dyn

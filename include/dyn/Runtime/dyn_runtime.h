@@ -59,6 +59,7 @@ typedef enum dyn_status {
   DYN_ERROR_SHAPE = 4,  /* a wrong extent: an input, or at a subnet call */
   DYN_ERROR_LAYOUT = 5, /* an input is not dense row-major, or data is NULL */
   DYN_ERROR_ALLOC = 6,  /* out of memory */
+  DYN_ERROR_DEVICE = 7, /* a CUDA call failed (nvptx artifacts) */
 } dyn_status;
 
 /** A tensor crossing the ABI (160 bytes, layout fixed). */
@@ -127,8 +128,11 @@ void dyn_rt_subnet_shape_error(const char *nameAllocated, const char *name,
                                int64_t nameStride, int64_t arg, int64_t dim,
                                int64_t extent, int64_t otherArg,
                                int64_t otherDim, int64_t otherExtent);
+/* A failed device (CUDA) call, reported by the CUDA shim: the call returns
+   DYN_ERROR_DEVICE with `message`; the first failure of a call is kept. */
+void dyn_rt_device_error(const char *message);
 /* Gives every output its own buffer (outputs may share one) and reports an
-   allocation failure or a failed subnet shape check. */
+   allocation failure, a failed subnet shape check or a device error. */
 int32_t dyn_rt_finish_outputs(const char *entry, dyn_tensor *outputs,
                               int64_t num_outputs);
 
