@@ -41,6 +41,37 @@ if qemu and os.path.exists(aarch64_runner):
     config.substitutions.append(("%qemu_aarch64", f"{qemu} -L /usr/aarch64-linux-gnu"))
     config.substitutions.append(("%dyn_run_min_aarch64", aarch64_runner))
 
+# nvptx: PTX and cubins are checked with the toolkit's ptxas (and cuobjdump
+# where the toolkit has it); artifacts link against dyn's CUDA shim (built
+# when cuda.h was found) and the stub libcuda; they execute only where a GPU
+# and its driver are present (`cuda-device`).
+cuda_path = getattr(config, "cuda_path", "") or "/usr/local/cuda"
+config.substitutions.append(("%cuda_path", cuda_path))
+for tool in ("ptxas", "cuobjdump"):
+    path = os.path.join(cuda_path, "bin", tool)
+    if os.access(path, os.X_OK):
+        config.available_features.add(tool)
+        config.substitutions.append((f"%{tool}", path))
+if os.path.exists(os.path.join(config.dyn_obj_root, "lib",
+                               "libdyn_cuda_runtime.a")):
+    config.available_features.add("cuda-shim")
+
+
+def _cuda_device_present() -> bool:
+    """A driver that initialises and reports at least one device."""
+    import ctypes
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return False
+    count = ctypes.c_int(0)
+    return (cuda.cuInit(0) == 0 and
+            cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 and count.value > 0)
+
+
+if "cuda-shim" in config.available_features and _cuda_device_present():
+    config.available_features.add("cuda-device")
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
                                      "CCACHE_DIR"])
 llvm_config.use_default_substitutions()

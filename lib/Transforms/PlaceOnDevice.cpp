@@ -36,12 +36,14 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir {
 namespace dyn {
@@ -115,6 +117,13 @@ struct DynBufferizeForDevicePass
           func.setArgAttr(i, "bufferization.writable",
                           BoolAttr::get(ctx, false));
     }
+    // Upstream's concat bufferization supports no memory space: concats
+    // become inserts into an empty tensor first.
+    RewritePatternSet patterns(ctx);
+    tensor::populateDecomposeTensorConcatPatterns(patterns);
+    if (failed(applyPatternsGreedily(module, std::move(patterns))))
+      return signalPassFailure();
+
     bufferization::OneShotBufferizationOptions options;
     options.bufferizeFunctionBoundaries = true;
     options.setFunctionBoundaryTypeConversion(
@@ -524,8 +533,9 @@ struct DynMergeGpuModulesPass
     if (modules.size() < 2)
       return;
     SymbolTable symbols(module);
-    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-    auto merged = gpu::GPUModuleOp::create(b, module.getLoc(), moduleName);
+    OpBuilder b(modules.front());
+    auto merged =
+        gpu::GPUModuleOp::create(b, modules.front().getLoc(), moduleName);
     symbols.insert(merged);
     SymbolTable mergedSymbols(merged);
     Block &body = merged.getBodyRegion().front();
