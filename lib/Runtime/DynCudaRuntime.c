@@ -225,3 +225,30 @@ void mgpuMemset16(void *dst, unsigned short value, size_t count, CUstream s) {
     check(cuMemsetD16Async((CUdeviceptr)dst, value, count, s),
           "cuMemsetD16Async");
 }
+
+/* ---- Device timing (dyn-run) -------------------------------------------- */
+
+static _Thread_local CUevent timingStart, timingStop;
+
+/* Records the start of a timed call on this thread's stream. */
+void dyn_cuda_timing_begin(void) {
+  if (!mgpuStreamCreate())
+    return;
+  if (!timingStart &&
+      (!check(cuEventCreate(&timingStart, CU_EVENT_DEFAULT), "cuEventCreate") ||
+       !check(cuEventCreate(&timingStop, CU_EVENT_DEFAULT), "cuEventCreate")))
+    return;
+  check(cuEventRecord(timingStart, stream), "cuEventRecord");
+}
+
+/* Microseconds of stream time since dyn_cuda_timing_begin, -1 if unknown. */
+double dyn_cuda_timing_end(void) {
+  float milliseconds = 0;
+  if (!timingStart ||
+      !check(cuEventRecord(timingStop, stream), "cuEventRecord") ||
+      !check(cuEventSynchronize(timingStop), "cuEventSynchronize") ||
+      !check(cuEventElapsedTime(&milliseconds, timingStart, timingStop),
+             "cuEventElapsedTime"))
+    return -1;
+  return milliseconds * 1000.0;
+}

@@ -17,3 +17,7 @@
 // RUN: %python -c "import numpy as np; np.save('%t/x.npy', np.ones((2, 16), np.float32)); np.save('%t/w.npy', np.ones((16, 16), np.float32))"
 // RUN: env LD_LIBRARY_PATH=%t/stub not dyn-run %t/cond.so --input %t/x.npy --input %t/w.npy 2>&1 | FileCheck %s --check-prefix=NODRIVER
 // NODRIVER: dyn-run: error: forward: device error: cuInit failed: CUDA error 34 (CUDA_ERROR_STUB_LIBRARY
+// dyn-run compiles a .mlir for the GPU itself, with the same result here.
+// RUN: env LD_LIBRARY_PATH=%t/stub not dyn-run %S/cond.mlir --target=nvptx --input %t/x.npy --input %t/w.npy 2>&1 | FileCheck %s --check-prefix=NODRIVER
+// RUN: llvm-nm -D %t/cond.so | FileCheck %s --check-prefix=TIMING
+// TIMING: T dyn_cuda_timing_begin

@@ -74,6 +74,14 @@ cl::opt<bool> reportMemory(
     cl::desc("Print the peak bytes of buffers the compiled code allocated "
              "(live at once, outputs included) over the calls"),
     cl::cat(category));
+cl::opt<std::string> target("target",
+                            cl::desc("Target when compiling a .mlir input: "
+                                     "x86_64 (default) or nvptx (CUDA GPU)"),
+                            cl::init("x86_64"), cl::cat(category));
+cl::opt<std::string> gpuChip("gpu-chip",
+                             cl::desc("GPU architecture when compiling a "
+                                      ".mlir input for nvptx"),
+                             cl::init("sm_90"), cl::cat(category));
 cl::opt<std::string> cpu("cpu",
                          cl::desc("Target CPU when compiling a .mlir input"),
                          cl::init("host"), cl::cat(category));
@@ -150,6 +158,12 @@ llvm::Expected<std::string> compileToSharedLibrary(const char *argv0) {
     return llvm::createStringError("cannot parse " + inputFile);
 
   mlir::dyn::CompileOptions options;
+  if (target != "x86_64" && target != "nvptx")
+    return llvm::createStringError("dyn-run runs x86_64 or nvptx code on "
+                                   "this machine, not '" +
+                                   target + "'");
+  options.target = target;
+  options.gpuChip = gpuChip;
   options.cpu = cpu;
   options.outline = !noOutline;
   options.vectorize = !noVectorize;
@@ -164,6 +178,7 @@ llvm::Expected<std::string> compileToSharedLibrary(const char *argv0) {
   if (mlir::failed((*compiler)->compileToObject(*module, object)))
     return llvm::createStringError("compiling " + inputFile + " failed");
   mlir::dyn::LinkOptions link;
+  link.target = target;
   link.runtimeLibrary = mlir::dyn::getDefaultRuntimeLibrary(argv0);
   if (mlir::failed(mlir::dyn::linkSharedLibrary(
           object, shared, link, mlir::UnknownLoc::get(&context))))
@@ -358,12 +373,23 @@ int run(const char *argv0) {
       return 1;
     release();
   }
-  std::vector<double> micros;
+  // CUDA artifacts also time the call on the device: events recorded on
+  // the call's stream before and after it (transfers included).
+  auto deviceBegin =
+      reinterpret_cast<void (*)()>(dlsym(handle, "dyn_cuda_timing_begin"));
+  auto deviceEnd =
+      reinterpret_cast<double (*)()>(dlsym(handle, "dyn_cuda_timing_end"));
+  bool deviceTiming = deviceBegin && deviceEnd;
+  std::vector<double> micros, deviceMicros;
   for (unsigned i = 0; i < std::max(1u, repeat.getValue()); ++i) {
+    if (deviceTiming)
+      deviceBegin();
     auto start = std::chrono::steady_clock::now();
     if (!call())
       return 1;
     auto stop = std::chrono::steady_clock::now();
+    if (deviceTiming)
+      deviceMicros.push_back(deviceEnd());
     micros.push_back(
         std::chrono::duration<double, std::micro>(stop - start).count());
     if (i + 1 < std::max(1u, repeat.getValue()))
@@ -402,6 +428,16 @@ int run(const char *argv0) {
       llvm::outs() << llvm::formatv(", {0:F1} allocations per call",
                                     double(allocations()) / calls);
     llvm::outs() << "\n";
+  }
+  if (repeat > 0 && deviceTiming) {
+    std::vector<double> sorted = deviceMicros;
+    std::sort(sorted.begin(), sorted.end());
+    if (!sorted.empty() && sorted.front() >= 0)
+      llvm::outs() << llvm::formatv(
+          "{0}: device (CUDA events on the call's stream, transfers "
+          "included): median {1:F2} us, p90 {2:F2} us\n",
+          selected->name, sorted[(sorted.size() - 1) / 2],
+          sorted[static_cast<size_t>(0.9 * (sorted.size() - 1) + 0.5)]);
   }
   if (repeat > 0) {
     std::vector<double> sorted = micros;
