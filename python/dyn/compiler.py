@@ -15,7 +15,8 @@ import torch
 from dyn.frontend.torchscript import Importer, ScalarVal, TensorVal, _ELT
 from dyn.runtime import Module, load
 
-_TARGETS = {"cpu": "x86_64", "x86_64": "x86_64", "aarch64": "aarch64"}
+_TARGETS = {"cpu": "x86_64", "x86_64": "x86_64", "aarch64": "aarch64",
+            "cuda": "nvptx", "nvptx": "nvptx"}
 
 
 def find_dyn_compile() -> str:
@@ -117,7 +118,9 @@ def compile(module: torch.nn.Module, example_inputs: Sequence[Any], target: str 
             dynamic_dims: Optional[dict[int, Sequence[int]]] = None,
             workdir: Optional[str] = None, extra_args: Sequence[str] = ()) -> CompiledModule:
     """Compiles `module` (whose forward may branch and loop on tensor values)
-    for `target` ("cpu": this machine). Dims of the example inputs listed in
+    for `target` ("cpu": this machine; "cuda": its CUDA GPU, kernels for
+    sm_90 unless `extra_args` passes another --gpu-chip; "aarch64": an
+    AArch64 library to run elsewhere). Dims of the example inputs listed in
     `dynamic_dims` (input index -> dims; default: dim 0 of every tensor) stay
     dynamic in the compiled code."""
     if target not in _TARGETS:
@@ -133,4 +136,10 @@ def compile(module: torch.nn.Module, example_inputs: Sequence[Any], target: str 
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"dyn-compile failed on {source}:\n{result.stderr}")
-    return CompiledModule(mlir, library, directory, kinds)
+    try:
+        return CompiledModule(mlir, library, directory, kinds)
+    except OSError as error:
+        if _TARGETS[target] != "nvptx":
+            raise
+        raise RuntimeError(f"{library} was compiled for the CUDA GPU but cannot be loaded "
+                           f"here: it needs the NVIDIA driver (libcuda.so.1): {error}") from error
