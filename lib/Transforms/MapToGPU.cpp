@@ -126,6 +126,30 @@ SmallVector<Value> getLoopSizes(OpBuilder &b, Location loc,
   return sizes;
 }
 
+/// The iteration space of `op` seen from a kernel: all loop extents, which
+/// dims are parallel and which reduce, and the number of parallel points.
+struct IterationSpace {
+  SmallVector<Value> sizes;
+  SmallVector<unsigned> parallel, reduction;
+  SmallVector<Value> parallelSizes;
+  Value points;
+};
+
+IterationSpace getIterationSpace(OpBuilder &b, Location loc,
+                                 linalg::LinalgOp op) {
+  IterationSpace space;
+  space.sizes = getLoopSizes(b, loc, op);
+  for (auto [d, kind] : llvm::enumerate(op.getIteratorTypesArray()))
+    (kind == utils::IteratorType::parallel ? space.parallel : space.reduction)
+        .push_back(d);
+  space.points = constantIndex(b, loc, 1);
+  for (unsigned d : space.parallel) {
+    space.parallelSizes.push_back(space.sizes[d]);
+    space.points = arith::MulIOp::create(b, loc, space.points, space.sizes[d]);
+  }
+  return space;
+}
+
 /// Splits `linear` into indices of `sizes` (row-major: the last fastest).
 SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear,
                                ArrayRef<Value> sizes) {
@@ -147,20 +171,10 @@ SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear,
 
 void emitPointwiseKernel(OpBuilder &b, linalg::LinalgOp op) {
   Location loc = op.getLoc();
-  SmallVector<Value> sizes = getLoopSizes(b, loc, op);
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  SmallVector<unsigned> parallel, reduction;
-  for (auto [d, kind] : llvm::enumerate(iterators))
-    (kind == utils::IteratorType::parallel ? parallel : reduction).push_back(d);
-
+  IterationSpace space = getIterationSpace(b, loc, op);
   Value one = constantIndex(b, loc, 1);
   Value threads = constantIndex(b, loc, kThreads);
-  Value total = one;
-  SmallVector<Value> parallelSizes;
-  for (unsigned d : parallel) {
-    parallelSizes.push_back(sizes[d]);
-    total = arith::MulIOp::create(b, loc, total, sizes[d]);
-  }
+  Value total = space.points;
   Value blocks = arith::CeilDivUIOp::create(b, loc, total, threads);
   gpu::LaunchOp launch =
       createLaunch(b, loc, {blocks, one, one}, {threads, one, one});
@@ -172,18 +186,18 @@ void emitPointwiseKernel(OpBuilder &b, linalg::LinalgOp op) {
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, id, total);
   auto guard = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
   b.setInsertionPointToStart(&guard.getThenRegion().front());
-  SmallVector<Value> ivs(sizes.size());
+  SmallVector<Value> ivs(space.sizes.size());
   for (auto [d, index] :
-       llvm::zip(parallel, delinearize(b, loc, id, parallelSizes)))
+       llvm::zip(space.parallel, delinearize(b, loc, id, space.parallelSizes)))
     ivs[d] = index;
-  if (reduction.empty()) {
+  if (space.reduction.empty()) {
     emitPoint(b, loc, op, ivs);
     return;
   }
   // Reductions walked serially by the thread owning the output point.
   Value zero = constantIndex(b, loc, 0);
-  for (unsigned d : reduction) {
-    auto loop = scf::ForOp::create(b, loc, zero, sizes[d], one);
+  for (unsigned d : space.reduction) {
+    auto loop = scf::ForOp::create(b, loc, zero, space.sizes[d], one);
     ivs[d] = loop.getInductionVar();
     b.setInsertionPointToStart(loop.getBody());
   }
@@ -339,7 +353,7 @@ std::optional<Combiner> matchReduction(linalg::LinalgOp op) {
   auto yield = cast<linalg::YieldOp>(body->getTerminator());
   Operation *combine = yield.getValues()[0].getDefiningOp();
   if (!combine || combine->getBlock() != body || !acc.hasOneUse() ||
-      *acc.getUsers().begin() != combine)
+      *acc.getUsers().begin() != combine || !combine->hasOneUse())
     return std::nullopt;
   Builder b(op->getContext());
   float inf = std::numeric_limits<float>::infinity();
@@ -374,40 +388,28 @@ Value combine(OpBuilder &b, Location loc, const Combiner &combiner, Value lhs,
 void emitReductionKernel(OpBuilder &b, linalg::LinalgOp op,
                          const Combiner &combiner) {
   Location loc = op.getLoc();
-  SmallVector<Value> sizes = getLoopSizes(b, loc, op);
-  SmallVector<unsigned> parallel;
-  unsigned reduced = 0;
-  for (auto [d, kind] : llvm::enumerate(op.getIteratorTypesArray())) {
-    if (kind == utils::IteratorType::parallel)
-      parallel.push_back(d);
-    else
-      reduced = d;
-  }
+  IterationSpace space = getIterationSpace(b, loc, op);
+  unsigned reduced = space.reduction.front();
   Value one = constantIndex(b, loc, 1);
   Value threads = constantIndex(b, loc, kThreads);
-  Value outputs = one;
-  SmallVector<Value> parallelSizes;
-  for (unsigned d : parallel) {
-    parallelSizes.push_back(sizes[d]);
-    outputs = arith::MulIOp::create(b, loc, outputs, sizes[d]);
-  }
   auto partialType =
       MemRefType::get({kThreads}, b.getF32Type(), MemRefLayoutAttrInterface(),
                       gpu::AddressSpaceAttr::get(op->getContext(),
                                                  gpu::AddressSpace::Workgroup));
-  gpu::LaunchOp launch = createLaunch(b, loc, {outputs, one, one},
+  gpu::LaunchOp launch = createLaunch(b, loc, {space.points, one, one},
                                       {threads, one, one}, {partialType});
   Value partials = launch.getWorkgroupAttributions()[0];
   Value tx = launch.getThreadIds().x;
-  SmallVector<Value> ivs(sizes.size());
+  SmallVector<Value> ivs(space.sizes.size());
   for (auto [d, index] :
-       llvm::zip(parallel,
-                 delinearize(b, loc, launch.getBlockIds().x, parallelSizes)))
+       llvm::zip(space.parallel, delinearize(b, loc, launch.getBlockIds().x,
+                                             space.parallelSizes)))
     ivs[d] = index;
 
   // Each thread folds a strided share of the reduced dim.
   Value identity = arith::ConstantOp::create(b, loc, combiner.identity);
-  auto loop = scf::ForOp::create(b, loc, tx, sizes[reduced], threads, identity);
+  auto loop =
+      scf::ForOp::create(b, loc, tx, space.sizes[reduced], threads, identity);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());

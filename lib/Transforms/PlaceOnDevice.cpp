@@ -274,9 +274,11 @@ struct DynDeviceBoundaryPass
 // dyn-place-on-device
 //===----------------------------------------------------------------------===//
 
-/// A host-side 1-element staging copy of `memref[indices]` (rank kept).
+/// A one-element host staging slot for `memref[indices]` (allocated at
+/// function entry) and the zero indices into it; returns the one-element
+/// view of the device buffer to copy to or from.
 Value stageElement(OpBuilder &b, Location loc, Value memref, ValueRange indices,
-                   Value &hostElement) {
+                   Value &hostElement, SmallVectorImpl<Value> &hostIndices) {
   auto type = cast<MemRefType>(memref.getType());
   auto hostType = MemRefType::get(SmallVector<int64_t>(type.getRank(), 1),
                                   type.getElementType());
@@ -290,6 +292,7 @@ Value stageElement(OpBuilder &b, Location loc, Value memref, ValueRange indices,
     b.setInsertionPointToStart(&func.getFunctionBody().front());
     hostElement = memref::AllocaOp::create(b, loc, hostType);
   }
+  hostIndices.assign(type.getRank(), arith::ConstantIndexOp::create(b, loc, 0));
   if (type.getRank() == 0)
     return memref;
   SmallVector<OpFoldResult> offsets(indices.begin(), indices.end());
@@ -363,11 +366,10 @@ struct DynPlaceOnDevicePass
         return success();
       // A decision scalar: one element back, one wait.
       Value host;
-      Value element =
-          stageElement(b, loc, load.getMemRef(), load.getIndices(), host);
+      SmallVector<Value> zeros;
+      Value element = stageElement(b, loc, load.getMemRef(), load.getIndices(),
+                                   host, zeros);
       gpu::MemcpyOp::create(b, loc, Type(), ValueRange(), host, element);
-      SmallVector<Value> zeros(cast<MemRefType>(host.getType()).getRank(),
-                               arith::ConstantIndexOp::create(b, loc, 0));
       load.replaceAllUsesWith(
           memref::LoadOp::create(b, loc, host, zeros).getResult());
       load.erase();
@@ -378,10 +380,9 @@ struct DynPlaceOnDevicePass
       if (!isDeviceMemRef(store.getMemRef().getType()))
         return success();
       Value host;
-      Value element =
-          stageElement(b, loc, store.getMemRef(), store.getIndices(), host);
-      SmallVector<Value> zeros(cast<MemRefType>(host.getType()).getRank(),
-                               arith::ConstantIndexOp::create(b, loc, 0));
+      SmallVector<Value> zeros;
+      Value element = stageElement(b, loc, store.getMemRef(),
+                                   store.getIndices(), host, zeros);
       memref::StoreOp::create(b, loc, store.getValueToStore(), host, zeros);
       gpu::MemcpyOp::create(b, loc, Type(), ValueRange(), element, host);
       store.erase();
