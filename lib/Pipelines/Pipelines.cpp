@@ -141,6 +141,9 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createDynElideLoopCopies());
   addUpstream(pm, "buffer-deallocation-pipeline,"
                   "convert-bufferization-to-memref,canonicalize,cse");
+  //    Deallocation's run-time alias checks keep their scratch arrays on
+  //    the stack.
+  pm.addPass(createDynPromoteScratchToStack());
 
   // 7. The C ABI of the entry points, then everything to LLVM.
   pm.addPass(createDynEmitCInterface());
@@ -177,6 +180,7 @@ void mlir::dyn::buildNvptxPipeline(OpPassManager &pm,
   addUpstream(pm, "canonicalize,drop-equivalent-buffer-results,"
                   "buffer-deallocation-pipeline,"
                   "convert-bufferization-to-memref,canonicalize,cse");
+  pm.addPass(createDynPromoteScratchToStack());
 
   // 7. Kernels: one gpu.launch per linalg op; device allocation, transfers
   //    and scalar reads; kernels outlined into a gpu.module for the chip.

@@ -194,6 +194,29 @@ def DynPlanMemory : Pass<"dyn-plan-memory", "::mlir::ModuleOp"> {
   ];
 }
 
+def DynPromoteScratchToStack : Pass<"dyn-promote-scratch-to-stack", "::mlir::ModuleOp"> {
+  let summary = "Give small block-local heap buffers one stack slot at function entry";
+  let description = [{
+    Runs after the deallocation pipeline has been lowered
+    (`convert-bufferization-to-memref`). Ownership-based deallocation checks
+    aliasing at run time through a `dealloc_helper` function, with small
+    heap arrays allocated and freed around each check; in a dispatcher loop
+    that is several allocations per iteration. A `memref.alloc` of a static
+    shape of at most `max-bytes` that is freed in its own block and used
+    there only by loads, stores, casts and calls to functions that merely
+    access their memref arguments becomes a `memref.alloca` at the start of
+    the function (one slot, reused on every iteration: the stack does not
+    grow), and its `memref.dealloc` goes.
+  }];
+  let options = [
+    Option<"maxBytes", "max-bytes", "int64_t", "1024",
+           "Largest buffer moved to the stack">
+  ];
+  let statistics = [
+    Statistic<"numPromoted", "num-promoted", "Buffers moved to the stack">
+  ];
+}
+
 def DynElideLoopCopies : Pass<"dyn-elide-loop-copies", "::mlir::func::FuncOp"> {
   let summary = "Drop the per-iteration copies upstream scf.while bufferization adds for read-only loop state";
   let description = [{
