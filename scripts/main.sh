@@ -10,6 +10,8 @@ PYTHON="${DYN_PYTHON:-/usr/bin/python3}"
 
 bash "$REPO/scripts/setup.sh"
 cmake --build "$BUILD_DIR" --target dyn-compile dyn-run dyn_runtime
+# The CUDA shim exists only when the toolkit's cuda.h was found.
+cmake --build "$BUILD_DIR" --target dyn_cuda_runtime >/dev/null 2>&1 || true
 
 WORK="$BUILD_DIR/main-job"
 mkdir -p "$WORK"
@@ -34,4 +36,22 @@ done < <("$PYTHON" "$REPO/examples/gated_mlp.py" inputs "$WORK/inputs")
 
 echo "== consistency with numpy (DyCL's metric) over 300 random inputs, batch 1-8"
 "$PYTHON" "$REPO/examples/gated_mlp.py" consistency "$WORK/gated_mlp.so" 300 || status=1
+
+# The same .mlir for a CUDA GPU (when dyn was built with the CUDA toolkit):
+# the kernels are listed; they run only where a GPU and its driver are.
+if [ -f "$BUILD_DIR/lib/libdyn_cuda_runtime.a" ]; then
+  echo "== nvptx: dyn-compile gated_mlp.mlir --target=nvptx -> gated_mlp_cuda.so"
+  "$BUILD_DIR/bin/dyn-compile" "$WORK/gated_mlp.mlir" --target=nvptx \
+    -o "$WORK/gated_mlp_cuda.so" --gpu-binary="$WORK/gated_mlp.gpubin"
+  "$BUILD_DIR/bin/dyn-compile" "$WORK/gated_mlp.mlir" --target=nvptx --gpu-format=isa \
+    --emit=obj -o "$WORK/gated_mlp_cuda.o" --gpu-binary="$WORK/gated_mlp.ptx"
+  printf "embedded kernel binary: %s bytes; %s kernels for sm_90 (PTX in %s)\n" \
+    "$(stat -c %s "$WORK/gated_mlp.gpubin")" \
+    "$(grep -c '^\.visible \.entry' "$WORK/gated_mlp.ptx" || true)" "$WORK/gated_mlp.ptx"
+  if "$PYTHON" -c "import ctypes, sys; c = ctypes.CDLL('libcuda.so.1'); n = ctypes.c_int(); sys.exit(not (c.cuInit(0) == 0 and c.cuDeviceGetCount(ctypes.byref(n)) == 0 and n.value > 0))" 2>/dev/null; then
+    "$PYTHON" "$REPO/examples/gated_mlp.py" consistency "$WORK/gated_mlp_cuda.so" 300 || status=1
+  else
+    echo "no CUDA device here: compiled, not run"
+  fi
+fi
 exit $status

@@ -16,9 +16,10 @@
 |* Execution model: every thread has one in-order stream; "stream creation"   *|
 |* hands it out and destruction is a no-op, so the streams and events that    *|
 |* gpu-async-region introduces cost nothing, and allocation and freeing are   *|
-|* stream-ordered (cuMemAllocAsync / cuMemFreeAsync), never a device-wide     *|
-|* synchronisation. The host waits only where compiled code synchronises the  *|
-|* stream: after copying a predicate or an output back.                       *|
+|* stream-ordered (cuMemAllocAsync / cuMemFreeAsync where the device has      *|
+|* memory pools), never a device-wide synchronisation. The host waits only    *|
+|* where compiled code synchronises the stream: after copying a predicate or  *|
+|* an output back.                                                            *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -35,6 +36,7 @@
 static pthread_once_t initOnce = PTHREAD_ONCE_INIT;
 static CUcontext context;   /* the device's primary context */
 static char initError[512]; /* why the device is unusable, if so */
+static int memoryPools;     /* stream-ordered allocation supported */
 static _Thread_local CUstream stream;
 static _Thread_local int contextBound;
 
@@ -76,6 +78,11 @@ static void initialize(void) {
     call = "cuDevicePrimaryCtxRetain";
     result = cuDevicePrimaryCtxRetain(&context, device);
   }
+  if (result == CUDA_SUCCESS &&
+      cuDeviceGetAttribute(&memoryPools,
+                           CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED,
+                           device) != CUDA_SUCCESS)
+    memoryPools = 0;
   if (result != CUDA_SUCCESS) {
     describe(initError, sizeof(initError), call, result);
     context = NULL;
@@ -196,15 +203,25 @@ void *mgpuMemAlloc(uint64_t bytes, CUstream s, bool isHostShared) {
   if (isHostShared) {
     check(cuMemAllocManaged(&pointer, bytes ? bytes : 1, CU_MEM_ATTACH_GLOBAL),
           "cuMemAllocManaged");
-  } else {
+  } else if (memoryPools) {
     check(cuMemAllocAsync(&pointer, bytes ? bytes : 1, s), "cuMemAllocAsync");
+  } else {
+    /* Devices without memory pools: the synchronous allocator. */
+    check(cuMemAlloc(&pointer, bytes ? bytes : 1), "cuMemAlloc");
   }
   return (void *)pointer;
 }
 
 void mgpuMemFree(void *pointer, CUstream s) {
-  if (pointer && ready())
+  if (!pointer || !ready())
+    return;
+  if (memoryPools) {
     check(cuMemFreeAsync((CUdeviceptr)pointer, s), "cuMemFreeAsync");
+    return;
+  }
+  /* cuMemFree does not wait for work still using the buffer. */
+  if (check(cuStreamSynchronize(s), "cuStreamSynchronize"))
+    check(cuMemFree((CUdeviceptr)pointer), "cuMemFree");
 }
 
 /* Unified addressing: the driver tells host from device pointers. */
