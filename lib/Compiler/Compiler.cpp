@@ -207,6 +207,7 @@ LogicalResult Compiler::lowerToLLVMDialect(ModuleOp module) {
     pipeline.features = options.gpuFeatures;
     pipeline.format = options.gpuFormat;
     pipeline.toolkit = options.cudaPath;
+    pipeline.emulateKernels = options.emulateKernels;
     pipeline.hostTriple = options.triple;
     pipeline.outline = options.outline;
     pipeline.specialize = llvm::join(options.specialize, ";");

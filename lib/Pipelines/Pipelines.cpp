@@ -189,6 +189,8 @@ void mlir::dyn::buildNvptxPipeline(OpPassManager &pm,
   addUpstream(pm, "gpu-kernel-outlining");
   pm.addPass(createDynMergeGpuModules());
   addUpstream(pm, "canonicalize,cse,symbol-dce");
+  if (options.emulateKernels)
+    pm.addPass(createDynEmulateGPUKernels());
   addUpstream(pm, llvm::formatv("nvvm-attach-target{{chip={0} features={1} "
                                 "O=3}",
                                 std::string(options.chip),
@@ -209,6 +211,8 @@ void mlir::dyn::buildNvptxPipeline(OpPassManager &pm,
                   "convert-math-to-llvm,convert-math-to-libm,"
                   "gpu-to-llvm,convert-to-llvm,reconcile-unrealized-casts,"
                   "canonicalize");
+  if (options.emulateKernels)
+    pm.addPass(createDynEmulatedKernelEntries());
   addUpstream(pm, llvm::formatv("gpu-module-to-binary{{format={0} "
                                 "toolkit={1}}",
                                 std::string(options.format),

@@ -83,6 +83,12 @@ cl::opt<std::string> cudaPath("cuda-path",
                                        "default: $DYN_CUDA_PATH or "
                                        "/usr/local/cuda)"),
                               cl::cat(category));
+cl::opt<bool> gpuEmulation(
+    "gpu-emulation",
+    cl::desc("nvptx, for testing without a GPU: also compile the kernels "
+             "for the host, so that an emulating libcuda (see "
+             "docs/targets.md) can run the artifact on the CPU"),
+    cl::cat(category));
 cl::opt<std::string> gpuBinaryFile(
     "gpu-binary",
     cl::desc("nvptx: also write the kernel binary (the fatbin, cubin or "
@@ -204,6 +210,7 @@ int run(int argc, char **argv) {
   options.gpuFeatures = gpuFeatures;
   options.gpuFormat = gpuFormat;
   options.cudaPath = cudaPath;
+  options.emulateKernels = gpuEmulation;
   options.triple = triple;
   options.cpu = cpu;
   options.features = features;

@@ -47,6 +47,9 @@ struct CompileOptions {
   std::string gpuFeatures = "+ptx80";
   std::string gpuFormat;
   std::string cudaPath;
+  /// nvptx, for testing without a GPU: also compile the kernels for the
+  /// host, run by an emulating libcuda (dyn-emulate-gpu-kernels).
+  bool emulateKernels = false;
   /// LLVM triple (of the host code for nvptx); empty: the target's Linux
   /// triple.
   std::string triple;

@@ -119,6 +119,11 @@ struct NvptxPipelineOptions
       *this, "destinations",
       llvm::cl::desc("Subnet results allocated by the dispatcher"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> emulateKernels{
+      *this, "emulate-kernels",
+      llvm::cl::desc("Testing: also compile the kernels for the host, to be "
+                     "run by an emulating libcuda (dyn-emulate-gpu-kernels)"),
+      llvm::cl::init(false)};
 };
 
 /// Adds the dyn-dialect-to-LLVM pipeline for CUDA GPUs to `pm`: the same
