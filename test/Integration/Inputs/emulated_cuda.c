@@ -19,7 +19,6 @@
 
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <link.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,40 +118,44 @@ CUresult cuGetErrorString(CUresult error, const char **text) {
   return OK;
 }
 
-static int loadedModule;
-CUresult cuModuleLoadData(void **module, const void *image) {
-  *module = &loadedModule;
+/* A module is the library its image was embedded in (several artifacts in
+   one process have kernels of the same names). */
+typedef struct {
+  void *library;
+} Module;
+
+static CUresult loadModule(void **module, const void *image) {
+  Dl_info info;
+  if (!dladdr(image, &info))
+    return ERROR_INVALID_VALUE;
+  Module *m = malloc(sizeof(Module));
+  m->library = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD);
+  if (!m->library) {
+    free(m);
+    return ERROR_NOT_FOUND;
+  }
+  *module = m;
   return OK;
+}
+CUresult cuModuleLoadData(void **module, const void *image) {
+  return loadModule(module, image);
 }
 CUresult cuModuleLoadDataEx(void **module, const void *image, unsigned n,
                             void *options, void **values) {
-  *module = &loadedModule;
+  return loadModule(module, image);
+}
+CUresult cuModuleUnload(void *module) {
+  dlclose(((Module *)module)->library);
+  free(module);
   return OK;
 }
-CUresult cuModuleUnload(void *module) { return OK; }
 
-/* The kernel's host copy, in whichever loaded library defines it (the
-   artifact may be loaded with RTLD_LOCAL). */
-static Entry found;
-static const char *wanted;
-static int findEntry(struct dl_phdr_info *info, size_t size, void *data) {
-  void *handle = dlopen(info->dlpi_name[0] ? info->dlpi_name : NULL,
-                        RTLD_NOW | RTLD_NOLOAD);
-  if (!handle)
-    return 0;
-  found = (Entry)dlsym(handle, wanted);
-  dlclose(handle);
-  return found != NULL;
-}
-
+/* The kernel's host copy, dyn_emu_launch_<name>, in the module's library. */
 CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
   char symbol[512];
   snprintf(symbol, sizeof(symbol), "dyn_emu_launch_%s", name);
-  found = NULL;
-  wanted = symbol;
-  dl_iterate_phdr(findEntry, NULL);
-  *function = (void *)found;
-  return found ? OK : ERROR_NOT_FOUND;
+  *function = dlsym(((Module *)module)->library, symbol);
+  return *function ? OK : ERROR_NOT_FOUND;
 }
 
 CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
