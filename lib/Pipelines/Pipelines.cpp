@@ -177,8 +177,11 @@ void mlir::dyn::buildNvptxPipeline(OpPassManager &pm,
   addUpstream(pm, "eliminate-empty-tensors");
   pm.addPass(createDynBufferizeForDevice());
   pm.addPass(createDynDeviceBoundary());
-  addUpstream(pm, "canonicalize,drop-equivalent-buffer-results,"
-                  "buffer-deallocation-pipeline,"
+  addUpstream(pm, "canonicalize,drop-equivalent-buffer-results");
+  //    Device buffers of static (or constant-bounded) size share one device
+  //    arena per function, by liveness.
+  pm.addPass(createDynPlanMemory());
+  addUpstream(pm, "buffer-deallocation-pipeline,"
                   "convert-bufferization-to-memref,canonicalize,cse");
   pm.addPass(createDynPromoteScratchToStack());
 

@@ -27,6 +27,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/MapVector.h"
 
 #define DEBUG_TYPE "dyn-plan-memory"
 
@@ -60,7 +61,7 @@ constexpr int64_t kMaxSlotBytes = int64_t(1) << 30;
 /// dynamic extents (value-bounds analysis), when they have them.
 std::optional<int64_t> getArenaBytes(memref::AllocOp alloc) {
   MemRefType type = alloc.getType();
-  if (!type.getLayout().isIdentity() || type.getMemorySpace() ||
+  if (!type.getLayout().isIdentity() ||
       alloc.getAlignment().value_or(1) > kAlignment)
     return std::nullopt;
   Type element = type.getElementType();
@@ -147,6 +148,9 @@ private:
   }
 
   std::optional<Temporary> analyze(memref::AllocOp alloc);
+  /// Packs `temporaries` (all in memory space `space`) into one arena.
+  std::tuple<int64_t, int64_t, int64_t> pack(ArrayRef<Temporary *> temporaries,
+                                             Attribute space);
   /// Appends the values through which the buffer used by `use` may be
   /// reached after it; fails if the user may keep the buffer beyond what
   /// this function can see (a return, an external call, an unknown region
@@ -298,16 +302,30 @@ std::tuple<int64_t, int64_t, int64_t> FunctionPlanner::run() {
       temporaries.push_back(*t);
   if (temporaries.empty())
     return {0, 0, 0};
+  // One arena per memory space (host memory, or device memory on GPUs).
+  llvm::MapVector<Attribute, SmallVector<Temporary *>> bySpace;
+  for (Temporary &t : temporaries)
+    bySpace[t.alloc.getType().getMemorySpace()].push_back(&t);
+  std::tuple<int64_t, int64_t, int64_t> total{0, 0, 0};
+  for (auto &[space, group] : bySpace) {
+    auto [planned, bytes, arenaBytes] = pack(group, space);
+    std::get<0>(total) += planned;
+    std::get<1>(total) += bytes;
+    std::get<2>(total) += arenaBytes;
+  }
+  return total;
+}
+
+std::tuple<int64_t, int64_t, int64_t>
+FunctionPlanner::pack(ArrayRef<Temporary *> temporaries, Attribute space) {
   // One buffer outside any loop gains nothing from an arena.
   if (temporaries.size() == 1 &&
-      temporaries.front().alloc->getParentOp() == func)
+      temporaries.front()->alloc->getParentOp() == func)
     return {0, 0, 0};
 
   // First fit, largest first: the lowest aligned offset that overlaps no
   // placed buffer whose live range meets this one's.
-  SmallVector<Temporary *> order;
-  for (Temporary &t : temporaries)
-    order.push_back(&t);
+  SmallVector<Temporary *> order(temporaries);
   llvm::sort(order, [](const Temporary *a, const Temporary *b) {
     return std::make_pair(-a->bytes, a->first) <
            std::make_pair(-b->bytes, b->first);
@@ -333,18 +351,19 @@ std::tuple<int64_t, int64_t, int64_t> FunctionPlanner::run() {
   }
 
   OpBuilder builder = OpBuilder::atBlockBegin(&func.getBody().front());
-  auto arenaType = MemRefType::get({arenaBytes}, builder.getI8Type());
+  auto arenaType = MemRefType::get({arenaBytes}, builder.getI8Type(),
+                                   MemRefLayoutAttrInterface(), space);
   Value arena = memref::AllocOp::create(builder, func.getLoc(), arenaType,
                                         builder.getI64IntegerAttr(kAlignment));
-  for (Temporary &t : temporaries) {
-    builder.setInsertionPoint(t.alloc);
+  for (Temporary *t : temporaries) {
+    builder.setInsertionPoint(t->alloc);
     Value offset =
-        arith::ConstantIndexOp::create(builder, t.alloc.getLoc(), t.offset);
+        arith::ConstantIndexOp::create(builder, t->alloc.getLoc(), t->offset);
     Value view =
-        memref::ViewOp::create(builder, t.alloc.getLoc(), t.alloc.getType(),
-                               arena, offset, t.alloc.getDynamicSizes());
-    t.alloc.replaceAllUsesWith(view);
-    t.alloc.erase();
+        memref::ViewOp::create(builder, t->alloc.getLoc(), t->alloc.getType(),
+                               arena, offset, t->alloc.getDynamicSizes());
+    t->alloc.replaceAllUsesWith(view);
+    t->alloc.erase();
   }
   return {static_cast<int64_t>(temporaries.size()), plannedBytes, arenaBytes};
 }

@@ -164,7 +164,8 @@ def DynPlanMemory : Pass<"dyn-plan-memory", "::mlir::ModuleOp"> {
     around its alloc to the next (its next instance would overwrite it).
 
     Buffers are placed first-fit, largest first, at 64-byte aligned offsets
-    of one arena per function so that buffers whose ranges overlap never
+    of one arena per function and memory space (device buffers of the nvptx
+    pipeline get a device arena) so that buffers whose ranges overlap never
     share bytes; each alloc becomes a `memref.view` of the arena, so an
     allocation inside a loop body no longer allocates per iteration (a
     bounded buffer gets a slot of its bound and a view of its actual
