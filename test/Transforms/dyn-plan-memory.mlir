@@ -183,3 +183,27 @@ func.func @bounded(%n: index) {
   memref.store %f, %u[%c0] : memref<?xf32>
   return
 }
+
+// -----
+
+// One arena per memory space: device buffers share a device arena, host
+// ones a host arena.
+// CHECK-LABEL: func.func @spaces
+//   CHECK-DAG:   %[[D:.+]] = memref.alloc() {alignment = 64 : i64} : memref<128xi8, #gpu.address_space<global>>
+//   CHECK-DAG:   %[[H:.+]] = memref.alloc() {alignment = 64 : i64} : memref<128xi8>
+//   CHECK-DAG:   memref.view %[[D]][%{{.+}}][] : memref<128xi8, #gpu.address_space<global>> to memref<16xf32, #gpu.address_space<global>>
+//   CHECK-DAG:   memref.view %[[H]][%{{.+}}][] : memref<128xi8> to memref<16xf32>
+func.func @spaces(%f: f32) {
+  %c0 = arith.constant 0 : index
+  %a = memref.alloc() : memref<16xf32, #gpu.address_space<global>>
+  %b = memref.alloc() : memref<16xf32, #gpu.address_space<global>>
+  %h = memref.alloc() : memref<16xf32>
+  %i = memref.alloc() : memref<16xf32>
+  memref.store %f, %a[%c0] : memref<16xf32, #gpu.address_space<global>>
+  memref.store %f, %b[%c0] : memref<16xf32, #gpu.address_space<global>>
+  memref.store %f, %h[%c0] : memref<16xf32>
+  memref.store %f, %i[%c0] : memref<16xf32>
+  %x = memref.load %a[%c0] : memref<16xf32, #gpu.address_space<global>>
+  %y = memref.load %h[%c0] : memref<16xf32>
+  return
+}
