@@ -35,3 +35,11 @@
 // TIMED: out0: f32[2,16] = [1, 1, 1, 1, 1, 1, 1, 1, ...]
 // TIMED: forward: device (CUDA events on the call's stream, transfers included): median
 // TIMED: forward: 3 runs after 1 warm-up: median
+// Shape violations only the run reveals are reported at the subnet call on
+// the GPU path too, and later calls work.
+// RUN: dyn-compile %S/subnet-checks.mlir --target=nvptx --gpu-format=isa --gpu-emulation -o %t/checks.so
+// RUN: env LD_LIBRARY_PATH=%t/driver %python %S/Inputs/subnet_checks.py %t/checks.so | FileCheck %s --check-prefix=CHECKS
+// CHECKS: steps=1: 20 26 ok
+// CHECKS: steps=0: error 4: grow: subnet grow_seg0: argument 1 dim 0 is 4, but argument 0 dim 1 is 2 and the two must be equal
+// CHECKS: steps=1 again: 20 26 ok
+// CHECKS: fixed steps=3: error 4: grow_fixed: subnet grow_fixed_seg0: argument 0 dim 1 is 16, but must be 4
