@@ -124,6 +124,7 @@ void mlir::dyn::buildCpuPipeline(OpPassManager &pm,
   addUpstream(pm, "eliminate-empty-tensors,"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map "
+                  "unknown-type-conversion=identity-layout-map "
                   "allow-return-allocs-from-loops}");
   //    A subnet result that is its destination argument is dropped from the
   //    signature (callers use the destination): ownership-based deallocation

@@ -128,6 +128,15 @@ struct DynBufferizeForDevicePass
     options.bufferizeFunctionBoundaries = true;
     options.setFunctionBoundaryTypeConversion(
         bufferization::LayoutMapOption::IdentityLayoutMap);
+    // Call results (the subnets' outputs) have identity layouts; the
+    // default (fully dynamic) would make every scf.if over calls copy its
+    // result into an identity buffer before returning it.
+    options.unknownTypeConverterFn =
+        [](TensorType type, Attribute memorySpace,
+           const bufferization::BufferizationOptions &) -> BaseMemRefType {
+      return bufferization::getMemRefTypeWithStaticIdentityLayout(type,
+                                                                  memorySpace);
+    };
     options.allowReturnAllocsFromLoops = true;
     // Tensors live on the device; shape operands (index tensors, read by
     // host-side reshapes) stay on the host.
