@@ -21,7 +21,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
@@ -30,7 +29,6 @@
 namespace mlir {
 namespace dyn {
 #define GEN_PASS_DEF_DYNEMULATEGPUKERNELS
-#define GEN_PASS_DEF_DYNEMULATEDKERNELENTRIES
 #include "dyn/Transforms/Passes.h.inc"
 } // namespace dyn
 } // namespace mlir
@@ -38,8 +36,6 @@ namespace dyn {
 using namespace mlir;
 
 namespace {
-
-constexpr StringLiteral kEmulatedAttr = "dyn.emulated_kernel";
 
 /// Declares (once) `name : (i32) -> index` or `name : () -> ()`.
 func::FuncOp getEmulatorFunction(ModuleOp module, StringRef name,
@@ -72,7 +68,8 @@ struct DynEmulateGPUKernelsPass
     std::string name = ("dyn_emu_kernel_" + kernel.getName()).str();
     auto host = func::FuncOp::create(b, loc, name, kernel.getFunctionType());
     host.setPrivate();
-    host->setAttr(kEmulatedAttr, b.getStringAttr(kernel.getName()));
+    host->setAttr(dyn::kEmulatedKernelAttrName,
+                  b.getStringAttr(kernel.getName()));
     symbols.insert(host);
 
     // Device constants the kernel reads: the host module's copies, added
@@ -154,47 +151,6 @@ struct DynEmulateGPUKernelsPass
       op->erase();
     }
     return success();
-  }
-};
-
-/// After lowering to LLVM: `dyn_emu_launch_<K>(void **params)` calls the
-/// emulated kernel with the arguments a launch passes (pointers to each
-/// value, as cuLaunchKernel receives them).
-struct DynEmulatedKernelEntriesPass
-    : public dyn::impl::DynEmulatedKernelEntriesBase<
-          DynEmulatedKernelEntriesPass> {
-  void runOnOperation() override {
-    ModuleOp module = getOperation();
-    SmallVector<LLVM::LLVMFuncOp> kernels;
-    for (auto func : module.getOps<LLVM::LLVMFuncOp>())
-      if (func->hasAttr(kEmulatedAttr))
-        kernels.push_back(func);
-    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-    auto ptr = LLVM::LLVMPointerType::get(&getContext());
-    for (LLVM::LLVMFuncOp kernel : kernels) {
-      Location loc = kernel.getLoc();
-      std::string name =
-          ("dyn_emu_launch_" +
-           cast<StringAttr>(kernel->getAttr(kEmulatedAttr)).getValue())
-              .str();
-      auto entry = LLVM::LLVMFuncOp::create(
-          b, loc, name,
-          LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(&getContext()),
-                                      {ptr}));
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(entry.addEntryBlock(b));
-      Value params = entry.getArgument(0);
-      SmallVector<Value> args;
-      for (auto [i, type] :
-           llvm::enumerate(kernel.getFunctionType().getParams())) {
-        Value slot = LLVM::GEPOp::create(b, loc, ptr, ptr, params,
-                                         ArrayRef<LLVM::GEPArg>{int32_t(i)});
-        Value address = LLVM::LoadOp::create(b, loc, ptr, slot);
-        args.push_back(LLVM::LoadOp::create(b, loc, type, address));
-      }
-      LLVM::CallOp::create(b, loc, kernel, args);
-      LLVM::ReturnOp::create(b, loc, ValueRange());
-    }
   }
 };
 

@@ -25,6 +25,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DeviceMemory.h"
 #include "dyn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -174,16 +175,15 @@ void emitPointwiseKernel(OpBuilder &b, linalg::LinalgOp op) {
   IterationSpace space = getIterationSpace(b, loc, op);
   Value one = constantIndex(b, loc, 1);
   Value threads = constantIndex(b, loc, kThreads);
-  Value total = space.points;
-  Value blocks = arith::CeilDivUIOp::create(b, loc, total, threads);
+  Value blocks = arith::CeilDivUIOp::create(b, loc, space.points, threads);
   gpu::LaunchOp launch =
       createLaunch(b, loc, {blocks, one, one}, {threads, one, one});
 
   Value id = arith::AddIOp::create(
       b, loc, arith::MulIOp::create(b, loc, launch.getBlockIds().x, threads),
       launch.getThreadIds().x);
-  Value inRange =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, id, total);
+  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, id,
+                                        space.points);
   auto guard = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
   b.setInsertionPointToStart(&guard.getThenRegion().front());
   SmallVector<Value> ivs(space.sizes.size());
@@ -474,15 +474,11 @@ struct DynMapToGPUPass : public dyn::impl::DynMapToGPUBase<DynMapToGPUPass> {
     // Copies between device buffers are linalg copies first (one kernel
     // shape for both); host<->device copies are transfers, left to
     // dyn-place-on-device, and host copies stay on the host.
-    auto onDevice = [](Value value) {
-      auto space = dyn_cast_if_present<gpu::AddressSpaceAttr>(
-          cast<BaseMemRefType>(value.getType()).getMemorySpace());
-      return space && space.getValue() == gpu::AddressSpace::Global;
-    };
     SmallVector<memref::CopyOp> copies;
     func.walk([&](memref::CopyOp copy) {
       if (!copy->getParentOfType<gpu::LaunchOp>() &&
-          onDevice(copy.getSource()) && onDevice(copy.getTarget()))
+          dyn::isDeviceMemRef(copy.getSource().getType()) &&
+          dyn::isDeviceMemRef(copy.getTarget().getType()))
         copies.push_back(copy);
     });
     for (memref::CopyOp copy : copies) {

@@ -256,6 +256,17 @@ std::string summarize(const dyn_tensor &t) {
   return text + (n > shown ? ", ...]" : "]");
 }
 
+std::vector<double> sortedSamples(std::vector<double> samples) {
+  std::sort(samples.begin(), samples.end());
+  return samples;
+}
+
+/// The `p` quantile (nearest rank) of non-empty sorted samples.
+double percentile(const std::vector<double> &sorted, double p) {
+  size_t index = static_cast<size_t>(p * (sorted.size() - 1) + 0.5);
+  return sorted[std::min(index, sorted.size() - 1)];
+}
+
 using EntryFn = int32_t (*)(const dyn_tensor *, int64_t, dyn_tensor *, int64_t);
 
 int run(const char *argv0) {
@@ -430,30 +441,23 @@ int run(const char *argv0) {
     llvm::outs() << "\n";
   }
   if (repeat > 0 && deviceTiming) {
-    std::vector<double> sorted = deviceMicros;
-    std::sort(sorted.begin(), sorted.end());
+    std::vector<double> sorted = sortedSamples(deviceMicros);
     if (!sorted.empty() && sorted.front() >= 0)
       llvm::outs() << llvm::formatv(
           "{0}: device (CUDA events on the call's stream, transfers "
           "included): median {1:F2} us, p90 {2:F2} us\n",
-          selected->name, sorted[(sorted.size() - 1) / 2],
-          sorted[static_cast<size_t>(0.9 * (sorted.size() - 1) + 0.5)]);
+          selected->name, percentile(sorted, 0.5), percentile(sorted, 0.9));
   }
   if (repeat > 0) {
-    std::vector<double> sorted = micros;
-    std::sort(sorted.begin(), sorted.end());
-    auto percentile = [&](double p) {
-      size_t index = static_cast<size_t>(p * (sorted.size() - 1) + 0.5);
-      return sorted[std::min(index, sorted.size() - 1)];
-    };
+    std::vector<double> sorted = sortedSamples(micros);
     double mean = 0;
     for (double m : sorted)
       mean += m / sorted.size();
     llvm::outs() << llvm::formatv(
         "{0}: {1} runs after {2} warm-up: median {3:F2} us, p90 {4:F2} us, "
         "min {5:F2} us, mean {6:F2} us\n",
-        selected->name, sorted.size(), warmup.getValue(), percentile(0.5),
-        percentile(0.9), sorted.front(), mean);
+        selected->name, sorted.size(), warmup.getValue(),
+        percentile(sorted, 0.5), percentile(sorted, 0.9), sorted.front(), mean);
   }
   return 0;
 }

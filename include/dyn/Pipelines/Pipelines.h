@@ -78,8 +78,7 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
 /// Options of `dyn-nvptx-pipeline`.
-struct NvptxPipelineOptions
-    : public PassPipelineOptions<NvptxPipelineOptions> {
+struct NvptxPipelineOptions : public PassPipelineOptions<NvptxPipelineOptions> {
   PassOptions::Option<std::string> chip{
       *this, "chip", llvm::cl::desc("GPU architecture (sm_80, sm_90, ...)"),
       llvm::cl::init("sm_90")};
@@ -132,8 +131,7 @@ struct NvptxPipelineOptions
 /// reductions), host wrappers that move inputs and outputs once, kernels
 /// outlined and compiled through NVVM into a binary embedded in the host
 /// module, and the host code (dispatcher) lowered to LLVM.
-void buildNvptxPipeline(OpPassManager &pm,
-                        const NvptxPipelineOptions &options);
+void buildNvptxPipeline(OpPassManager &pm, const NvptxPipelineOptions &options);
 
 /// Registers `dyn-cpu-pipeline` and `dyn-nvptx-pipeline` with the global
 /// pipeline registry.

@@ -11,8 +11,8 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -26,6 +26,10 @@
 
 namespace mlir {
 namespace dyn {
+
+/// Marks a host copy of a GPU kernel with the kernel's name
+/// (dyn-emulate-gpu-kernels, read by dyn-emulated-kernel-entries).
+constexpr StringLiteral kEmulatedKernelAttrName = "dyn.emulated_kernel";
 
 #define GEN_PASS_DECL
 #include "dyn/Transforms/Passes.h.inc"
