@@ -96,30 +96,26 @@ void dyn_tensor_release(dyn_tensor *tensor) {
 
 size_t dyn_dtype_size(int32_t dtype) {
   switch (dtype) {
-  case DYN_F32:
-  case DYN_I32:
-    return 4;
-  case DYN_F64:
-  case DYN_I64:
-    return 8;
-  case DYN_F16:
-  case DYN_BF16:
-  case DYN_I16:
-    return 2;
-  case DYN_I1:
-  case DYN_I8:
-    return 1;
+#define DYN_DTYPE_SIZE(ENUM, CODE, NAME, BYTES, NPY)                           \
+  case ENUM:                                                                   \
+    return BYTES;
+    DYN_DTYPES(DYN_DTYPE_SIZE)
+#undef DYN_DTYPE_SIZE
   default:
     return 0;
   }
 }
 
 const char *dyn_dtype_name(int32_t dtype) {
-  static const char *const names[] = {"f32", "f64", "f16", "bf16", "i1",
-                                      "i8",  "i16", "i32", "i64"};
-  if (dtype < 0 || dtype > DYN_I64)
+  switch (dtype) {
+#define DYN_DTYPE_NAME(ENUM, CODE, NAME, BYTES, NPY)                           \
+  case ENUM:                                                                   \
+    return NAME;
+    DYN_DTYPES(DYN_DTYPE_NAME)
+#undef DYN_DTYPE_NAME
+  default:
     return "?";
-  return names[dtype];
+  }
 }
 
 /* Formats `rank` extents as "[2,?,64]" into `buffer`. */

@@ -18,6 +18,10 @@
 // RUN: env LD_LIBRARY_PATH=%t/driver %python %S/check.py cond %t/cond.so | FileCheck %s --check-prefix=COND
 // RUN: env LD_LIBRARY_PATH=%t/driver %python %S/check.py switch %t/switch.so | FileCheck %s --check-prefix=SWITCH
 // RUN: env LD_LIBRARY_PATH=%t/driver %python %S/check.py while %t/while.so | FileCheck %s --check-prefix=WHILE
+// Read-only loop state forwarded without copies (elide-loop-copies) on the
+// device too.
+// RUN: dyn-compile %S/while.mlir --target=nvptx --gpu-format=isa --gpu-emulation --elide-loop-copies -o %t/while-elide.so
+// RUN: env LD_LIBRARY_PATH=%t/driver %python %S/check.py while %t/while-elide.so | FileCheck %s --check-prefix=WHILE
 // RUN: env LD_LIBRARY_PATH=%t/driver %python %S/check.py nested %t/nested.so | FileCheck %s --check-prefix=NESTED
 // RUN: env LD_LIBRARY_PATH=%t/driver %python %S/check.py bounded %t/bounded.so | FileCheck %s --check-prefix=BOUNDED
 // COND: cond: all paths taken

@@ -23,7 +23,7 @@
 // The dispatcher of a tensor-predicate loop: subnets run as kernels on the
 // device, tensors stay there; per iteration the host copies back the one
 // predicate and waits once; the loop state copy is a kernel, not a transfer.
-// RUN: dyn-opt %S/while.mlir --dyn-nvptx-pipeline="format=isa" --mlir-print-ir-after=dyn-elide-gpu-waits -o /dev/null 2>&1 | FileCheck %s --check-prefix=HOST
+// RUN: dyn-opt %S/while.mlir --dyn-nvptx-pipeline="gpu-format=isa" --mlir-print-ir-after=dyn-elide-gpu-waits -o /dev/null 2>&1 | FileCheck %s --check-prefix=HOST
 // The entry wrapper: inputs cross once, outputs come back once.
 // HOST-LABEL: func.func @double_until(
 //      HOST:   gpu.memcpy

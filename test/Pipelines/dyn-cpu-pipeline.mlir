@@ -1,6 +1,6 @@
-// RUN: dyn-opt %s --dyn-cpu-pipeline | FileCheck %s
+// RUN: dyn-opt %s --dyn-cpu-pipeline="cpu=" | FileCheck %s
 // RUN: dyn-opt %s --dyn-cpu-pipeline="outline=false vectorize=false" | FileCheck %s --check-prefix=PLAIN
-// RUN: dyn-opt %s --dyn-cpu-pipeline="target-triple=aarch64-unknown-linux-gnu cpu=neoverse-n1 vector-size=4" | FileCheck %s --check-prefix=ARM
+// RUN: dyn-opt %s --dyn-cpu-pipeline="triple=aarch64-unknown-linux-gnu cpu=neoverse-n1 vector-size=4" | FileCheck %s --check-prefix=ARM
 
 // Down to the LLVM dialect: subnets and the dispatcher are LLVM functions,
 // tiles are vector code, and dyn_forward is the C ABI entry.

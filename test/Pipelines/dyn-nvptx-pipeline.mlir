@@ -1,6 +1,6 @@
-// RUN: dyn-opt %s --dyn-nvptx-pipeline="format=isa" | FileCheck %s
-// RUN: dyn-opt %s --dyn-nvptx-pipeline="format=isa" | FileCheck %s --check-prefix=BIN
-// RUN: dyn-opt %s --dyn-nvptx-pipeline="format=isa outline=false chip=sm_80 features=+ptx70" | FileCheck %s --check-prefix=PLAIN
+// RUN: dyn-opt %s --dyn-nvptx-pipeline="gpu-format=isa cpu=" | FileCheck %s
+// RUN: dyn-opt %s --dyn-nvptx-pipeline="gpu-format=isa cpu=" | FileCheck %s --check-prefix=BIN
+// RUN: dyn-opt %s --dyn-nvptx-pipeline="gpu-format=isa outline=false gpu-chip=sm_80 gpu-features=+ptx70 cpu=" | FileCheck %s --check-prefix=PLAIN
 
 // Down to the LLVM dialect with the kernels compiled: one embedded binary
 // (here PTX for sm_90) holding every kernel, host functions in LLVM

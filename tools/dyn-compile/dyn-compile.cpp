@@ -8,23 +8,24 @@
 //
 //   dyn-compile IN.mlir --target=x86_64 [-o OUT] [--emit=mlir|llvm|obj|shared]
 //
-// Runs dyn-cpu-pipeline, translates to LLVM IR, optimizes at -O3, emits an
-// object through an LLVM TargetMachine and links a shared library against
+// Runs the target's pipeline, translates to LLVM IR, optimizes at -O3, emits
+// an object through an LLVM TargetMachine and links a shared library against
 // the dyn runtime. Object and shared outputs come with a C header (OUT.h)
 // declaring every entry point in dyn's C ABI (dyn/Runtime/dyn_runtime.h).
+// The compile options are those of dyn/Compiler/CompileFlags.h, shared with
+// dyn-run and the named pipelines.
 //
 //===----------------------------------------------------------------------===//
 
+#include "dyn/Compiler/CompileFlags.h"
 #include "dyn/Compiler/Compiler.h"
-#include "dyn/InitAllDyn.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
@@ -58,80 +59,16 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Shared, "shared",
                           "shared library + C header (default)")),
     cl::cat(category));
-cl::opt<std::string> target(
-    "target",
-    cl::desc("Target: x86_64, aarch64, or nvptx (CUDA kernels for the GPU, "
-             "host code for this machine)"),
-    cl::init("x86_64"), cl::cat(category));
-cl::opt<std::string> gpuChip("gpu-chip",
-                             cl::desc("nvptx: GPU architecture (sm_80, "
-                                      "sm_90, ...)"),
-                             cl::init("sm_90"), cl::cat(category));
-cl::opt<std::string> gpuFeatures("gpu-features",
-                                 cl::desc("nvptx: PTX features (the PTX ISA "
-                                          "version, e.g. +ptx80)"),
-                                 cl::init("+ptx80"), cl::cat(category));
-cl::opt<std::string> gpuFormat(
-    "gpu-format",
-    cl::desc("nvptx: kernel binary embedded in the host code: fatbin, bin "
-             "(cubin), or isa (PTX, compiled by the driver at load time); "
-             "default: fatbin when the toolkit has ptxas, else isa"),
-    cl::cat(category));
-cl::opt<std::string> cudaPath("cuda-path",
-                              cl::desc("nvptx: CUDA toolkit (ptxas, "
-                                       "fatbinary, libdevice, stub libcuda; "
-                                       "default: $DYN_CUDA_PATH or "
-                                       "/usr/local/cuda)"),
-                              cl::cat(category));
-cl::opt<bool> gpuEmulation(
-    "gpu-emulation",
-    cl::desc("nvptx, for testing without a GPU: also compile the kernels "
-             "for the host, so that an emulating libcuda (see "
-             "docs/targets.md) can run the artifact on the CPU"),
-    cl::cat(category));
+// Every compile option: the tables' and --target, -O, --timing.
+dyn::CompileFlags
+    compileFlags(category,
+                 "Target: x86_64, aarch64, or nvptx (CUDA kernels for the GPU, "
+                 "host code for this machine)");
 cl::opt<std::string> gpuBinaryFile(
     "gpu-binary",
     cl::desc("nvptx: also write the kernel binary (the fatbin, cubin or "
              "PTX) to this file, for cuobjdump / ptxas"),
     cl::value_desc("file"), cl::cat(category));
-cl::opt<std::string> triple("triple",
-                            cl::desc("LLVM target triple (default: the "
-                                     "target's Linux triple)"),
-                            cl::cat(category));
-cl::opt<std::string> cpu("cpu",
-                         cl::desc("Target CPU: 'host' (default; generic when "
-                                  "cross compiling), or an LLVM CPU name"),
-                         cl::init("host"), cl::cat(category));
-cl::opt<std::string> features("features",
-                              cl::desc("LLVM target features, e.g. +avx2"),
-                              cl::cat(category));
-cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"),
-                           cl::init(3), cl::Prefix, cl::cat(category));
-cl::opt<int64_t> vectorSize("vector-size",
-                            cl::desc("Vector length in elements (default: "
-                                     "from the target CPU)"),
-                            cl::init(0), cl::cat(category));
-cl::opt<bool> noOutline("no-outline",
-                        cl::desc("Lower dyn ops in place instead of outlining "
-                                 "subnets (the plain upstream path)"),
-                        cl::cat(category));
-cl::opt<bool> noVectorize("no-vectorize",
-                          cl::desc("Lower linalg to scalar loops"),
-                          cl::cat(category));
-cl::opt<bool> noPlanMemory(
-    "no-plan-memory",
-    cl::desc("Allocate every temporary separately instead of packing static "
-             "ones into one arena per subnet"),
-    cl::cat(category));
-cl::list<std::string> specialize(
-    "specialize",
-    cl::desc("Also emit a version of entry ENTRY specialised to the given "
-             "extents of argument ARG's dim DIM, selected at run time by a "
-             "guard (repeatable; dims of one entry combine as a cross "
-             "product), e.g. --specialize=encoder:0.1=64,128"),
-    cl::value_desc("ENTRY:ARG.DIM=V,V,..."), cl::cat(category));
-cl::opt<bool> timing("timing", cl::desc("Print per-stage timings"),
-                     cl::cat(category));
 cl::opt<std::string> headerFile("header",
                                 cl::desc("Where to write the C header "
                                          "(default: OUT with extension .h)"),
@@ -149,6 +86,12 @@ cl::opt<std::string> runtimeLib("runtime-lib",
                                          "<bindir>/../lib[/aarch64]/"
                                          "libdyn_runtime.a)"),
                                 cl::cat(category));
+cl::opt<std::string> listOptions(
+    "list-options",
+    cl::desc("Print every compile option (flag, type, default, targets, "
+             "description) and exit: one JSON object per line, or a "
+             "Markdown table with =markdown"),
+    cl::value_desc("json|markdown"), cl::ValueOptional, cl::cat(category));
 
 std::string defaultOutput() {
   if (emit == Emit::MLIR || emit == Emit::LLVM || inputFile == "-")
@@ -186,6 +129,13 @@ LogicalResult writeGpuBinary(ModuleOp module, StringRef path) {
 }
 
 int run(int argc, char **argv) {
+  dyn::CompileOptions options = compileFlags.getOptions();
+  auto compiler = dyn::Compiler::create(options);
+  if (!compiler) {
+    llvm::errs() << "error: " << llvm::toString(compiler.takeError()) << "\n";
+    return 1;
+  }
+
   DialectRegistry registry;
   dyn::registerCompilerDialects(registry);
   MLIRContext context(registry);
@@ -203,29 +153,6 @@ int run(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
-
-  dyn::CompileOptions options;
-  options.target = target;
-  options.gpuChip = gpuChip;
-  options.gpuFeatures = gpuFeatures;
-  options.gpuFormat = gpuFormat;
-  options.cudaPath = cudaPath;
-  options.emulateKernels = gpuEmulation;
-  options.triple = triple;
-  options.cpu = cpu;
-  options.features = features;
-  options.optLevel = optLevel;
-  options.vectorSize = vectorSize;
-  options.outline = !noOutline;
-  options.vectorize = !noVectorize;
-  options.planMemory = !noPlanMemory;
-  options.specialize.assign(specialize.begin(), specialize.end());
-  options.timing = timing;
-  auto compiler = dyn::Compiler::create(options);
-  if (!compiler) {
-    llvm::errs() << "error: " << llvm::toString(compiler.takeError()) << "\n";
-    return 1;
-  }
 
   std::string output =
       outputFile.empty() ? defaultOutput() : outputFile.getValue();
@@ -265,17 +192,20 @@ int run(int argc, char **argv) {
     }
     objectPath = std::string(tempObject);
   }
-  if (failed((*compiler)->emitObject(**llvmModule, objectPath)))
+  if (failed(
+          (*compiler)->emitObject(**llvmModule, objectPath, module->getLoc())))
     return 1;
   if (emit == Emit::Shared) {
     TimingScope linkTiming = (*compiler)->getTimingScope().nest("link");
+    const dyn::CompileOptions &resolved = (*compiler)->getOptions();
     dyn::LinkOptions link;
-    link.target = target;
-    link.cudaPath = cudaPath;
+    link.target = resolved.target;
+    link.cudaPath = resolved.nvptxOptions.cudaPath;
     link.linker = linker;
-    link.runtimeLibrary = runtimeLib.empty()
-                              ? dyn::getDefaultRuntimeLibrary(argv[0], target)
-                              : runtimeLib.getValue();
+    link.runtimeLibrary =
+        runtimeLib.empty()
+            ? dyn::getDefaultRuntimeLibrary(argv[0], resolved.target)
+            : runtimeLib.getValue();
     LogicalResult linked = dyn::linkSharedLibrary(objectPath, output, link,
                                                   UnknownLoc::get(&context));
     llvm::sys::fs::remove(tempObject);
@@ -297,8 +227,6 @@ int run(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  registerAllPasses();
-  dyn::registerAllDynPasses();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   cl::HideUnrelatedOptions(category);
@@ -312,6 +240,20 @@ int main(int argc, char **argv) {
       "LLVM at -O3 and emits an "
       "object file or a shared library with a C header declaring\n"
       "  int32_t dyn_<entry>(const dyn_tensor *in, int64_t n_in, dyn_tensor "
-      "*out, int64_t n_out)\nfor every public function.\n");
+      "*out, int64_t n_out)\nfor every public function. The compile options "
+      "have the names and defaults of the pipelines' options "
+      "(--list-options prints them; docs/reference/options.md).\n");
+  if (listOptions.getNumOccurrences()) {
+    if (listOptions != "" && listOptions != "json" &&
+        listOptions != "markdown") {
+      llvm::errs() << "error: --list-options=" << listOptions
+                   << ": expected json or markdown\n";
+      return 1;
+    }
+    dyn::printOptionTable(llvm::outs(), listOptions == "markdown"
+                                            ? dyn::OptionTableFormat::Markdown
+                                            : dyn::OptionTableFormat::JSON);
+    return 0;
+  }
   return run(argc, argv);
 }

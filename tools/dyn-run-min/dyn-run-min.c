@@ -34,9 +34,12 @@ static void die(const char *format, const char *arg) {
 static const struct {
   const char *descr;
   int32_t dtype;
-} kDescrs[] = {{"f4", DYN_F32}, {"f8", DYN_F64}, {"f2", DYN_F16},
-               {"b1", DYN_I1},  {"i1", DYN_I8},  {"i2", DYN_I16},
-               {"i4", DYN_I32}, {"i8", DYN_I64}};
+} kDescrs[] = {
+/* The .npy type codes of dyn_runtime.h's table ("" where numpy has none). */
+#define DYN_DTYPE_DESCR(ENUM, CODE, NAME, BYTES, NPY) {NPY, ENUM},
+    DYN_DTYPES(DYN_DTYPE_DESCR)
+#undef DYN_DTYPE_DESCR
+};
 
 /* Reads a C-order little-endian .npy file into `t` (data malloc'ed). */
 static void readNpy(const char *path, dyn_tensor *t) {
@@ -64,7 +67,8 @@ static void readNpy(const char *path, dyn_tensor *t) {
   descr = strchr(descr + 7, '\'');
   int found = 0;
   for (size_t i = 0; descr && i < sizeof(kDescrs) / sizeof(kDescrs[0]); ++i)
-    if (strncmp(descr + 2, kDescrs[i].descr, 2) == 0 && descr[1] != '>') {
+    if (*kDescrs[i].descr && strncmp(descr + 2, kDescrs[i].descr, 2) == 0 &&
+        descr[1] != '>') {
       t->dtype = kDescrs[i].dtype;
       found = 1;
     }
@@ -101,7 +105,7 @@ static void readNpy(const char *path, dyn_tensor *t) {
 static void writeNpy(const char *path, const dyn_tensor *t) {
   const char *descr = "?";
   for (size_t i = 0; i < sizeof(kDescrs) / sizeof(kDescrs[0]); ++i)
-    if (kDescrs[i].dtype == t->dtype)
+    if (kDescrs[i].dtype == t->dtype && *kDescrs[i].descr)
       descr = kDescrs[i].descr;
   char header[256];
   int used =

@@ -31,11 +31,13 @@ struct DescrEntry {
   const char *descr;
   int32_t dtype;
 };
+// The .npy type codes of dyn_runtime.h's table ("" where numpy has none).
 // Byte-order characters: '<' little, '|' not applicable, '=' native (all
 // supported hosts are little-endian).
 const DescrEntry kDescrs[] = {
-    {"f4", DYN_F32}, {"f8", DYN_F64}, {"f2", DYN_F16}, {"b1", DYN_I1},
-    {"i1", DYN_I8},  {"i2", DYN_I16}, {"i4", DYN_I32}, {"i8", DYN_I64},
+#define DYN_DTYPE_DESCR(ENUM, CODE, NAME, BYTES, NPY) {NPY, ENUM},
+    DYN_DTYPES(DYN_DTYPE_DESCR)
+#undef DYN_DTYPE_DESCR
 };
 
 llvm::Error fail(StringRef path, const llvm::Twine &message) {
@@ -142,7 +144,7 @@ llvm::Error dyn::writeNpy(StringRef path, int32_t dtype,
                           size_t bytes) {
   const char *descr = nullptr;
   for (const DescrEntry &entry : kDescrs)
-    if (entry.dtype == dtype)
+    if (entry.dtype == dtype && *entry.descr)
       descr = entry.descr;
   if (!descr)
     return fail(path, "cannot write element type " +

@@ -19,12 +19,11 @@
 
 #include "Npy.h"
 
+#include "dyn/Compiler/CompileFlags.h"
 #include "dyn/Compiler/Compiler.h"
-#include "dyn/InitAllDyn.h"
 #include "dyn/Runtime/dyn_runtime.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 
@@ -74,24 +73,11 @@ cl::opt<bool> reportMemory(
     cl::desc("Print the peak bytes of buffers the compiled code allocated "
              "(live at once, outputs included) over the calls"),
     cl::cat(category));
-cl::opt<std::string> target("target",
-                            cl::desc("Target when compiling a .mlir input: "
-                                     "x86_64 (default) or nvptx (CUDA GPU)"),
-                            cl::init("x86_64"), cl::cat(category));
-cl::opt<std::string> gpuChip("gpu-chip",
-                             cl::desc("GPU architecture when compiling a "
-                                      ".mlir input for nvptx"),
-                             cl::init("sm_90"), cl::cat(category));
-cl::opt<std::string> cpu("cpu",
-                         cl::desc("Target CPU when compiling a .mlir input"),
-                         cl::init("host"), cl::cat(category));
-cl::opt<bool> noOutline("no-outline",
-                        cl::desc("Compile a .mlir input without outlining "
-                                 "(the plain upstream path)"),
-                        cl::cat(category));
-cl::opt<bool> noVectorize("no-vectorize",
-                          cl::desc("Compile a .mlir input to scalar loops"),
-                          cl::cat(category));
+// The compile options of dyn-compile, for .mlir inputs.
+mlir::dyn::CompileFlags
+    compileFlags(category,
+                 "Target when compiling a .mlir input: x86_64 (default) or "
+                 "nvptx (CUDA GPU)");
 
 int fail(const llvm::Twine &message) {
   llvm::errs() << "dyn-run: error: " << message << "\n";
@@ -157,16 +143,11 @@ llvm::Expected<std::string> compileToSharedLibrary(const char *argv0) {
   if (!module)
     return llvm::createStringError("cannot parse " + inputFile);
 
-  mlir::dyn::CompileOptions options;
-  if (target != "x86_64" && target != "nvptx")
+  mlir::dyn::CompileOptions options = compileFlags.getOptions();
+  if (options.target != "x86_64" && options.target != "nvptx")
     return llvm::createStringError("dyn-run runs x86_64 or nvptx code on "
                                    "this machine, not '" +
-                                   target + "'");
-  options.target = target;
-  options.gpuChip = gpuChip;
-  options.cpu = cpu;
-  options.outline = !noOutline;
-  options.vectorize = !noVectorize;
+                                   options.target + "'");
   auto compiler = mlir::dyn::Compiler::create(options);
   if (!compiler)
     return compiler.takeError();
@@ -178,7 +159,8 @@ llvm::Expected<std::string> compileToSharedLibrary(const char *argv0) {
   if (mlir::failed((*compiler)->compileToObject(*module, object)))
     return llvm::createStringError("compiling " + inputFile + " failed");
   mlir::dyn::LinkOptions link;
-  link.target = target;
+  link.target = options.target;
+  link.cudaPath = (*compiler)->getOptions().nvptxOptions.cudaPath;
   link.runtimeLibrary = mlir::dyn::getDefaultRuntimeLibrary(argv0);
   if (mlir::failed(mlir::dyn::linkSharedLibrary(
           object, shared, link, mlir::UnknownLoc::get(&context))))
@@ -465,8 +447,6 @@ int run(const char *argv0) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  mlir::registerAllPasses();
-  mlir::dyn::registerAllDynPasses();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,

@@ -6,15 +6,23 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The driver logic shared by dyn-compile and dyn-run: the MLIR pipeline, LLVM
-// IR translation and optimization, object emission through an LLVM
-// TargetMachine, linking a shared library against the dyn runtime, and the C
-// header of a module's entry points.
+// The driver shared by dyn-compile and dyn-run (and through them the Python
+// package): one set of options, checked against the target, then the
+// target's pipeline (Codegen/CPU or Codegen/NVPTX), LLVM translation and
+// optimisation, and object emission (Target/). Linking and headers are in
+// dyn/Target/Link.h and dyn/Target/Header.h.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef DYN_COMPILER_COMPILER_H
 #define DYN_COMPILER_COMPILER_H
+
+#include "dyn/Codegen/CPU/Pipeline.h"
+#include "dyn/Codegen/Common/Pipeline.h"
+#include "dyn/Codegen/NVPTX/Pipeline.h"
+#include "dyn/Target/Header.h"
+#include "dyn/Target/Link.h"
+#include "dyn/Target/TargetInfo.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
@@ -34,47 +42,31 @@ namespace mlir {
 class DialectRegistry;
 namespace dyn {
 
-/// What to compile for and how.
+/// What to compile for and how: every option of the tables, grouped by
+/// concern, plus the driver's own.
 struct CompileOptions {
   /// `x86_64`, `aarch64`, or `nvptx` (kernels for a CUDA GPU, host code for
   /// this machine).
   std::string target = "x86_64";
-  /// nvptx: the GPU architecture, PTX features, the kernel binary format
-  /// (`fatbin`, `bin` (cubin), `isa` (PTX); empty: fatbin when the toolkit
-  /// has ptxas, else PTX) and the CUDA toolkit path (empty: $DYN_CUDA_PATH,
-  /// else /usr/local/cuda).
-  std::string gpuChip = "sm_90";
-  std::string gpuFeatures = "+ptx80";
-  std::string gpuFormat;
-  std::string cudaPath;
-  /// nvptx, for testing without a GPU: also compile the kernels for the
-  /// host, run by an emulating libcuda (dyn-emulate-gpu-kernels).
-  bool emulateKernels = false;
-  /// LLVM triple (of the host code for nvptx); empty: the target's Linux
-  /// triple.
-  std::string triple;
-  /// LLVM CPU name; `host` for this machine's CPU (the default when the
-  /// target is the host's architecture), empty for the triple's generic CPU.
-  std::string cpu = "host";
-  /// LLVM feature string (`+avx2,+fma`); with cpu=host, the host's features.
-  std::string features;
+  /// The (host) code's triple, CPU and features (TargetOptions.def).
+  TargetOptions targetOptions;
+  /// Subnets, shapes and memory, for every target (SubnetOptions.def).
+  SubnetOptions subnetOptions;
+  /// x86_64 and aarch64 only (CPUOptions.def).
+  CPUCodegenOptions cpuOptions;
+  /// nvptx only (NVPTXOptions.def).
+  NVPTXCodegenOptions nvptxOptions;
   /// LLVM optimization level 0-3.
   unsigned optLevel = 3;
-  /// Vector length in elements; 0: from the target (AVX-512: 16, AVX2: 8,
-  /// NEON/SSE: 4).
-  int64_t vectorSize = 0;
-  /// Outline subnets and build a dispatcher (false: plain upstream path).
-  bool outline = true;
-  /// Tile and vectorize linalg ops (false: scalar loops).
-  bool vectorize = true;
-  /// Pack static temporaries of subnets into arenas (dyn-plan-memory).
-  bool planMemory = true;
-  /// Shape-specialised entry versions, `ENTRY:ARG.DIM=V,V,...` each (see
-  /// dyn-specialize-shapes).
-  std::vector<std::string> specialize;
   /// Print per-stage timings to stderr.
   bool timing = false;
 };
+
+/// Checks `options` before anything is compiled: a known target, an
+/// option of another target's table set away from its default (it would
+/// be ignored), and what each table can check on its own. The message
+/// names the flag.
+llvm::Error verifyCompileOptions(const CompileOptions &options);
 
 /// Registers every dialect, extension and translation the driver needs.
 void registerCompilerDialects(DialectRegistry &registry);
@@ -82,19 +74,20 @@ void registerCompilerDialects(DialectRegistry &registry);
 /// A configured compilation for one target.
 class Compiler {
 public:
-  /// Resolves the target (triple, CPU, features, vector size); fails with a
-  /// message for an unknown target or CPU.
+  /// Verifies the options and resolves the target (triple, CPU, features,
+  /// vector size, kernel format); fails with a message.
   static llvm::Expected<std::unique_ptr<Compiler>>
   create(const CompileOptions &options);
   ~Compiler();
 
+  /// The options, resolved.
   const CompileOptions &getOptions() const { return options; }
 
   /// The scope stage timings nest under (disabled unless options.timing);
   /// the report is printed when the Compiler is destroyed.
   TimingScope &getTimingScope() { return rootTiming; }
 
-  /// Runs dyn-cpu-pipeline: dyn dialect in, LLVM dialect out.
+  /// Runs the target's pipeline: dyn dialect in, LLVM dialect out.
   LogicalResult lowerToLLVMDialect(ModuleOp module);
 
   /// Translates an LLVM-dialect module to optimized LLVM IR.
@@ -102,7 +95,8 @@ public:
   translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext);
 
   /// Emits `llvmModule` as a relocatable object file at `path`.
-  LogicalResult emitObject(llvm::Module &llvmModule, StringRef path);
+  LogicalResult emitObject(llvm::Module &llvmModule, StringRef path,
+                           Location loc);
 
   /// The whole way: dyn dialect module to object file.
   LogicalResult compileToObject(ModuleOp module, StringRef path);
@@ -116,45 +110,6 @@ private:
   DefaultTimingManager timingManager;
   TimingScope rootTiming;
 };
-
-/// Reads the entry-point signature lines (`dyn_module_signature`) of an
-/// LLVM-dialect module produced by the pipeline.
-FailureOr<std::string> getModuleSignature(ModuleOp module);
-
-/// The C header declaring the entry points listed in `signature`.
-std::string generateHeader(StringRef signature, StringRef moduleName);
-
-/// How to link a shared library.
-struct LinkOptions {
-  /// `x86_64`, `aarch64` or `nvptx`: picks the default linker and runtime.
-  std::string target = "x86_64";
-  /// nvptx: the CUDA shim archive (empty: next to the runtime archive) and
-  /// the toolkit whose stub libcuda is linked against (empty: default).
-  std::string cudaRuntimeLibrary;
-  std::string cudaPath;
-  /// The compiler driver used as linker; empty: $DYN_CC (x86_64) or
-  /// $DYN_CC_AARCH64 (aarch64) from the environment, else clang from LLVM 22
-  /// (x86_64) or aarch64-linux-gnu-gcc (aarch64).
-  std::string linker;
-  /// The dyn runtime archive built for the target; empty: $DYN_RUNTIME_LIB,
-  /// else getDefaultRuntimeLibrary().
-  std::string runtimeLibrary;
-};
-
-/// Links `objectPath` with the dyn runtime into the shared library
-/// `outputPath`.
-LogicalResult linkSharedLibrary(StringRef objectPath, StringRef outputPath,
-                                const LinkOptions &options, Location loc);
-
-/// The CUDA toolkit path: `path` if given, else $DYN_CUDA_PATH, else
-/// /usr/local/cuda.
-std::string resolveCudaPath(StringRef path);
-
-/// Default location of the runtime archive for `target`, next to the running
-/// executable: `<bindir>/../lib/libdyn_runtime.a` (x86_64) or
-/// `<bindir>/../lib/aarch64/libdyn_runtime.a`.
-std::string getDefaultRuntimeLibrary(const char *argv0,
-                                     StringRef target = "x86_64");
 
 } // namespace dyn
 } // namespace mlir

@@ -9,21 +9,18 @@
 #ifndef DYN_CONVERSION_PASSES_H
 #define DYN_CONVERSION_PASSES_H
 
+#include "dyn/Conversion/DynToSCF/DynToSCF.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
-class RewriterBase;
 namespace dyn {
 
 #define GEN_PASS_DECL
 #include "dyn/Conversion/Passes.h.inc"
-
-/// Lowers every dyn op nested in `root` (innermost first) to scf. Returns the
-/// number of ops lowered.
-unsigned lowerDynToSCF(RewriterBase &rewriter, Operation *root);
 
 #define GEN_PASS_REGISTRATION
 #include "dyn/Conversion/Passes.h.inc"

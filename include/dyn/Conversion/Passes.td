@@ -61,4 +61,26 @@ def DynLowerToSCF : Pass<"dyn-lower-to-scf"> {
   ];
 }
 
+def DynBuildDispatcher : Pass<"dyn-build-dispatcher", "::mlir::ModuleOp"> {
+  let summary = "Turn dyn control flow around subnet calls into an scf host dispatcher";
+  let description = [{
+    Runs after `dyn-outline-regions`. In every non-subnet function, the dyn
+    ops, whose regions now hold only calls to subnets, become `scf.if`,
+    `scf.index_switch` and `scf.while` (as in `dyn-lower-to-scf`): the
+    predicate or index is the only value that crosses from compute to
+    control (a `tensor.extract` of the 0-d tensor a subnet returns). The
+    function is marked `dyn.dispatcher`.
+
+    A dyn region that still holds compute (anything but calls, constants,
+    casts, scalar arithmetic, nested control flow and terminators) is an
+    error: the dispatcher
+    runs on the host and must not compute tensors itself.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // DYN_CONVERSION_PASSES_TD

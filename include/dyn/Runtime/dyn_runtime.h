@@ -37,17 +37,29 @@ extern "C" {
 /** Highest tensor rank the ABI carries. */
 #define DYN_MAX_RANK 8
 
-/** Element types. The values are part of the ABI. */
+/** The element types, one X(ENUM, CODE, NAME, BYTES, NPY) per type: the
+    dyn_dtype value (part of the ABI), the short name (also the MLIR element
+    type, as in dyn_module_signature), the element size, and the .npy type
+    code without its byte order ("" where numpy has none). The one table
+    the runtime, the runners, the compiler (dyn-emit-c-abi) and, checked
+    by a test, the Python package use. i1 takes one byte, 0 or 1 (numpy's
+    bool). */
+#define DYN_DTYPES(X)                                                          \
+  X(DYN_F32, 0, "f32", 4, "f4")                                                \
+  X(DYN_F64, 1, "f64", 8, "f8")                                                \
+  X(DYN_F16, 2, "f16", 2, "f2")                                                \
+  X(DYN_BF16, 3, "bf16", 2, "")                                                \
+  X(DYN_I1, 4, "i1", 1, "b1")                                                  \
+  X(DYN_I8, 5, "i8", 1, "i1")                                                  \
+  X(DYN_I16, 6, "i16", 2, "i2")                                                \
+  X(DYN_I32, 7, "i32", 4, "i4")                                                \
+  X(DYN_I64, 8, "i64", 8, "i8")
+
+/** Element types. */
 typedef enum dyn_dtype {
-  DYN_F32 = 0,
-  DYN_F64 = 1,
-  DYN_F16 = 2,
-  DYN_BF16 = 3,
-  DYN_I1 = 4, /* one byte per element, 0 or 1 (numpy's bool) */
-  DYN_I8 = 5,
-  DYN_I16 = 6,
-  DYN_I32 = 7,
-  DYN_I64 = 8,
+#define DYN_DTYPE_ENUMERATOR(ENUM, CODE, NAME, BYTES, NPY) ENUM = CODE,
+  DYN_DTYPES(DYN_DTYPE_ENUMERATOR)
+#undef DYN_DTYPE_ENUMERATOR
 } dyn_dtype;
 
 /** Return codes of entry points. */

@@ -54,6 +54,13 @@ Value mlir::dyn::castToType(OpBuilder &builder, Location loc, Value value,
   return tensor::CastOp::create(builder, loc, type, value);
 }
 
+bool mlir::dyn::isHostScalarOp(Operation *op) {
+  auto isScalar = [](Type type) { return type.isIntOrIndexOrFloat(); };
+  return op->getNumRegions() == 0 && op->getNumResults() > 0 &&
+         llvm::all_of(op->getOperandTypes(), isScalar) &&
+         llvm::all_of(op->getResultTypes(), isScalar) && isPure(op);
+}
+
 /// Verifies that the values in `yielded` (produced by `what`) can flow into
 /// values of `expected` types (described by `into`). `op` reports errors.
 static LogicalResult verifyFlow(Operation *op, TypeRange yielded,

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dyn/Dialect/Dyn/IR/DynAttrs.h"
 #include "dyn/Dialect/Dyn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -53,13 +54,11 @@ Contract getContract(func::FuncOp subnet) {
   Contract contract;
   llvm::MapVector<int64_t, DimGroup> bySymbol;
   for (unsigned i = 0; i < subnet.getNumArguments(); ++i) {
-    if (auto symbols =
-            subnet.getArgAttrOfType<DenseI64ArrayAttr>(i, "dyn.symbolic_dims"))
+    if (auto symbols = getSymbolicDims(subnet, i))
       for (auto [d, symbol] : llvm::enumerate(symbols.asArrayRef()))
         if (symbol >= 0)
           bySymbol[symbol].push_back({i, (int64_t)d});
-    if (auto required = subnet.getArgAttrOfType<DenseI64ArrayAttr>(
-            i, "dyn.required_extents"))
+    if (auto required = getRequiredExtents(subnet, i))
       for (auto [d, extent] : llvm::enumerate(required.asArrayRef()))
         if (extent >= 0)
           contract.extents.push_back({i, (int64_t)d, extent});
@@ -248,7 +247,7 @@ struct DynCheckSubnetShapesPass
     SymbolTable symbols(module);
     SmallVector<func::FuncOp> dispatchers;
     for (auto func : module.getOps<func::FuncOp>())
-      if (func->hasAttr(kDispatcherAttrName))
+      if (isDispatcher(func))
         dispatchers.push_back(func);
     for (func::FuncOp dispatcher : dispatchers) {
       SmallVector<std::pair<func::CallOp, func::FuncOp>> calls;

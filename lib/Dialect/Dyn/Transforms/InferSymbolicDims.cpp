@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dyn/Dialect/Dyn/IR/DynAttrs.h"
 #include "dyn/Dialect/Dyn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -301,8 +302,7 @@ void SymbolicDims::annotate() {
           symbolOfLeader.try_emplace(leader, symbolOfLeader.size());
       symbols.push_back(it->second);
     }
-    func.setArgAttr(i, "dyn.symbolic_dims",
-                    DenseI64ArrayAttr::get(func.getContext(), symbols));
+    dyn::setSymbolicDims(func, i, symbols);
   }
   // Static extents required of a dim hold for its whole class.
   DenseMap<ArgDim, int64_t> requiredOfLeader;
@@ -327,8 +327,7 @@ void SymbolicDims::annotate() {
       required.push_back(extent);
     }
     if (any)
-      func.setArgAttr(i, "dyn.required_extents",
-                      DenseI64ArrayAttr::get(func.getContext(), required));
+      dyn::setRequiredExtents(func, i, required);
   }
 }
 

@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dyn/Dialect/Dyn/IR/DynAttrs.h"
 #include "dyn/Dialect/Dyn/IR/DynOps.h"
 #include "dyn/Dialect/Dyn/Transforms/Passes.h"
 
@@ -36,22 +37,6 @@ namespace dyn {
 
 using namespace mlir;
 using namespace mlir::dyn;
-
-bool mlir::dyn::isHostScalarOp(Operation *op) {
-  auto isScalar = [](Type type) { return type.isIntOrIndexOrFloat(); };
-  return op->getNumRegions() == 0 && op->getNumResults() > 0 &&
-         llvm::all_of(op->getOperandTypes(), isScalar) &&
-         llvm::all_of(op->getResultTypes(), isScalar) && isPure(op);
-}
-
-void mlir::dyn::populateAllCanonicalizationPatterns(
-    RewritePatternSet &patterns) {
-  MLIRContext *ctx = patterns.getContext();
-  for (Dialect *dialect : ctx->getLoadedDialects())
-    dialect->getCanonicalizationPatterns(patterns);
-  for (RegisteredOperationName op : ctx->getRegisteredOperations())
-    op.getCanonicalizationPatterns(patterns, ctx);
-}
 
 namespace {
 
@@ -208,7 +193,7 @@ private:
     auto subnet =
         func::FuncOp::create(builder, first->getLoc(), name, funcType);
     subnet.setPrivate();
-    subnet->setAttr(kSubnetAttrName, builder.getUnitAttr());
+    setSubnet(subnet);
     symbols.insert(subnet); // renames on collision
 
     Block *body = subnet.addEntryBlock();
@@ -254,8 +239,7 @@ struct DynOutlineRegionsPass
     for (auto func : module.getOps<func::FuncOp>())
       // Dispatchers made earlier (dyn-specialize-shapes' version guards)
       // are host code already.
-      if (!func.isDeclaration() && !isSubnet(func) &&
-          !func->hasAttr(kDispatcherAttrName))
+      if (!func.isDeclaration() && !isSubnet(func) && !isDispatcher(func))
         functions.push_back(func);
 
     Outliner outliner(module, symbols);

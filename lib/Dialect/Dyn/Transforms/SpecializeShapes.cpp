@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dyn/Dialect/Dyn/IR/DynAttrs.h"
 #include "dyn/Dialect/Dyn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -36,52 +37,16 @@ using namespace mlir;
 
 namespace {
 
-/// One specialised dim and its chosen extents.
-struct DimChoice {
-  unsigned arg;
-  int64_t dim;
-  SmallVector<int64_t> extents;
-};
-
-/// Parses `ARG.DIM=V,V,...`.
-FailureOr<DimChoice> parseChoice(StringRef text, Location loc) {
-  auto fail = [&](const Twine &why) {
-    return emitError(loc) << "malformed specialisation '" << text
-                          << "': " << why
-                          << " (expected ARG.DIM=V,V,..., e.g. 0.1=64,128)";
-  };
-  auto [lhs, rhs] = text.trim().split('=');
-  auto [argText, dimText] = lhs.split('.');
-  DimChoice choice;
-  if (argText.trim().getAsInteger(10, choice.arg) ||
-      dimText.trim().getAsInteger(10, choice.dim))
-    return fail("ARG and DIM must be integers");
-  SmallVector<StringRef> values;
-  rhs.split(values, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
-  if (values.empty())
-    return fail("no extents");
-  for (StringRef value : values) {
-    int64_t extent;
-    if (value.trim().getAsInteger(10, extent) || extent < 0)
-      return fail("extents must be non-negative integers");
-    if (!llvm::is_contained(choice.extents, extent))
-      choice.extents.push_back(extent);
-  }
-  return choice;
-}
-
 /// The argument dims that share a symbol with `arg`.`dim` (itself included).
 SmallVector<std::pair<unsigned, int64_t>>
 getTiedDims(func::FuncOp func, unsigned arg, int64_t dim) {
   SmallVector<std::pair<unsigned, int64_t>> tied = {{arg, dim}};
-  auto symbols =
-      func.getArgAttrOfType<DenseI64ArrayAttr>(arg, "dyn.symbolic_dims");
+  DenseI64ArrayAttr symbols = dyn::getSymbolicDims(func, arg);
   if (!symbols || dim >= symbols.size() || symbols[dim] < 0)
     return tied;
   int64_t symbol = symbols[dim];
   for (unsigned i = 0; i < func.getNumArguments(); ++i) {
-    auto other =
-        func.getArgAttrOfType<DenseI64ArrayAttr>(i, "dyn.symbolic_dims");
+    DenseI64ArrayAttr other = dyn::getSymbolicDims(func, i);
     if (!other)
       continue;
     for (auto [d, s] : llvm::enumerate(other.asArrayRef()))
@@ -97,7 +62,8 @@ public:
       : module(module), symbols(module), maxVersions(maxVersions) {}
 
   /// Emits the versions of `entry` for `choices`; returns how many.
-  FailureOr<int64_t> run(func::FuncOp entry, ArrayRef<DimChoice> choices);
+  FailureOr<int64_t> run(func::FuncOp entry,
+                         ArrayRef<dyn::DimSpecialization> choices);
 
 private:
   /// A version: the static extent of each specialised argument dim (tied
@@ -118,10 +84,10 @@ private:
 };
 
 FailureOr<int64_t> Specializer::run(func::FuncOp entry,
-                                    ArrayRef<DimChoice> choices) {
+                                    ArrayRef<dyn::DimSpecialization> choices) {
   // Validate, then expand the cross product (tied dims follow their symbol).
   SmallVector<Version> versions = {{}};
-  for (const DimChoice &choice : choices) {
+  for (const dyn::DimSpecialization &choice : choices) {
     if (choice.arg >= entry.getNumArguments())
       return entry.emitError() << "cannot specialise argument " << choice.arg
                                << ": '" << entry.getSymName() << "' has "
@@ -157,8 +123,8 @@ FailureOr<int64_t> Specializer::run(func::FuncOp entry,
   OpBuilder builder(entry);
   auto dispatcher =
       cast<func::FuncOp>(builder.insert(entry->cloneWithoutRegions()));
-  dispatcher->removeAttr("dyn.specialize");
-  entry->removeAttr("dyn.specialize");
+  dyn::clearSpecializeAttr(dispatcher);
+  dyn::clearSpecializeAttr(entry);
   if (failed(symbols.rename(entry, name + "__generic")))
     return entry.emitError() << "cannot rename '" << name << "'";
   entry.setPrivate();
@@ -260,7 +226,7 @@ void Specializer::buildGuards(
     return SmallVector<Value>(ifOp.getResults());
   };
   func::ReturnOp::create(builder, loc, chain(builder, 0));
-  entry->setAttr(dyn::kDispatcherAttrName, builder.getUnitAttr());
+  dyn::setDispatcher(entry);
 }
 
 struct DynSpecializeShapesPass
@@ -270,7 +236,7 @@ struct DynSpecializeShapesPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     // Entry -> choices, from the option then from dyn.specialize attributes.
-    llvm::MapVector<func::FuncOp, SmallVector<DimChoice>> requests;
+    llvm::MapVector<func::FuncOp, SmallVector<dyn::DimSpecialization>> requests;
     SmallVector<StringRef> specs;
     StringRef(specializations).split(specs, ';', -1, /*KeepEmpty=*/false);
     for (StringRef spec : specs) {
@@ -281,13 +247,15 @@ struct DynSpecializeShapesPass
                            << "' names no entry point '" << entryName << "'";
         return signalPassFailure();
       }
-      FailureOr<DimChoice> choice = parseChoice(choiceText, entry.getLoc());
-      if (failed(choice))
+      auto choice = dyn::parseDimSpecialization(choiceText);
+      if (!choice) {
+        entry.emitError() << llvm::toString(choice.takeError());
         return signalPassFailure();
+      }
       requests[entry].push_back(*choice);
     }
     for (auto func : module.getOps<func::FuncOp>()) {
-      auto attr = func->getAttrOfType<ArrayAttr>("dyn.specialize");
+      ArrayAttr attr = dyn::getSpecializeAttr(func);
       if (!attr)
         continue;
       for (Attribute element : attr) {
@@ -296,9 +264,11 @@ struct DynSpecializeShapesPass
           func.emitError() << "dyn.specialize must be an array of strings";
           return signalPassFailure();
         }
-        FailureOr<DimChoice> choice = parseChoice(text, func.getLoc());
-        if (failed(choice))
+        auto choice = dyn::parseDimSpecialization(text);
+        if (!choice) {
+          func.emitError() << llvm::toString(choice.takeError());
           return signalPassFailure();
+        }
         requests[func].push_back(*choice);
       }
     }

@@ -14,6 +14,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dyn/Dialect/Dyn/IR/DynAttrs.h"
+#include "dyn/Dialect/Dyn/IR/DynOps.h"
 #include "dyn/Dialect/Dyn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -116,8 +118,8 @@ DestinationBuilder::buildShapeFunction(func::FuncOp subnet,
   OpBuilder builder(subnet);
   builder.setInsertionPointAfter(subnet);
   auto shape = cast<func::FuncOp>(builder.clone(*subnet.getOperation()));
-  shape->removeAttr(kSubnetAttrName);
-  shape->setAttr("dyn.shape_function", builder.getUnitAttr());
+  clearSubnet(shape);
+  setShapeFunction(shape);
   symbols.insert(shape);
   (void)symbols.rename(shape, (subnet.getSymName() + "__shape").str());
 
@@ -206,7 +208,7 @@ func::FuncOp DestinationBuilder::createShapeFunction(func::FuncOp subnet,
   auto shape = func::FuncOp::create(
       builder, subnet.getLoc(), (subnet.getSymName() + "__shape").str(), type);
   shape.setPrivate();
-  shape->setAttr("dyn.shape_function", builder.getUnitAttr());
+  setShapeFunction(shape);
   symbols.insert(shape);
   shape.addEntryBlock();
   return shape;
@@ -243,7 +245,7 @@ DestinationBuilder::buildBoundFunction(func::FuncOp subnet,
 
   SmallVector<Type> types(bounds.size(), IndexType::get(subnet.getContext()));
   func::FuncOp shape = createShapeFunction(subnet, types);
-  shape->setAttr("dyn.upper_bounds", UnitAttr::get(subnet.getContext()));
+  setUpperBounds(shape);
   Block &entry = shape.getBody().front();
   OpBuilder builder = OpBuilder::atBlockEnd(&entry);
   SmallVector<Value> values;

@@ -41,6 +41,39 @@ def Dyn_Dialect : Dialect {
     "::mlir::arith::ArithDialect",
     "::mlir::tensor::TensorDialect"
   ];
+
+  // The attributes dyn's passes hand to each other, declared here so that
+  // every use goes through one name and the verifier checks their type and
+  // placement (DynAttrs.cpp; docs/dialect.md lists them with their
+  // producers and consumers). Argument attributes (`dyn.symbolic_dims`,
+  // `dyn.required_extents`) are declared in extraClassDeclaration below.
+  let discardableAttrs = (ins
+    // On functions.
+    "::mlir::UnitAttr":$subnet,
+    "::mlir::UnitAttr":$dispatcher,
+    "::mlir::UnitAttr":$shape_function,
+    "::mlir::UnitAttr":$upper_bounds,
+    "::mlir::ArrayAttr":$specialize,
+    "::mlir::StringAttr":$emulated_kernel,
+    // On the module.
+    "::mlir::StringAttr":$target_cpu,
+    "::mlir::StringAttr":$target_features
+  );
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// Argument attribute of entry points and subnets: one symbol per dim
+    /// of a shaped argument, dims that must be equal sharing one (-1:
+    /// static, or unconstrained).
+    static constexpr ::llvm::StringLiteral getSymbolicDimsAttrName() {
+      return "dyn.symbolic_dims";
+    }
+    /// Argument attribute: the extent a dynamic dim must have at run time
+    /// (-1: any).
+    static constexpr ::llvm::StringLiteral getRequiredExtentsAttrName() {
+      return "dyn.required_extents";
+    }
+  }];
 }
 
 class Dyn_Op<string mnemonic, list<Trait> traits = []> :

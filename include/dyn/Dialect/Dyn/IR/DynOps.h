@@ -39,6 +39,12 @@ std::optional<bool> getConstantPredicate(Attribute attr);
 /// The value of a constant switch index (integer or splat tensor attribute).
 std::optional<int64_t> getConstantIndex(Attribute attr);
 
+/// Returns true for pure scalar arithmetic (all operands and results are
+/// integers, indices or floats, no regions): loop counters and predicates
+/// computed from scalars stay in the host dispatcher instead of becoming
+/// subnets of their own (dyn-outline-regions, dyn-build-dispatcher).
+bool isHostScalarOp(Operation *op);
+
 /// Returns `value` cast to `type` (tensor.cast for tensors), or `value`
 /// itself when the types already agree. The types must be cast-compatible.
 Value castToType(OpBuilder &builder, Location loc, Value value, Type type);

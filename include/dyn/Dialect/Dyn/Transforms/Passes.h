@@ -19,20 +19,6 @@
 namespace mlir {
 namespace dyn {
 
-/// Unit attribute marking an outlined, control-flow-free subnet function.
-constexpr StringLiteral kSubnetAttrName = "dyn.subnet";
-/// Unit attribute marking a function turned into a host dispatcher.
-constexpr StringLiteral kDispatcherAttrName = "dyn.dispatcher";
-
-/// Returns true if `op` is a subnet function made by dyn-outline-regions.
-inline bool isSubnet(Operation *op) { return op->hasAttr(kSubnetAttrName); }
-
-/// Returns true for pure scalar arithmetic (all operands and results are
-/// integers, indices or floats, no regions): loop counters and predicates
-/// computed from scalars stay in the host dispatcher instead of becoming
-/// subnets of their own.
-bool isHostScalarOp(Operation *op);
-
 /// Gives the dynamic dims of `func`'s tensor arguments symbols, dims the
 /// body requires to be equal sharing one (`dyn.symbolic_dims` argument
 /// attributes, see dyn-infer-symbolic-dims); returns how many dims were

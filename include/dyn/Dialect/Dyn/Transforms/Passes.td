@@ -178,29 +178,6 @@ def DynOutlineRegions : Pass<"dyn-outline-regions", "::mlir::ModuleOp"> {
   ];
 }
 
-def DynBuildDispatcher : Pass<"dyn-build-dispatcher", "::mlir::ModuleOp"> {
-  let summary = "Turn dyn control flow around subnet calls into an scf host dispatcher";
-  let description = [{
-    Runs after `dyn-outline-regions`. In every non-subnet function, the dyn
-    ops, whose regions now hold only calls to subnets, become `scf.if`,
-    `scf.index_switch` and `scf.while` (as in `dyn-lower-to-scf`): the
-    predicate or index is the only value that crosses from compute to
-    control (a `tensor.extract` of the 0-d tensor a subnet returns). The
-    function is marked `dyn.dispatcher`.
-
-    A dyn region that still holds compute (anything but calls, constants,
-    casts, scalar arithmetic, nested control flow and terminators) is an
-    error: the dispatcher
-    runs on the host and must not compute tensors itself.
-  }];
-  let dependentDialects = [
-    "::mlir::arith::ArithDialect",
-    "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect"
-  ];
-}
-
-
 def DynSubnetDestinations : Pass<"dyn-subnet-destinations", "::mlir::ModuleOp"> {
   let summary = "Shape functions for subnets; the dispatcher allocates their results";
   let description = [{
@@ -261,7 +238,6 @@ def DynSubnetDestinations : Pass<"dyn-subnet-destinations", "::mlir::ModuleOp"> 
     Statistic<"numDestinations", "num-destinations", "Number of subnet results passed as destinations">
   ];
 }
-
 
 def DynCheckSubnetShapes : Pass<"dyn-check-subnet-shapes", "::mlir::ModuleOp"> {
   let summary = "Check at each subnet call that the dims a subnet needs equal are equal";

@@ -1,0 +1,79 @@
+//===- Passes.td - dyn CPU code generation passes ----------*- tablegen -*-===//
+//
+// Part of the dyn project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DYN_CODEGEN_CPU_PASSES_TD
+#define DYN_CODEGEN_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops to vector-sized tiles and vectorize them (masked for dynamic dims)";
+  let description = [{
+    For every linalg op on tensors, picks tile sizes for the host's vector
+    unit, tiles the op with `scf.for` loops (TilingInterface), and vectorizes
+    each tile with `linalg::vectorize`, using masks where a tile can be
+    partial (dynamic dims, sizes that are not multiples of the tile). Tile
+    sizes:
+
+    * contractions (`linalg.matmul`, `linalg.batch_matmul`, matmul-like
+      generics): `matmul-tile-m` x `vector-size` x `matmul-tile-k` over the
+      (M, N, K) dims, batch dims tiled by 1;
+    * 2-D convolutions (`linalg.conv_2d_nhwc_hwcf`): batch, output row and
+      kernel row by 1, output columns by `matmul-tile-m`, output and input
+      channels by `vector-size`, kernel columns whole; the unit-window tiles
+      are then rewritten as 1-D convolutions (upstream's decomposition
+      patterns), which the vectorizer handles (dynamic batch included,
+      where upstream's im2col rewrite needs static shapes);
+    * every other op: the innermost loop by `vector-size`, the other loops by
+      1, and dims whose static extent is at most the tile are left whole.
+
+    Ops the vectorizer cannot handle are left tiled (or untiled when not even
+    tiling applies) and later lowered to scalar loops. The pass runs on
+    tensors, before bufferization.
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+  let options = [
+    Option<"vectorSize", "vector-size", "int64_t", /*default=*/"16",
+           "Vector length (elements) along the innermost dim: 16 for 32-bit "
+           "elements with AVX-512, 8 with AVX2, 4 with NEON">,
+    Option<"matmulTileM", "matmul-tile-m", "int64_t", /*default=*/"8",
+           "Rows of a contraction tile (M)">,
+    Option<"matmulTileK", "matmul-tile-k", "int64_t", /*default=*/"16",
+           "Reduction depth of a contraction tile (K)">
+  ];
+  let statistics = [
+    Statistic<"numVectorized", "num-vectorized", "Number of linalg tiles vectorized">,
+    Statistic<"numScalar", "num-scalar", "Number of linalg ops left to scalar loops">
+  ];
+}
+
+def DynLowerVectors : Pass<"dyn-lower-vectors", "::mlir::func::FuncOp"> {
+  let summary = "Lower high-level vector ops (contract, multi_reduction, masks, n-D transfers) for LLVM";
+  let description = [{
+    Applies upstream's vector lowering patterns so that what remains maps
+    onto LLVM vector instructions: `vector.contract` becomes outer products
+    (FMAs), `vector.multi_reduction` inner reductions, masked n-D transfers
+    1-D masked loads/stores, and transposes and broadcasts shuffles. Runs
+    after bufferization and before `convert-vector-to-llvm`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+#endif // DYN_CODEGEN_CPU_PASSES_TD

@@ -1,0 +1,159 @@
+//===- Pipeline.cpp - dyn-cpu-pipeline ------------------------------------===//
+//
+// Part of the dyn project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "dyn/Codegen/CPU/Pipeline.h"
+#include "dyn/Codegen/CPU/Passes.h"
+#include "dyn/Codegen/Common/Passes.h"
+#include "dyn/Codegen/Common/PipelineOptions.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ConvertToLLVM/ToLLVMPass.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/TargetParser/Triple.h"
+
+using namespace mlir;
+using namespace mlir::dyn;
+
+/// The CPU architecture the (possibly empty) triple names.
+static llvm::Expected<StringRef> getArchitecture(StringRef triple) {
+  if (triple.empty())
+    return StringRef("x86_64");
+  llvm::Triple parsed(triple);
+  if (parsed.isX86() && parsed.isArch64Bit())
+    return StringRef("x86_64");
+  if (parsed.isAArch64())
+    return StringRef("aarch64");
+  return llvm::createStringError(
+      "dyn-cpu-pipeline generates x86_64 or aarch64 code, not '%s'",
+      triple.str().c_str());
+}
+
+llvm::Error mlir::dyn::buildCPUPipeline(OpPassManager &pm,
+                                        const TargetOptions &targetOptions,
+                                        const SubnetOptions &subnets,
+                                        const CPUCodegenOptions &codegen) {
+  auto arch = getArchitecture(targetOptions.triple);
+  if (!arch)
+    return arch.takeError();
+  auto target = resolveTargetOptions(targetOptions, *arch);
+  if (!target)
+    return target.takeError();
+  if (llvm::Error error = verifySubnetOptions(subnets))
+    return error;
+  int64_t vectorSize = codegen.vectorSize;
+  if (vectorSize == 0) {
+    auto native = getNativeVectorSize(*target);
+    if (!native)
+      return native.takeError();
+    vectorSize = *native;
+  }
+  if (vectorSize < 1 || vectorSize > 64)
+    return llvm::createStringError(
+        "vector-size must be between 1 and 64 lanes (0: from the target), "
+        "not %lld",
+        static_cast<long long>(codegen.vectorSize));
+
+  addSubnetStages(pm, subnets);
+
+  // 5. Fusion of elementwise chains, then tiles that fit the vector unit.
+  addElementwiseFusion(pm);
+  if (codegen.vectorize) {
+    DynTileAndVectorizeOptions tileOptions;
+    tileOptions.vectorSize = vectorSize;
+    pm.addNestedPass<func::FuncOp>(createDynTileAndVectorize(tileOptions));
+    pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
+
+  // 6. Buffers: one-shot bufferization across subnet calls (identity
+  //    layouts at function boundaries and for call results, so an scf.if
+  //    over calls returns their buffers without a copy), then lifetimes.
+  addPreBufferization(pm);
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  bufferize.unknownTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  bufferize.allowReturnAllocsFromLoops = true;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  addBufferLifetimes(pm, subnets);
+
+  // 7. The C ABI of the entry points, then everything to LLVM.
+  pm.addPass(createDynEmitCInterface());
+  if (codegen.vectorize)
+    pm.addNestedPass<func::FuncOp>(createDynLowerVectors());
+  pm.addPass(createConvertLinalgToLoopsPass());
+  VectorTransferToSCFOptions transfers;
+  transfers.unroll = true;
+  pm.addPass(createConvertVectorToSCFPass(transfers));
+  pm.addNestedPass<func::FuncOp>(createDynLowerVectors());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  // Allocation through the runtime's accounting functions.
+  FinalizeMemRefToLLVMConversionPassOptions memrefs;
+  memrefs.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefs));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  ConvertVectorToLLVMPassOptions vectors;
+  vectors.force32BitVectorIndices = false;
+  pm.addPass(createConvertVectorToLLVMPass(vectors));
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+  addFinalization(pm, *target);
+  return llvm::Error::success();
+}
+
+namespace {
+/// The options of `dyn-cpu-pipeline`: the tables, entry for entry.
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+#define DYN_OPTION DYN_PIPELINE_OPTION
+#include "dyn/Target/TargetOptions.def"
+#define DYN_OPTION DYN_PIPELINE_OPTION
+#define DYN_LIST_OPTION DYN_PIPELINE_LIST_OPTION
+#include "dyn/Codegen/Common/SubnetOptions.def"
+#define DYN_OPTION DYN_PIPELINE_OPTION
+#include "dyn/Codegen/CPU/CPUOptions.def"
+
+  CPUCodegenOptions getCodegenOptions() const {
+    CPUCodegenOptions result;
+#define DYN_OPTION(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                    \
+  result.FIELD = FIELD;
+#include "dyn/Codegen/CPU/CPUOptions.def"
+    return result;
+  }
+};
+} // namespace
+
+void mlir::dyn::registerCPUPipeline() {
+  registerDynPipeline<CPUPipelineOptions>(
+      "dyn-cpu-pipeline",
+      "Compile a dyn-dialect module to LLVM dialect for an x86-64 or AArch64 "
+      "CPU: subnets, host dispatcher, vectorized linalg, buffers, C ABI",
+      [](OpPassManager &pm, const CPUPipelineOptions &options) {
+        return buildCPUPipeline(pm, getTargetOptions(options),
+                                getSubnetOptions(options),
+                                options.getCodegenOptions());
+      });
+}

@@ -1,0 +1,209 @@
+//===- TileAndVectorize.cpp - tile linalg ops and vectorize the tiles -----===//
+//
+// Part of the dyn project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Upstream provides the mechanisms (TilingInterface tiling, masked linalg
+// vectorization); the transform dialect could drive them, but tile sizes here
+// depend on each op's iteration space (static extents, contraction dims), so
+// the policy is a few lines of C++ rather than a per-op transform script.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dyn/Codegen/CPU/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "dyn-tile-and-vectorize"
+
+namespace mlir {
+namespace dyn {
+#define GEN_PASS_DEF_DYNTILEANDVECTORIZE
+#include "dyn/Codegen/CPU/Passes.h.inc"
+} // namespace dyn
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// Tile sizes (0 = not tiled) and the static vector sizes of one tile.
+struct TileConfig {
+  SmallVector<int64_t> tileSizes;
+  SmallVector<int64_t> vectorSizes;
+};
+
+struct DynTileAndVectorizePass
+    : public dyn::impl::DynTileAndVectorizeBase<DynTileAndVectorizePass> {
+  using Base::Base;
+
+  /// The tile wanted along each loop of `op`, before looking at extents.
+  SmallVector<int64_t> getPreferredTiles(linalg::LinalgOp op) {
+    unsigned numLoops = op.getNumLoops();
+    SmallVector<int64_t> tiles(numLoops, 1);
+    if (numLoops == 0)
+      return tiles;
+    if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
+      // (n, oh, ow, f, kh, kw, c): unit oh and kh make each tile a 1-D
+      // convolution over (ow, kw) that the vectorizer handles.
+      return {1,         1, matmulTileM, vectorSize, 1, ShapedType::kDynamic,
+              vectorSize};
+    }
+    FailureOr<linalg::ContractionDimensions> dims =
+        linalg::inferContractionDims(op);
+    if (linalg::isaContractionOpInterface(op) && succeeded(dims) &&
+        dims->m.size() == 1 && dims->n.size() == 1 && dims->k.size() == 1) {
+      tiles[dims->m.front()] = matmulTileM;
+      tiles[dims->n.front()] = vectorSize;
+      tiles[dims->k.front()] = matmulTileK;
+      return tiles;
+    }
+    tiles.back() = vectorSize;
+    return tiles;
+  }
+
+  /// Dims whose static extent fits in the tile stay whole; every other dim
+  /// (dynamic ones included) is tiled, so each tile has static vector sizes.
+  TileConfig getTileConfig(linalg::LinalgOp op) {
+    TileConfig config;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    for (auto [extent, tile] : llvm::zip(ranges, getPreferredTiles(op))) {
+      // kDynamic as a preferred tile: keep the (static) dim whole.
+      if (ShapedType::isDynamic(tile) && !ShapedType::isDynamic(extent))
+        tile = extent;
+      if (!ShapedType::isDynamic(extent) && extent <= tile) {
+        config.tileSizes.push_back(0);
+        config.vectorSizes.push_back(extent);
+      } else {
+        config.tileSizes.push_back(tile);
+        config.vectorSizes.push_back(tile);
+      }
+    }
+    return config;
+  }
+
+  /// Tiles `op` with `tileSizes` (scf.for loops); returns the innermost
+  /// tiled op.
+  FailureOr<Operation *> tile(RewriterBase &rewriter, linalg::LinalgOp op,
+                              ArrayRef<int64_t> tileSizes) {
+    scf::SCFTilingOptions options;
+    options.setTileSizes(
+        getAsIndexOpFoldResult(rewriter.getContext(), tileSizes));
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled))
+      return failure();
+    rewriter.replaceOp(op, tiled->replacements);
+    return tiled->tiledOps.back();
+  }
+
+  /// Rewrites unit-window 2-D convolution tiles as 1-D convolutions and
+  /// vectorizes those with static shapes (partial tiles stay scalar).
+  void vectorizeConvolutions(RewriterBase &rewriter) {
+    RewritePatternSet patterns(&getContext());
+    linalg::populateDecomposeConvolutionPatterns(patterns);
+    (void)applyPatternsGreedily(getOperation(), std::move(patterns));
+    SmallVector<linalg::LinalgOp> convs;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::Conv1DNwcWcfOp>(op) && op.hasPureTensorSemantics())
+        convs.push_back(op);
+    });
+    for (linalg::LinalgOp conv : convs) {
+      if (failed(linalg::vectorizeOpPrecondition(conv))) {
+        ++numScalar;
+        continue;
+      }
+      rewriter.setInsertionPoint(conv);
+      FailureOr<linalg::VectorizationResult> vectorized =
+          linalg::vectorize(rewriter, conv);
+      if (failed(vectorized)) {
+        ++numScalar;
+        continue;
+      }
+      rewriter.replaceOp(conv, vectorized->replacements);
+      ++numVectorized;
+    }
+  }
+
+  /// Tiles and vectorizes `op`; returns failure when it is left scalar.
+  LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op) {
+    TileConfig config = getTileConfig(op);
+    Operation *tileOp = op;
+    if (llvm::any_of(config.tileSizes, [](int64_t t) { return t != 0; })) {
+      // Tiling only pays off if the tile then vectorizes: check the op up
+      // front, with vector sizes that cover its static extents whole.
+      SmallVector<int64_t> wholeSizes;
+      for (auto [extent, size] :
+           llvm::zip(op.getStaticLoopRanges(), config.vectorSizes))
+        wholeSizes.push_back(ShapedType::isDynamic(extent) ? size : extent);
+      SmallVector<bool> fixed(wholeSizes.size(), false);
+      if (failed(linalg::vectorizeOpPrecondition(op, wholeSizes, fixed)))
+        return failure();
+      FailureOr<Operation *> tiled = tile(rewriter, op, config.tileSizes);
+      if (failed(tiled))
+        return failure();
+      tileOp = *tiled;
+    }
+    // Scalable flags are passed explicitly (all fixed-width): with an empty
+    // list upstream reads past its end for some ops.
+    SmallVector<bool> scalableDims(config.vectorSizes.size(), false);
+    if (failed(linalg::vectorizeOpPrecondition(tileOp, config.vectorSizes,
+                                               scalableDims)))
+      return failure();
+    rewriter.setInsertionPoint(tileOp);
+    // Contractions go straight to vector.contract: the generic path reads
+    // operands through broadcasts, which masking does not support.
+    FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+        rewriter, tileOp, config.vectorSizes, scalableDims,
+        /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+        /*assumeDynamicDimsMatchVecSizes=*/false,
+        /*createNamedContraction=*/true);
+    if (failed(vectorized))
+      return failure();
+    if (tileOp->getNumResults())
+      rewriter.replaceOp(tileOp, vectorized->replacements);
+    else
+      rewriter.eraseOp(tileOp);
+    return success();
+  }
+
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> targets;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics())
+        targets.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    bool convolutions = false;
+    for (linalg::LinalgOp op : targets) {
+      if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
+        // Tiled so that each tile decomposes into a 1-D convolution; those
+        // are vectorized after the decomposition (vectorizeConvolutions).
+        convolutions |=
+            succeeded(tile(rewriter, op, getTileConfig(op).tileSizes));
+        continue;
+      }
+      if (succeeded(tileAndVectorize(rewriter, op))) {
+        ++numVectorized;
+        continue;
+      }
+      LLVM_DEBUG(llvm::dbgs() << "left scalar: " << *op << "\n");
+      ++numScalar;
+    }
+    if (convolutions)
+      vectorizeConvolutions(rewriter);
+  }
+};
+
+} // namespace
