@@ -17,6 +17,6 @@ def __getattr__(name: str):
         from dyn import compiler
         return getattr(compiler, name)
     if name == "UnsupportedError":
-        from dyn.frontend.torchscript import UnsupportedError
+        from dyn.frontend.values import UnsupportedError
         return UnsupportedError
     raise AttributeError(name)

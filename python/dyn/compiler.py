@@ -9,10 +9,11 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
-import numpy as np
 import torch
 
-from dyn.frontend.torchscript import Importer, ScalarVal, TensorVal, _ELT
+from dyn.frontend.torchscript import Importer
+from dyn.frontend.values import ScalarVal, TensorVal, elt_of
+from dyn.options import option_flags
 from dyn.runtime import Module, load
 
 _TARGETS = {"cpu": "x86_64", "x86_64": "x86_64", "aarch64": "aarch64",
@@ -35,7 +36,7 @@ def find_dyn_compile() -> str:
 
 def _input_spec(value: Any, index: int, dynamic: Iterable[int]) -> TensorVal | ScalarVal:
     if isinstance(value, torch.Tensor):
-        elt = _ELT.get(value.dtype)
+        elt = elt_of(value.dtype)
         if elt is None:
             raise TypeError(f"example input {index} has unsupported dtype {value.dtype}")
         dyn = set(d % value.dim() for d in dynamic) if value.dim() else set()
@@ -116,23 +117,32 @@ def _to_python(t: torch.Tensor, kind: str = "Tensor") -> Any:
 
 def compile(module: torch.nn.Module, example_inputs: Sequence[Any], target: str = "cpu",
             dynamic_dims: Optional[dict[int, Sequence[int]]] = None,
-            workdir: Optional[str] = None, extra_args: Sequence[str] = ()) -> CompiledModule:
+            workdir: Optional[str] = None, extra_args: Sequence[str] = (),
+            **options: Any) -> CompiledModule:
     """Compiles `module` (whose forward may branch and loop on tensor values)
     for `target` ("cpu": this machine; "cuda": its CUDA GPU, kernels for
-    sm_90 unless `extra_args` passes another --gpu-chip; "aarch64": an
-    AArch64 library to run elsewhere). Dims of the example inputs listed in
-    `dynamic_dims` (input index -> dims; default: dim 0 of every tensor) stay
-    dynamic in the compiled code."""
+    sm_90 unless `gpu_chip` says otherwise; "aarch64": an AArch64 library to
+    run elsewhere). Dims of the example inputs listed in `dynamic_dims`
+    (input index -> dims; default: dim 0 of every tensor) stay dynamic in
+    the compiled code.
+
+    `options` are dyn-compile's compile options with `_` for `-`
+    (`plan_memory=False`, `vector_size=8`, `specialize=["forward:0.0=1,8"]`,
+    `gpu_chip="sm_80"`; `dyn-compile --list-options` and
+    docs/reference/options.md list them), checked before anything is
+    compiled. `extra_args` are passed to dyn-compile as they are."""
     if target not in _TARGETS:
         raise ValueError(f"unknown target {target!r} (expected one of {sorted(_TARGETS)})")
+    dyn_compile = find_dyn_compile()
+    flags = option_flags(dyn_compile, _TARGETS[target], options)
     mlir, kinds = import_module(module, example_inputs, dynamic_dims)
     directory = Path(workdir or tempfile.mkdtemp(prefix="dyn-"))
     directory.mkdir(parents=True, exist_ok=True)
     source = directory / "module.mlir"
     source.write_text(mlir)
     library = directory / "module.so"
-    cmd = [find_dyn_compile(), str(source), "-o", str(library),
-           f"--target={_TARGETS[target]}", *extra_args]
+    cmd = [dyn_compile, str(source), "-o", str(library),
+           f"--target={_TARGETS[target]}", *flags, *extra_args]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"dyn-compile failed on {source}:\n{result.stderr}")

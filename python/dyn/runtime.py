@@ -19,24 +19,14 @@ from typing import Sequence
 
 import numpy as np
 
+from dyn.dtypes import DTYPES
+
 MAX_RANK = 8
 
-# dyn_dtype codes <-> numpy dtypes.
-_DTYPES: dict[int, np.dtype] = {
-    0: np.dtype(np.float32),
-    1: np.dtype(np.float64),
-    2: np.dtype(np.float16),
-    4: np.dtype(np.bool_),
-    5: np.dtype(np.int8),
-    6: np.dtype(np.int16),
-    7: np.dtype(np.int32),
-    8: np.dtype(np.int64),
-}
+# dyn_dtype codes <-> numpy dtypes (bf16 has no numpy type).
+_DTYPES: dict[int, np.dtype] = {d.code: d.np_dtype for d in DTYPES if d.numpy}
 _CODES: dict[np.dtype, int] = {v: k for k, v in _DTYPES.items()}
-_NAMES: dict[str, int] = {
-    "f32": 0, "f64": 1, "f16": 2, "bf16": 3, "i1": 4, "i8": 5, "i16": 6,
-    "i32": 7, "i64": 8,
-}
+_NAMES: dict[str, int] = {d.name: d.code for d in DTYPES}
 
 
 class DynTensor(ctypes.Structure):

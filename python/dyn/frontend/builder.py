@@ -1,0 +1,257 @@
+"""IR building on the importer's values: scalars, tensors, tosa and linalg.
+
+`Builder` is what op handlers compute with, whatever graph they come from:
+it turns `TensorVal` / `ScalarVal` operands into MLIR text through an
+`Emitter` and returns new values. Graph walkers (the TorchScript importer)
+derive from it and say where an error is (`fail`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+import numpy as np
+import torch
+
+from dyn.dtypes import to_torch
+from dyn.frontend.emitter import Emitter, dense_attr, float_literal
+from dyn.frontend.values import (ListVal, ScalarVal, Shape, TensorVal, UnsupportedError,
+                                 broadcast_shapes, elt_of, tensor_type)
+
+
+class Builder:
+    def __init__(self) -> None:
+        self.e = Emitter()
+
+    def fail(self, message: str) -> UnsupportedError:
+        """The error to raise for `message` (graph walkers add where)."""
+        return UnsupportedError(message)
+
+    # -- scalars ----------------------------------------------------------------
+    def materialize(self, v: Any) -> Any:
+        """Gives a scalar constant an SSA name."""
+        if isinstance(v, ScalarVal) and v.name is None:
+            if v.kind == "i1":
+                v.name = self.e.constant("1" if v.const else "0", "i1")
+            elif v.kind == "f64":
+                v.name = self.e.constant(float_literal(v.const), "f64")
+            else:
+                v.name = self.e.constant(str(int(v.const)), v.kind)
+        return v
+
+    def scalar(self, v: Any, kind: Optional[str] = None) -> ScalarVal:
+        """Any scalar-like value (scalar, 0-d / 1-element tensor) as an SSA
+        scalar of `kind` (default: its own)."""
+        if isinstance(v, TensorVal):
+            if any(d not in (1,) for d in v.shape):
+                raise self.fail(f"expected a one-element tensor, got {v.type}")
+            zeros = ", ".join([self.index(0)] * v.rank)
+            name = self.e.op(f"tensor.extract {v.name}[{zeros}] : {v.type}")
+            kinds = {"f32": "f64", "f64": "f64", "f16": "f64", "i1": "i1"}
+            v = ScalarVal(v.elt, name)
+            if kind is None:
+                kind = kinds.get(v.kind, "i64")
+        if not isinstance(v, ScalarVal):
+            raise self.fail(f"expected a scalar, got {type(v).__name__}")
+        if kind is None or kind == v.kind:
+            return self.materialize(v)
+        if v.name is None:
+            const = {"i1": bool, "f64": float}.get(kind, int)(v.const)
+            return self.materialize(ScalarVal(kind, None, const))
+        return ScalarVal(kind, self.convert_scalar(v.name, v.kind, kind))
+
+    def convert_scalar(self, name: str, src: str, dst: str) -> str:
+        if src == dst:
+            return name
+        is_f = lambda k: k.startswith("f")
+        if is_f(src) and is_f(dst):
+            op = "arith.extf" if int(dst[1:]) > int(src[1:]) else "arith.truncf"
+            return self.e.op(f"{op} {name} : {src} to {dst}")
+        if is_f(src):
+            if dst == "i1":
+                zero = self.e.constant("0.0", src)
+                return self.e.op(f"arith.cmpf une, {name}, {zero} : {src}")
+            return self.e.op(f"arith.fptosi {name} : {src} to {dst}")
+        if is_f(dst):
+            op = "arith.uitofp" if src == "i1" else "arith.sitofp"
+            return self.e.op(f"{op} {name} : {src} to {dst}")
+        if dst == "i1":
+            zero = self.e.constant("0", src)
+            return self.e.op(f"arith.cmpi ne, {name}, {zero} : {src}")
+        if src == "i1":
+            return self.e.op(f"arith.extui {name} : i1 to {dst}")
+        op = "arith.extsi" if int(dst[1:]) > int(src[1:]) else "arith.trunci"
+        return self.e.op(f"{op} {name} : {src} to {dst}")
+
+    def index(self, value: int) -> str:
+        return self.e.constant(str(value), "index")
+
+    def const_int(self, v: Any) -> int:
+        if isinstance(v, ScalarVal) and v.const is not None:
+            return int(v.const)
+        raise self.fail("expected a constant integer")
+
+    def const_list(self, v: Any) -> list:
+        if isinstance(v, ListVal):
+            return [self.const_int(x) if isinstance(x, ScalarVal) else x for x in v.items]
+        raise self.fail("expected a constant list")
+
+    # -- tensors ------------------------------------------------------------------
+    def tensor(self, v: Any, like: Optional[TensorVal] = None) -> TensorVal:
+        """A tensor, or a scalar turned into a splat tensor shaped for `like`."""
+        if isinstance(v, TensorVal):
+            return v
+        if isinstance(v, ScalarVal):
+            elt = like.elt if like is not None else ("f32" if v.kind == "f64" else v.kind)
+            rank = like.rank if like is not None else 0
+            shape = [1] * rank
+            if v.const is not None:
+                value = np.full(shape, v.const)
+                return TensorVal(self.e.tosa_const(dense_attr(value, elt), tensor_type(shape, elt)),
+                                 shape, elt)
+            s = self.scalar(v, "f32" if elt.startswith("f") and elt != "f64" else elt)
+            if elt == "f32" and s.kind != "f32":
+                s = ScalarVal("f32", self.convert_scalar(s.name, s.kind, "f32"))
+            elements = self.e.op(f"tensor.from_elements {s.name} : {tensor_type([], elt)}")
+            t = TensorVal(elements, [], elt)
+            return self.reshape(t, shape) if rank else t
+        raise self.fail(f"expected a tensor, got {type(v).__name__}")
+
+    def cast_elt(self, t: TensorVal, elt: str) -> TensorVal:
+        if t.elt == elt:
+            return t
+        shape = t.shape
+        name = self.e.op(f"tosa.cast {t.name} : ({t.type}) -> {tensor_type(shape, elt)}")
+        return TensorVal(name, shape, elt)
+
+    def reshape(self, t: TensorVal, shape: Shape) -> TensorVal:
+        if list(t.shape) == list(shape):
+            return t
+        if t.const is not None and None not in shape:
+            return self.constant_tensor(torch.from_numpy(np.ascontiguousarray(
+                t.const.reshape(shape))).to(to_torch(t.elt)))
+        if shape.count(None) > 1:
+            raise self.fail(f"reshape of {t.type} to {shape} needs more than one dynamic dim")
+        dims = [-1 if d is None else d for d in shape]
+        s = self.e.shape_const(dims)
+        out = tensor_type(shape, t.elt)
+        name = self.e.op(f"tosa.reshape {t.name}, {s} : ({t.type}, !tosa.shape<{len(dims)}>) -> {out}")
+        return TensorVal(name, list(shape), t.elt)
+
+    def expand_rank(self, t: TensorVal, rank: int) -> TensorVal:
+        if t.rank == rank:
+            return t
+        return self.reshape(t, [1] * (rank - t.rank) + list(t.shape))
+
+    def extract_slice(self, t: TensorVal, offsets: Sequence, shape: Shape) -> TensorVal:
+        """tensor.extract_slice of `t` at `offsets` (ints or index SSA names),
+        unit strides, result `shape`; dynamic result dims span the whole
+        (dynamic) extent of `t`."""
+        sizes = [self.dim_value(t, i) if s is None else str(s) for i, s in enumerate(shape)]
+        out = tensor_type(shape, t.elt)
+        name = self.e.op(f"tensor.extract_slice {t.name}[{', '.join(map(str, offsets))}] "
+                         f"[{', '.join(sizes)}] [{', '.join(['1'] * t.rank)}] : {t.type} to {out}")
+        return TensorVal(name, list(shape), t.elt)
+
+    def dim_value(self, t: TensorVal, d: int) -> str:
+        """An index SSA value for dim d."""
+        if t.shape[d] is not None:
+            return self.index(t.shape[d])
+        return self.e.op(f"tensor.dim {t.name}, {self.index(d)} : {t.type}")
+
+    def empty(self, shape: Shape, elt: str, like: list[tuple[TensorVal, int]]) -> str:
+        """tensor.empty with the dynamic dims taken from (tensor, dim) pairs."""
+        dyn = [self.dim_value(src, d) for (src, d), ext in zip(like, shape) if ext is None]
+        return self.e.op(f"tensor.empty({', '.join(dyn)}) : {tensor_type(shape, elt)}")
+
+    def filled(self, shape: Shape, elt: str, like: list, value: float = 0.0) -> str:
+        empty = self.empty(shape, elt, like)
+        zero = self.e.constant(float_literal(value) if elt.startswith("f") else str(int(value)), elt)
+        return self.e.op(f"linalg.fill ins({zero} : {elt}) outs({empty} : {tensor_type(shape, elt)}) "
+                         f"-> {tensor_type(shape, elt)}")
+
+    def binary(self, op: str, a: Any, b: Any, elt: Optional[str] = None) -> TensorVal:
+        ta = a if isinstance(a, TensorVal) else None
+        tb = b if isinstance(b, TensorVal) else None
+        ref = ta or tb
+        if ref is None:
+            raise self.fail("binary op on two scalars reached the tensor path")
+        x = self.tensor(a, ref)
+        y = self.tensor(b, ref)
+        elt = elt or ref.elt
+        x, y = self.cast_elt(x, elt), self.cast_elt(y, elt)
+        rank = max(x.rank, y.rank)
+        x, y = self.expand_rank(x, rank), self.expand_rank(y, rank)
+        shape = broadcast_shapes(x.shape, y.shape)
+        out = tensor_type(shape, elt)
+        if op == "tosa.mul":
+            shift = self.e.tosa_const("dense<0>", "tensor<1xi8>")
+            name = self.e.op(f"tosa.mul {x.name}, {y.name}, {shift} : ({x.type}, {y.type}, tensor<1xi8>) -> {out}")
+        else:
+            name = self.e.op(f"{op} {x.name}, {y.name} : ({x.type}, {y.type}) -> {out}")
+        return TensorVal(name, shape, elt)
+
+    def compare(self, op: str, a: Any, b: Any, swap: bool = False, negate: bool = False) -> TensorVal:
+        ref = a if isinstance(a, TensorVal) else b
+        x, y = self.tensor(a, ref), self.tensor(b, ref)
+        elt = ref.elt
+        x, y = self.cast_elt(x, elt), self.cast_elt(y, elt)
+        if swap:
+            x, y = y, x
+        rank = max(x.rank, y.rank)
+        x, y = self.expand_rank(x, rank), self.expand_rank(y, rank)
+        shape = broadcast_shapes(x.shape, y.shape)
+        out = tensor_type(shape, "i1")
+        name = self.e.op(f"{op} {x.name}, {y.name} : ({x.type}, {y.type}) -> {out}")
+        t = TensorVal(name, shape, "i1")
+        if negate:
+            t = self.unary("tosa.logical_not", t)
+        return t
+
+    def unary(self, op: str, t: TensorVal, attrs: str = "") -> TensorVal:
+        name = self.e.op(f"{op} {t.name}{attrs} : ({t.type}) -> {t.type}")
+        return TensorVal(name, list(t.shape), t.elt)
+
+    def reduce(self, op: str, t: TensorVal, dims: list[int], keepdim: bool) -> TensorVal:
+        dims = sorted(d % t.rank for d in dims) if t.rank else []
+        shape = list(t.shape)
+        for d in dims:
+            shape[d] = 1
+            out = tensor_type(shape, t.elt)
+            name = self.e.op(f"{op} {t.name} {{axis = {d} : i32}} : ({t.type}) -> {out}")
+            t = TensorVal(name, list(shape), t.elt)
+        if not keepdim:
+            t = self.reshape(t, [s for i, s in enumerate(shape) if i not in dims])
+        return t
+
+    def matmul2d(self, a: TensorVal, b: TensorVal) -> TensorVal:
+        shape = [a.shape[0], b.shape[1]]
+        init = self.filled(shape, a.elt, [(a, 0), (b, 1)])
+        out = tensor_type(shape, a.elt)
+        name = self.e.op(f"linalg.matmul ins({a.name}, {b.name} : {a.type}, {b.type}) "
+                         f"outs({init} : {out}) -> {out}")
+        return TensorVal(name, shape, a.elt)
+
+    def batch_matmul(self, a: TensorVal, b: TensorVal) -> TensorVal:
+        shape = [a.shape[0] if a.shape[0] is not None else b.shape[0], a.shape[1], b.shape[2]]
+        init = self.filled(shape, a.elt, [(a, 0), (a, 1), (b, 2)])
+        out = tensor_type(shape, a.elt)
+        name = self.e.op(f"linalg.batch_matmul ins({a.name}, {b.name} : {a.type}, {b.type}) "
+                         f"outs({init} : {out}) -> {out}")
+        return TensorVal(name, shape, a.elt)
+
+    def constant_tensor(self, value: torch.Tensor) -> TensorVal:
+        array = value.detach().cpu().numpy()
+        elt = elt_of(value.dtype)
+        if elt is None:
+            raise self.fail(f"constant of dtype {value.dtype} is not supported")
+        if value.dtype == torch.uint8:
+            array = array.astype(np.int8)
+        shape = list(array.shape)
+        name = self.e.constant(dense_attr(array, elt), tensor_type(shape, elt), "w")
+        return TensorVal(name, shape, elt, array)
+
+    def constant_array(self, v: Any) -> np.ndarray:
+        if isinstance(v, TensorVal) and v.const is not None:
+            return v.const
+        raise self.fail("expected a constant tensor (is the module frozen?)")

@@ -1,0 +1,9 @@
+"""Op handlers, one module per family (see dyn.frontend.registry).
+
+Importing this package registers every handler. A new op is one function
+in the module of its family, registered with `@handles("aten::name")`,
+plus its test in python/tests/.
+"""
+
+from dyn.frontend.ops import (creation, elementwise, linalg, normalization,  # noqa: F401
+                              recurrent, reductions, scalar, shape)

@@ -1,0 +1,109 @@
+"""Elementwise ops: arithmetic (tensor or scalar operands, broadcasting),
+unary math, comparisons and logic, powers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from dyn.frontend.ops.scalar import _scalar_binary
+from dyn.frontend.registry import handles, inputs, register
+from dyn.frontend.values import ScalarVal, TensorVal
+
+if TYPE_CHECKING:
+    from dyn.frontend.torchscript import Importer
+
+def _binary(kind: str, tosa: str):
+    def handler(imp: Importer, node):
+        args = inputs(imp, node)
+        a, b = args[0], args[1]
+        if len(args) > 2 and isinstance(args[2], ScalarVal) and args[2].const not in (None, 1):
+            b = imp.binary("tosa.mul", b, args[2]) if isinstance(b, TensorVal) else \
+                _scalar_binary(imp, "mul", b, args[2])
+        if isinstance(a, ScalarVal) and isinstance(b, ScalarVal):
+            return _scalar_binary(imp, kind, a, b)
+        if kind == "div":
+            t = a if isinstance(a, TensorVal) else b
+            elt = t.elt if t.elt.startswith("f") else "f32"
+            denom = imp.cast_elt(imp.tensor(b, t), elt)
+            recip = imp.unary("tosa.reciprocal", denom)
+            return imp.binary("tosa.mul", imp.cast_elt(imp.tensor(a, t), elt), recip, elt)
+        return imp.binary(tosa, a, b)
+    return handler
+
+
+for _k, _t in (("add", "tosa.add"), ("sub", "tosa.sub"), ("mul", "tosa.mul"), ("div", "tosa.mul")):
+    register(f"aten::{_k}", _binary(_k, _t))
+    register(f"aten::{_k}_", _binary(_k, _t))
+
+
+@handles("aten::rsub")
+def _rsub(imp: Importer, node):
+    a, b, *alpha = inputs(imp, node)
+    return imp.binary("tosa.sub", b, a)
+
+
+@handles("aten::neg")
+def _neg(imp: Importer, node):
+    a = imp.get(node.inputsAt(0))
+    if isinstance(a, ScalarVal):
+        return _scalar_binary(imp, "sub", ScalarVal(a.kind, None, 0), a)
+    return imp.binary("tosa.sub", ScalarVal("f64", None, 0.0), a)
+
+
+def _unary(op: str, attrs: str = ""):
+    return lambda imp, node: imp.unary(op, imp.tensor(imp.get(node.inputsAt(0))), attrs)
+
+
+register("aten::sigmoid", _unary("tosa.sigmoid"))
+register("aten::tanh", _unary("tosa.tanh"))
+register("aten::exp", _unary("tosa.exp"))
+register("aten::log", _unary("tosa.log"))
+register("aten::abs", _unary("tosa.abs"))
+register("aten::sqrt", lambda imp, node: imp.unary(
+    "tosa.reciprocal", imp.unary("tosa.rsqrt", imp.tensor(imp.get(node.inputsAt(0))))))
+
+
+def _cmp(tosa: str, swap: bool, negate: bool, pyop: Callable, arith_i: str, arith_f: str):
+    def handler(imp: Importer, node):
+        a, b = inputs(imp, node)
+        if isinstance(a, ScalarVal) and isinstance(b, ScalarVal):
+            if a.const is not None and b.const is not None:
+                return ScalarVal("i1", None, bool(pyop(a.const, b.const)))
+            k = "f64" if "f64" in (a.kind, b.kind) else ("i1" if a.kind == b.kind == "i1" else "i64")
+            x, y = imp.scalar(a, k), imp.scalar(b, k)
+            if k == "f64":
+                return ScalarVal("i1", imp.e.op(f"arith.cmpf {arith_f}, {x.name}, {y.name} : f64"))
+            return ScalarVal("i1", imp.e.op(f"arith.cmpi {arith_i}, {x.name}, {y.name} : {k}"))
+        return imp.compare(tosa, a, b, swap=swap, negate=negate)
+    return handler
+
+
+register("aten::gt", _cmp("tosa.greater", False, False, lambda x, y: x > y, "sgt", "ogt"))
+register("aten::lt", _cmp("tosa.greater", True, False, lambda x, y: x < y, "slt", "olt"))
+register("aten::ge", _cmp("tosa.greater_equal", False, False, lambda x, y: x >= y, "sge", "oge"))
+register("aten::le", _cmp("tosa.greater_equal", True, False, lambda x, y: x <= y, "sle", "ole"))
+register("aten::eq", _cmp("tosa.equal", False, False, lambda x, y: x == y, "eq", "oeq"))
+register("aten::ne", _cmp("tosa.equal", False, True, lambda x, y: x != y, "ne", "une"))
+
+
+@handles("aten::__not__")
+def _not(imp: Importer, node):
+    a = imp.get(node.input())
+    if isinstance(a, TensorVal):
+        return imp.unary("tosa.logical_not", a)
+    if a.const is not None:
+        return ScalarVal("i1", None, not a.const)
+    x = imp.scalar(a, "i1")
+    true = imp.e.constant("1", "i1")
+    return ScalarVal("i1", imp.e.op(f"arith.xori {x.name}, {true} : i1"))
+
+
+@handles("aten::pow")
+def _pow(imp: Importer, node):
+    a, b = inputs(imp, node)
+    if isinstance(a, ScalarVal) and isinstance(b, ScalarVal) and a.const is not None and b.const is not None:
+        result = a.const ** b.const
+        return ScalarVal("f64" if isinstance(result, float) else "i64", None, result)
+    if isinstance(a, TensorVal) and isinstance(b, ScalarVal) and b.const == 2:
+        return imp.binary("tosa.mul", a, a)
+    raise imp.fail("pow other than of constants or squares")

@@ -1,0 +1,199 @@
+"""Linear algebra and convolution: linear layers, matmuls, 2-D
+convolutions and pooling (NCHW in PyTorch, NHWC in TOSA)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Optional
+
+import numpy as np
+import torch
+
+from dyn.frontend.ops.shape import _transpose_perm
+from dyn.frontend.registry import handles, inputs, register
+from dyn.frontend.values import ListVal, NoneVal, ScalarVal, TensorVal, tensor_type
+
+if TYPE_CHECKING:
+    from dyn.frontend.torchscript import Importer
+
+@handles("aten::linear")
+def _linear(imp: Importer, node):
+    x, w, b = inputs(imp, node)
+    x = imp.tensor(x)
+    # Constant weights are transposed at import, not at run time.
+    wt = (imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(w.const.T)))
+          if w.const is not None else _transpose_perm(imp, w, [1, 0]))
+    lead = x.shape[:-1]
+    x2 = x if x.rank == 2 else imp.reshape(x, [None if None in lead else math.prod(lead), x.shape[-1]])
+    y = imp.matmul2d(x2, wt)
+    if not isinstance(b, NoneVal):
+        y = imp.binary("tosa.add", y, imp.reshape(b, [1, b.shape[0]]))
+    return y if x.rank == 2 else imp.reshape(y, list(lead) + [w.shape[0]])
+
+
+@handles("aten::matmul", "aten::mm", "aten::bmm")
+def _matmul(imp: Importer, node):
+    a, b = (imp.tensor(v) for v in inputs(imp, node))
+    if a.rank == 2 and b.rank == 2:
+        return imp.matmul2d(a, b)
+    if a.rank == 3 and b.rank == 3:
+        return imp.batch_matmul(a, b)
+    if a.rank == 1 and b.rank == 2:
+        return imp.reshape(imp.matmul2d(imp.reshape(a, [1, a.shape[0]]), b), [b.shape[1]])
+    if a.rank == 2 and b.rank == 1:
+        return imp.reshape(imp.matmul2d(a, imp.reshape(b, [b.shape[0], 1])), [a.shape[0]])
+    if a.rank == 3 and b.rank == 2:
+        lead = a.shape[:2]
+        flat = imp.reshape(a, [None if None in lead else math.prod(lead), a.shape[2]])
+        return imp.reshape(imp.matmul2d(flat, b), list(lead) + [b.shape[1]])
+    raise imp.fail(f"matmul of ranks {a.rank} and {b.rank}")
+
+
+@handles("aten::addmm")
+def _addmm(imp: Importer, node):
+    c, a, b, beta, alpha = inputs(imp, node)
+    y = imp.matmul2d(imp.tensor(a), imp.tensor(b))
+    return imp.binary("tosa.add", y, c)
+
+
+def _pair(imp: Importer, v) -> list[int]:
+    values = imp.const_list(v) if isinstance(v, ListVal) else [imp.const_int(v)]
+    return values * 2 if len(values) == 1 else values
+
+
+def _to_nhwc(imp: Importer, t: TensorVal) -> TensorVal:
+    return _transpose_perm(imp, t, [0, 2, 3, 1])
+
+
+def _to_nchw(imp: Importer, t: TensorVal) -> TensorVal:
+    return _transpose_perm(imp, t, [0, 3, 1, 2])
+
+
+def _fit_window(imp: Importer, xh: TensorVal, k: tuple, s: tuple, p: tuple,
+                d: tuple = (1, 1)) -> tuple[TensorVal, list[int]]:
+    """TOSA wants (extent + pads - window) divisible by the stride, PyTorch
+    floors: trims the trailing pad, then trailing rows/cols the window never
+    reaches. Returns the (maybe sliced) NHWC input and [top, bottom, left,
+    right] pads."""
+    pads = []
+    sizes = list(xh.shape)
+    for axis, (n, kk, ss, pp, dd) in enumerate(zip(xh.shape[1:3], k, s, p, d), start=1):
+        if n is None:
+            raise imp.fail("windows over dynamic spatial dims")
+        rem = (n + 2 * pp - dd * (kk - 1) - 1) % ss
+        bottom = pp - min(pp, rem)
+        sizes[axis] = n - (rem - (pp - bottom))
+        pads += [pp, bottom]
+    if sizes != list(xh.shape):
+        shape = [None if v is None else sz for v, sz in zip(xh.shape, sizes)]
+        xh = imp.extract_slice(xh, [0, 0, 0, 0], shape)
+    return xh, pads
+
+
+def _out_extent(n: Optional[int], k: int, s: int, p0: int, p1: int, d: int = 1,
+                ceil: bool = False) -> Optional[int]:
+    if n is None:
+        return None
+    span = n + p0 + p1 - d * (k - 1) - 1
+    return (-(-span // s) if ceil else span // s) + 1
+
+
+@handles("aten::conv2d", "aten::_convolution")
+def _conv2d(imp: Importer, node):
+    args = inputs(imp, node)
+    x, w, b, stride, padding, dilation = args[:6]
+    if node.kind() == "aten::_convolution":
+        if bool(args[6].const):
+            raise imp.fail("transposed convolutions")
+        groups = args[8]
+    else:
+        groups = args[6]
+    groups = imp.const_int(groups)
+    x = imp.tensor(x)
+    if x.rank != 4:
+        raise imp.fail("only 2-D convolutions on NCHW inputs")
+    if isinstance(padding, ScalarVal):
+        raise imp.fail("string padding")
+    sh, sw = _pair(imp, stride)
+    ph, pw = _pair(imp, padding)
+    dh, dw = _pair(imp, dilation)
+    weight = imp.constant_array(w)  # OIHW
+    out_c, in_c_per_group, kh, kw = weight.shape
+    bias = (imp.constant_array(b) if not isinstance(b, NoneVal)
+            else np.zeros(out_c, np.float32))
+    xh, pads = _fit_window(imp, _to_nhwc(imp, x), (kh, kw), (sh, sw), (ph, pw), (dh, dw))
+    n, h, wd, c = xh.shape
+    oh = _out_extent(h, kh, sh, pads[0], pads[1], dh)
+    ow = _out_extent(wd, kw, sw, pads[2], pads[3], dw)
+    zp = imp.e.tosa_const("dense<0.0>", "tensor<1xf32>")
+    attrs = (f"{{acc_type = f32, dilation = array<i64: {dh}, {dw}>, "
+             f"pad = array<i64: {', '.join(map(str, pads))}>, stride = array<i64: {sh}, {sw}>}}")
+    bias_t = imp.constant_tensor(torch.from_numpy(bias.astype(np.float32)))
+    if groups == 1:
+        wt = imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(weight.transpose(0, 2, 3, 1))))
+        shape = [n, oh, ow, out_c]
+        op = "tosa.conv2d"
+    elif groups == c and in_c_per_group == 1:
+        # Depthwise: OIHW with I = 1 -> HWCM with M = out / in.
+        mult = out_c // c
+        hwcm = weight.reshape(c, mult, kh, kw).transpose(2, 3, 0, 1)
+        wt = imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(hwcm)))
+        shape = [n, oh, ow, c * mult]
+        op = "tosa.depthwise_conv2d"
+    else:
+        raise imp.fail(f"grouped convolutions (groups={groups})")
+    out = tensor_type(shape, "f32")
+    name = imp.e.op(f"{op} {xh.name}, {wt.name}, {bias_t.name}, {zp}, {zp} {attrs} : "
+                    f"({xh.type}, {wt.type}, {bias_t.type}, tensor<1xf32>, tensor<1xf32>) -> {out}")
+    return _to_nchw(imp, TensorVal(name, shape, "f32"))
+
+
+def _pool(imp: Importer, node, kind: str):
+    args = inputs(imp, node)
+    x = imp.tensor(args[0])
+    kh, kw = _pair(imp, args[1])
+    stride = args[2]
+    sh, sw = (kh, kw) if isinstance(stride, ListVal) and not stride.items else _pair(imp, stride)
+    ph, pw = _pair(imp, args[3])
+    ceil = False
+    if kind == "max":
+        dh, dw = _pair(imp, args[4])
+        ceil = bool(args[5].const)
+        if (dh, dw) != (1, 1):
+            raise imp.fail("dilated pooling")
+    else:
+        ceil = bool(args[4].const)
+        if not bool(args[5].const) and (ph or pw):
+            raise imp.fail("avg_pool2d with count_include_pad=False and padding")
+    if ceil:
+        raise imp.fail("ceil_mode pooling")
+    xh, pads = _fit_window(imp, _to_nhwc(imp, x), (kh, kw), (sh, sw), (ph, pw))
+    n, h, w, c = xh.shape
+    shape = [n, _out_extent(h, kh, sh, pads[0], pads[1]), _out_extent(w, kw, sw, pads[2], pads[3]), c]
+    out = tensor_type(shape, xh.elt)
+    attrs = (f"kernel = array<i64: {kh}, {kw}>, pad = array<i64: {', '.join(map(str, pads))}>, "
+             f"stride = array<i64: {sh}, {sw}>")
+    if kind == "max":
+        name = imp.e.op(f"tosa.max_pool2d {xh.name} {{{attrs}}} : ({xh.type}) -> {out}")
+    else:
+        zp = imp.e.tosa_const("dense<0.0>", "tensor<1xf32>")
+        name = imp.e.op(f"tosa.avg_pool2d {xh.name}, {zp}, {zp} {{acc_type = f32, {attrs}}} : "
+                        f"({xh.type}, tensor<1xf32>, tensor<1xf32>) -> {out}")
+    return _to_nchw(imp, TensorVal(name, shape, xh.elt))
+
+
+register("aten::max_pool2d", lambda imp, node: _pool(imp, node, "max"))
+register("aten::avg_pool2d", lambda imp, node: _pool(imp, node, "avg"))
+
+
+@handles("aten::adaptive_avg_pool2d")
+def _adaptive_avg_pool2d(imp: Importer, node):
+    x, size = inputs(imp, node)
+    x = imp.tensor(x)
+    if _pair(imp, size) != [1, 1]:
+        raise imp.fail("adaptive_avg_pool2d to a size other than 1x1")
+    h, w = x.shape[2], x.shape[3]
+    if h is None or w is None:
+        raise imp.fail("adaptive_avg_pool2d over dynamic spatial dims")
+    total = imp.reduce("tosa.reduce_sum", x, [2, 3], True)
+    return imp.binary("tosa.mul", total, ScalarVal("f64", None, 1.0 / (h * w)))

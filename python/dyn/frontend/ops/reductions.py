@@ -1,0 +1,128 @@
+"""Reductions: sums, means, max/min with indices, argmax, top-k."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from dyn.frontend.ops.shape import _size_of
+from dyn.frontend.registry import handles, inputs
+from dyn.frontend.values import ListVal, NoneVal, ScalarVal, TensorVal, tensor_type
+
+if TYPE_CHECKING:
+    from dyn.frontend.torchscript import Importer
+
+def _dims_arg(imp: Importer, t: TensorVal, v) -> list[int]:
+    if isinstance(v, NoneVal):
+        return list(range(t.rank))
+    if isinstance(v, ListVal):
+        return [imp.const_int(x) % t.rank for x in v.items]
+    return [imp.const_int(v) % t.rank]
+
+
+@handles("aten::sum")
+def _sum(imp: Importer, node):
+    args = inputs(imp, node)
+    t = imp.tensor(args[0])
+    if len(args) <= 2:
+        return imp.reduce("tosa.reduce_sum", t, list(range(t.rank)), False)
+    keep = bool(args[2].const)
+    return imp.reduce("tosa.reduce_sum", t, _dims_arg(imp, t, args[1]), keep)
+
+
+@handles("aten::mean")
+def _mean(imp: Importer, node):
+    args = inputs(imp, node)
+    t = imp.tensor(args[0])
+    dims = list(range(t.rank)) if len(args) <= 2 else _dims_arg(imp, t, args[1])
+    keep = False if len(args) <= 2 else bool(args[2].const)
+    total = imp.reduce("tosa.reduce_sum", t, dims, keep)
+    count = 1
+    for d in dims:
+        if t.shape[d] is None:
+            n = imp.cast_elt(imp.tensor(_size_of(imp, t, d), None), t.elt)
+            total = imp.binary("tosa.mul", total, imp.unary("tosa.reciprocal", imp.expand_rank(n, total.rank)))
+        else:
+            count *= t.shape[d]
+    return imp.binary("tosa.mul", total, ScalarVal("f64", None, 1.0 / count)) if count != 1 else total
+
+
+@handles("aten::max", "aten::min")
+def _max(imp: Importer, node):
+    args = inputs(imp, node)
+    op = "tosa.reduce_max" if node.kind() == "aten::max" else "tosa.reduce_min"
+    t = imp.tensor(args[0])
+    if len(args) == 1:
+        return imp.reduce(op, t, list(range(t.rank)), False)
+    if isinstance(args[1], TensorVal):
+        return imp.binary("tosa.maximum" if node.kind() == "aten::max" else "tosa.minimum", t, args[1])
+    d = imp.const_int(args[1]) % t.rank
+    keep = bool(args[2].const) if len(args) > 2 else False
+    values = imp.reduce(op, t, [d], keep)
+    if node.kind() == "aten::min":
+        t_neg = imp.binary("tosa.sub", ScalarVal("f64", None, 0.0), t)
+        indices = _argmax_of(imp, t_neg, d, keep)
+    else:
+        indices = _argmax_of(imp, t, d, keep)
+    return [values, indices]
+
+
+def _argmax_of(imp: Importer, t: TensorVal, d: int, keep: bool) -> TensorVal:
+    shape = [s for i, s in enumerate(t.shape) if i != d]
+    out = tensor_type(shape, "i32")
+    name = imp.e.op(f"tosa.argmax {t.name} {{axis = {d} : i32}} : ({t.type}) -> {out}")
+    r = imp.cast_elt(TensorVal(name, shape, "i32"), "i64")
+    if keep:
+        r = imp.reshape(r, [1 if i == d else s for i, s in enumerate(t.shape)])
+    return r
+
+
+@handles("aten::argmax")
+def _argmax(imp: Importer, node):
+    t, dim, keep = inputs(imp, node)
+    t = imp.tensor(t)
+    if isinstance(dim, NoneVal):
+        flat = imp.reshape(t, [None if None in t.shape else math.prod(t.shape)])
+        return _argmax_of(imp, flat, 0, False)
+    return _argmax_of(imp, t, imp.const_int(dim) % t.rank, bool(keep.const))
+
+
+@handles("aten::topk")
+def _topk(imp: Importer, node):
+    """k rounds of (max, argmax, mask the winner with -inf): TOSA and linalg
+    have no sort. With ties, equal values are masked together (PyTorch would
+    return both); distinct values match PyTorch exactly."""
+    x, k, dim, largest, _sorted = inputs(imp, node)
+    x = imp.tensor(x)
+    k = imp.const_int(k)
+    d = imp.const_int(dim) % x.rank
+    if not bool(largest.const):
+        x = imp.binary("tosa.sub", ScalarVal("f64", None, 0.0), x)
+    values, indices = [], []
+    bound = ScalarVal("f64", None, float("-inf"))
+    for i in range(k):
+        top = imp.reduce("tosa.reduce_max", x, [d], True)
+        values.append(top)
+        indices.append(_argmax_of(imp, x, d, True))
+        if i + 1 < k:
+            hit = imp.compare("tosa.equal", x, top)
+            floor = imp.tensor(bound, x)
+            floor = imp.expand_rank(floor, x.rank)
+            shape = list(x.shape)
+            out = tensor_type(shape, x.elt)
+            name = imp.e.op(f"tosa.select {hit.name}, {floor.name}, {x.name} : "
+                            f"({hit.type}, {floor.type}, {x.type}) -> {out}")
+            x = TensorVal(name, shape, x.elt)
+    def join(parts: list) -> TensorVal:
+        if len(parts) == 1:
+            return parts[0]
+        shape = list(parts[0].shape)
+        shape[d] = len(parts)
+        out = tensor_type(shape, parts[0].elt)
+        name = imp.e.op(f"tosa.concat {', '.join(p.name for p in parts)} {{axis = {d} : i32}} : "
+                        f"({', '.join(p.type for p in parts)}) -> {out}")
+        return TensorVal(name, shape, parts[0].elt)
+    vals = join(values)
+    if not bool(largest.const):
+        vals = imp.binary("tosa.sub", ScalarVal("f64", None, 0.0), vals)
+    return [vals, join(indices)]

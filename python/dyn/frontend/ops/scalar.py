@@ -1,0 +1,65 @@
+"""The scalar program around the tensors: int/float/bool arithmetic,
+tensor-to-scalar conversions, membership tests."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dyn.frontend.registry import handles, inputs, register
+from dyn.frontend.values import ScalarVal, TensorVal
+
+if TYPE_CHECKING:
+    from dyn.frontend.torchscript import Importer
+
+def _scalar_binary(imp: Importer, kind: str, a: ScalarVal, b: ScalarVal):
+    float_ = a.kind == "f64" or b.kind == "f64"
+    k = "f64" if float_ else ("i1" if a.kind == b.kind == "i1" and kind in ("and", "or") else "i64")
+    if a.const is not None and b.const is not None:
+        x, y = a.const, b.const
+        value = {"add": lambda: x + y, "sub": lambda: x - y, "mul": lambda: x * y,
+                 "div": lambda: x / y, "floordiv": lambda: x // y,
+                 "and": lambda: x and y, "or": lambda: x or y,
+                 "remainder": lambda: x % y}[kind]()
+        return ScalarVal("f64" if kind == "div" else k, None, value)
+    if kind == "div":
+        k = "f64"
+    x, y = imp.scalar(a, k), imp.scalar(b, k)
+    ops_f = {"add": "arith.addf", "sub": "arith.subf", "mul": "arith.mulf", "div": "arith.divf"}
+    ops_i = {"add": "arith.addi", "sub": "arith.subi", "mul": "arith.muli",
+             "floordiv": "arith.floordivsi", "and": "arith.andi", "or": "arith.ori",
+             "remainder": "arith.remsi"}
+    op = (ops_f if k.startswith("f") else ops_i)[kind]
+    return ScalarVal(k, imp.e.op(f"{op} {x.name}, {y.name} : {k}"))
+
+
+register("aten::floordiv", lambda imp, node: _scalar_binary(imp, "floordiv", *inputs(imp, node)))
+register("aten::__and__", lambda imp, node: _scalar_binary(imp, "and", *inputs(imp, node)))
+register("aten::__or__", lambda imp, node: _scalar_binary(imp, "or", *inputs(imp, node)))
+register("aten::remainder", lambda imp, node: _scalar_binary(imp, "remainder", *inputs(imp, node)))
+
+
+@handles("aten::Bool")
+def _bool(imp: Importer, node):
+    a = imp.get(node.input())
+    if isinstance(a, TensorVal):
+        # Keep it a 0-d tensor<i1>: dyn.cond takes it as is, and the scalar
+        # is extracted only where arithmetic needs it.
+        t = a if a.elt == "i1" else imp.compare("tosa.equal", a, ScalarVal("f64", None, 0), negate=True)
+        if any(d != 1 for d in t.shape):
+            raise imp.fail(f"Bool() of a tensor of shape {t.shape}")
+        return imp.reshape(t, [])
+    return imp.scalar(a, "i1")
+
+
+@handles("aten::Int", "aten::item", "aten::Float", "aten::ScalarImplicit")
+def _to_scalar(imp: Importer, node):
+    a = imp.get(node.input())
+    out_kind = {"int": "i64", "float": "f64", "bool": "i1"}.get(node.output().type().str())
+    return imp.scalar(a, out_kind)
+
+
+@handles("aten::__contains__")
+def _contains(imp: Importer, node):
+    seq, item = inputs(imp, node)
+    values = imp.const_list(seq)
+    return ScalarVal("i1", None, imp.const_int(item) in values)

@@ -1,0 +1,223 @@
+"""Shape and indexing: sizes, views and reshapes, transposes, joining,
+slicing and selecting, embedding lookups, identities."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from dyn.frontend.registry import handles, inputs
+from dyn.frontend.values import ListVal, NoneVal, ScalarVal, Shape, TensorVal, join_shapes, tensor_type
+
+if TYPE_CHECKING:
+    from dyn.frontend.torchscript import Importer
+
+@handles("aten::dropout", "aten::contiguous", "aten::detach", "aten::clone")
+def _identity(imp: Importer, node):
+    """Inference-time identities: dropout, layout and autograd bookkeeping."""
+    return imp.get(node.inputsAt(0))
+
+
+@handles("aten::size")
+def _size(imp: Importer, node):
+    args = inputs(imp, node)
+    t = args[0]
+    if len(args) == 1:
+        return ListVal([_size_of(imp, t, d) for d in range(t.rank)])
+    return _size_of(imp, t, imp.const_int(args[1]) % t.rank)
+
+
+def _size_of(imp: Importer, t: TensorVal, d: int) -> ScalarVal:
+    if t.shape[d] is not None:
+        return ScalarVal("i64", None, t.shape[d])
+    idx = imp.dim_value(t, d)
+    return ScalarVal("i64", imp.e.op(f"arith.index_cast {idx} : index to i64"))
+
+
+@handles("aten::dim")
+def _dim(imp: Importer, node):
+    return ScalarVal("i64", None, imp.get(node.input()).rank)
+
+
+@handles("aten::len")
+def _len(imp: Importer, node):
+    v = imp.get(node.input())
+    if isinstance(v, ListVal):
+        return ScalarVal("i64", None, len(v.items))
+    return _size_of(imp, v, 0)
+
+
+def _target_shape(imp: Importer, t: TensorVal, sizes: list) -> Shape:
+    shape: Shape = []
+    for i, s in enumerate(sizes):
+        if isinstance(s, ScalarVal) and s.const is not None:
+            shape.append(int(s.const))
+        elif isinstance(s, ScalarVal):
+            shape.append(None)
+        else:
+            raise imp.fail("view/reshape size is not an int")
+    known = [d for d in shape if d not in (None, -1)]
+    if -1 in shape:
+        total = 1
+        for d in t.shape:
+            if d is None:
+                total = None
+                break
+            total *= d
+        i = shape.index(-1)
+        if total is not None and None not in shape:
+            shape[i] = total // max(1, math.prod(known))
+        else:
+            shape[i] = None
+    return shape
+
+
+@handles("aten::view", "aten::reshape")
+def _view(imp: Importer, node):
+    t, sizes = inputs(imp, node)
+    shape = _target_shape(imp, t, sizes.items)
+    return imp.reshape(t, shape)
+
+
+@handles("aten::flatten")
+def _flatten(imp: Importer, node):
+    t, start, end = inputs(imp, node)
+    start, end = imp.const_int(start) % max(1, t.rank), imp.const_int(end) % max(1, t.rank)
+    middle = t.shape[start:end + 1]
+    prod = None if None in middle else math.prod(middle)
+    shape = list(t.shape[:start]) + [prod] + list(t.shape[end + 1:])
+    if shape.count(None) > 1:
+        raise imp.fail("flatten with several dynamic dims")
+    return imp.reshape(t, shape)
+
+
+@handles("aten::unsqueeze")
+def _unsqueeze(imp: Importer, node):
+    t, d = inputs(imp, node)
+    d = imp.const_int(d)
+    d = d % (t.rank + 1)
+    return imp.reshape(t, list(t.shape[:d]) + [1] + list(t.shape[d:]))
+
+
+@handles("aten::squeeze")
+def _squeeze(imp: Importer, node):
+    args = inputs(imp, node)
+    t = args[0]
+    if len(args) == 1:
+        return imp.reshape(t, [d for d in t.shape if d != 1])
+    d = imp.const_int(args[1]) % t.rank
+    if t.shape[d] != 1:
+        return t
+    return imp.reshape(t, t.shape[:d] + t.shape[d + 1:])
+
+
+def _transpose_perm(imp: Importer, t: TensorVal, perm: list[int]) -> TensorVal:
+    shape = [t.shape[p] for p in perm]
+    out = tensor_type(shape, t.elt)
+    name = imp.e.op(f"tosa.transpose {t.name} {{perms = array<i32: {', '.join(map(str, perm))}>}} "
+                    f": ({t.type}) -> {out}")
+    return TensorVal(name, shape, t.elt)
+
+
+@handles("aten::transpose")
+def _transpose(imp: Importer, node):
+    t, a, b = inputs(imp, node)
+    a, b = imp.const_int(a) % t.rank, imp.const_int(b) % t.rank
+    perm = list(range(t.rank))
+    perm[a], perm[b] = perm[b], perm[a]
+    return _transpose_perm(imp, t, perm)
+
+
+@handles("aten::t")
+def _t(imp: Importer, node):
+    t = imp.get(node.input())
+    return _transpose_perm(imp, t, [1, 0]) if t.rank == 2 else t
+
+
+@handles("aten::permute")
+def _permute(imp: Importer, node):
+    t, perm = inputs(imp, node)
+    return _transpose_perm(imp, t, [p % t.rank for p in imp.const_list(perm)])
+
+
+@handles("aten::cat")
+def _cat(imp: Importer, node):
+    tensors, dim = inputs(imp, node)
+    items = [imp.tensor(x) for x in tensors.items]
+    d = imp.const_int(dim) % items[0].rank
+    shape = list(items[0].shape)
+    for x in items[1:]:
+        shape = [a if i != d else None for i, a in enumerate(join_shapes(shape, x.shape))]
+    sizes = [x.shape[d] for x in items]
+    shape[d] = None if None in sizes else sum(sizes)
+    for i in range(len(shape)):
+        if i != d and shape[i] is None:
+            shape[i] = next((x.shape[i] for x in items if x.shape[i] is not None), None)
+    out = tensor_type(shape, items[0].elt)
+    names = ", ".join(x.name for x in items)
+    types = ", ".join(x.type for x in items)
+    name = imp.e.op(f"tosa.concat {names} {{axis = {d} : i32}} : ({types}) -> {out}")
+    return TensorVal(name, shape, items[0].elt)
+
+
+@handles("aten::slice")
+def _slice(imp: Importer, node):
+    t, dim, start, end, step = inputs(imp, node)
+    d = imp.const_int(dim) % t.rank
+    if imp.const_int(step) != 1:
+        raise imp.fail("slices with a step other than 1")
+    begin = 0 if isinstance(start, NoneVal) else imp.const_int(start)
+    stop = None if isinstance(end, NoneVal) else imp.const_int(end)
+    extent = t.shape[d]
+    whole = stop is None or stop >= 2**62  # x[begin:] is stored as end=INT64_MAX
+    if extent is None:
+        if begin == 0 and whole:
+            return t
+        raise imp.fail("slicing a dynamic dim with explicit bounds")
+    if begin < 0:
+        begin += extent
+    if whole or stop > extent:
+        stop = extent
+    if stop < 0:
+        stop += extent
+    offsets = [0] * t.rank
+    offsets[d] = begin
+    shape = list(t.shape)
+    shape[d] = stop - begin
+    return imp.extract_slice(t, offsets, shape)
+
+
+@handles("aten::select")
+def _select(imp: Importer, node):
+    t, dim, index = inputs(imp, node)
+    d = imp.const_int(dim) % t.rank
+    offsets = []
+    for i in range(t.rank):
+        if i == d:
+            if isinstance(index, ScalarVal) and index.const is not None:
+                idx = index.const % t.shape[d] if t.shape[d] else index.const
+                offsets.append(str(idx))
+            else:
+                s = imp.scalar(index, "i64")
+                offsets.append(imp.e.op(f"arith.index_cast {s.name} : i64 to index"))
+        else:
+            offsets.append("0")
+    shape = [1 if i == d else s for i, s in enumerate(t.shape)]
+    row = imp.extract_slice(t, offsets, shape)
+    return imp.reshape(row, [s for i, s in enumerate(t.shape) if i != d])
+
+
+# -- reductions -------------------------------------------------------------------
+
+
+@handles("aten::embedding")
+def _embedding(imp: Importer, node):
+    weight, idx, *_ = inputs(imp, node)
+    idx = imp.tensor(idx)
+    count = None if None in idx.shape else math.prod(idx.shape)
+    flat = imp.cast_elt(imp.reshape(idx, [1, count]), "i32")
+    table = imp.reshape(weight, [1] + list(weight.shape))
+    shape = [1, count, weight.shape[1]]
+    out = tensor_type(shape, weight.elt)
+    name = imp.e.op(f"tosa.gather {table.name}, {flat.name} : ({table.type}, {flat.type}) -> {out}")
+    return imp.reshape(TensorVal(name, shape, weight.elt), list(idx.shape) + [weight.shape[1]])
