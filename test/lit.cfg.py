@@ -10,7 +10,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "DYN"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.excludes = ["Inputs", "CMakeLists.txt", "README.md", "lit.cfg.py",
                    "lit.site.cfg.py"]
 
@@ -28,6 +28,9 @@ config.environment["PYTHONPATH"] = os.path.join(config.dyn_src_root, "python")
 config.substitutions.append(("%dyn_runtime_include",
                              os.path.join(config.dyn_src_root, "include")))
 config.substitutions.append(("%cc", config.c_compiler))
+# The pages of docs/reference/ generated from ODS (docs/CMakeLists.txt).
+config.substitutions.append(("%dyn_reference_files",
+                             " ".join(config.dyn_reference_files.split(";"))))
 
 if shutil.which("valgrind"):
     config.available_features.add("valgrind")
