@@ -17,6 +17,15 @@ using namespace mlir;
 using namespace mlir::dyn;
 namespace cl = llvm::cl;
 
+/// One flag per table entry, same name, default and help.
+#define DYN_FLAG(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                      \
+  cl::opt<TYPE> FIELD{FLAG, cl::desc(DESCRIPTION), cl::init(DEFAULT),          \
+                      cl::cat(category)};
+/// A list option repeats.
+#define DYN_LIST_FLAG(FIELD, FLAG, DESCRIPTION)                                \
+  cl::list<std::string> FIELD{FLAG, cl::desc(DESCRIPTION " (repeatable)"),     \
+                              cl::cat(category)};
+
 struct CompileFlags::Flags {
   explicit Flags(cl::OptionCategory &category, StringRef targetHelp)
       : category(category), target("target", cl::desc(targetHelp),
@@ -29,27 +38,14 @@ struct CompileFlags::Flags {
   cl::opt<bool> timing{"timing", cl::desc("Print per-stage timings"),
                        cl::cat(category)};
 
-#define DYN_OPTION(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                    \
-  cl::opt<TYPE> FIELD{FLAG, cl::desc(DESCRIPTION), cl::init(DEFAULT),          \
-                      cl::cat(category)};
-#define DYN_LIST_OPTION(FIELD, FLAG, DESCRIPTION)                              \
-  cl::list<std::string> FIELD{FLAG, cl::desc(DESCRIPTION " (repeatable)"),     \
-                              cl::cat(category)};
+#define DYN_OPTION DYN_FLAG
 #include "dyn/Target/TargetOptions.def"
-#define DYN_OPTION(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                    \
-  cl::opt<TYPE> FIELD{FLAG, cl::desc(DESCRIPTION), cl::init(DEFAULT),          \
-                      cl::cat(category)};
-#define DYN_LIST_OPTION(FIELD, FLAG, DESCRIPTION)                              \
-  cl::list<std::string> FIELD{FLAG, cl::desc(DESCRIPTION " (repeatable)"),     \
-                              cl::cat(category)};
+#define DYN_OPTION DYN_FLAG
+#define DYN_LIST_OPTION DYN_LIST_FLAG
 #include "dyn/Codegen/Common/SubnetOptions.def"
-#define DYN_OPTION(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                    \
-  cl::opt<TYPE> FIELD{FLAG, cl::desc(DESCRIPTION), cl::init(DEFAULT),          \
-                      cl::cat(category)};
+#define DYN_OPTION DYN_FLAG
 #include "dyn/Codegen/CPU/CPUOptions.def"
-#define DYN_OPTION(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                    \
-  cl::opt<TYPE> FIELD{FLAG, cl::desc(DESCRIPTION), cl::init(DEFAULT),          \
-                      cl::cat(category)};
+#define DYN_OPTION DYN_FLAG
 #include "dyn/Codegen/NVPTX/NVPTXOptions.def"
 
   // Short forms kept from before the tables.
@@ -61,6 +57,8 @@ struct CompileFlags::Flags {
                              cl::desc("Same as --plan-memory=false"),
                              cl::cat(category)};
 };
+#undef DYN_FLAG
+#undef DYN_LIST_FLAG
 
 CompileFlags::CompileFlags(cl::OptionCategory &category, StringRef targetHelp)
     : flags(std::make_unique<Flags>(category, targetHelp)) {}
@@ -145,32 +143,25 @@ void mlir::dyn::printOptionTable(llvm::raw_ostream &os,
                  StringRef targets, StringRef description) {
     rows.push_back({flag, type, std::move(defaultValue), targets, description});
   };
-#define DYN_OPTION(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                    \
-  add(FLAG, typeName<TYPE>(), formatDefault<TYPE>(DEFAULT), TARGETS,           \
+#define DYN_ROW(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                       \
+  add(FLAG, typeName<TYPE>(), formatDefault<TYPE>(DEFAULT), targets,           \
       DESCRIPTION);
-#define DYN_LIST_OPTION(FIELD, FLAG, DESCRIPTION)                              \
-  add(FLAG, "list", "", TARGETS, DESCRIPTION);
-#define TARGETS "all"
+#define DYN_LIST_ROW(FIELD, FLAG, DESCRIPTION)                                 \
+  add(FLAG, "list", "", targets, DESCRIPTION);
+  StringRef targets = "all";
+#define DYN_OPTION DYN_ROW
 #include "dyn/Target/TargetOptions.def"
-#define DYN_OPTION(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                    \
-  add(FLAG, typeName<TYPE>(), formatDefault<TYPE>(DEFAULT), TARGETS,           \
-      DESCRIPTION);
-#define DYN_LIST_OPTION(FIELD, FLAG, DESCRIPTION)                              \
-  add(FLAG, "list", "", TARGETS, DESCRIPTION);
+#define DYN_OPTION DYN_ROW
+#define DYN_LIST_OPTION DYN_LIST_ROW
 #include "dyn/Codegen/Common/SubnetOptions.def"
-#undef TARGETS
-#define TARGETS "x86_64,aarch64"
-#define DYN_OPTION(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                    \
-  add(FLAG, typeName<TYPE>(), formatDefault<TYPE>(DEFAULT), TARGETS,           \
-      DESCRIPTION);
+  targets = "x86_64,aarch64";
+#define DYN_OPTION DYN_ROW
 #include "dyn/Codegen/CPU/CPUOptions.def"
-#undef TARGETS
-#define TARGETS "nvptx"
-#define DYN_OPTION(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                    \
-  add(FLAG, typeName<TYPE>(), formatDefault<TYPE>(DEFAULT), TARGETS,           \
-      DESCRIPTION);
+  targets = "nvptx";
+#define DYN_OPTION DYN_ROW
 #include "dyn/Codegen/NVPTX/NVPTXOptions.def"
-#undef TARGETS
+#undef DYN_ROW
+#undef DYN_LIST_ROW
 
   if (format == OptionTableFormat::JSON) {
     for (const OptionRow &row : rows)

@@ -71,6 +71,8 @@ def option_flags(dyn_compile: str, target: str, options: Mapping[str, Any]) -> l
     """dyn-compile flags for keyword `options`; a keyword that names no
     option, a value of the wrong type, or an option of another target is an
     error here rather than a failed compilation."""
+    if not options:
+        return []
     known = compile_options(dyn_compile)
     flags: list[str] = []
     for keyword, value in options.items():

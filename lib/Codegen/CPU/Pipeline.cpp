@@ -127,12 +127,7 @@ llvm::Error mlir::dyn::buildCPUPipeline(OpPassManager &pm,
 
 namespace {
 /// The options of `dyn-cpu-pipeline`: the tables, entry for entry.
-struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
-#define DYN_OPTION DYN_PIPELINE_OPTION
-#include "dyn/Target/TargetOptions.def"
-#define DYN_OPTION DYN_PIPELINE_OPTION
-#define DYN_LIST_OPTION DYN_PIPELINE_LIST_OPTION
-#include "dyn/Codegen/Common/SubnetOptions.def"
+struct CPUPipelineOptions : public CommonPipelineOptions<CPUPipelineOptions> {
 #define DYN_OPTION DYN_PIPELINE_OPTION
 #include "dyn/Codegen/CPU/CPUOptions.def"
 
@@ -152,8 +147,8 @@ void mlir::dyn::registerCPUPipeline() {
       "Compile a dyn-dialect module to LLVM dialect for an x86-64 or AArch64 "
       "CPU: subnets, host dispatcher, vectorized linalg, buffers, C ABI",
       [](OpPassManager &pm, const CPUPipelineOptions &options) {
-        return buildCPUPipeline(pm, getTargetOptions(options),
-                                getSubnetOptions(options),
+        return buildCPUPipeline(pm, options.getTargetOptions(),
+                                options.getSubnetOptions(),
                                 options.getCodegenOptions());
       });
 }

@@ -113,12 +113,8 @@ llvm::Error mlir::dyn::buildNVPTXPipeline(OpPassManager &pm,
 
 namespace {
 /// The options of `dyn-nvptx-pipeline`: the tables, entry for entry.
-struct NVPTXPipelineOptions : public PassPipelineOptions<NVPTXPipelineOptions> {
-#define DYN_OPTION DYN_PIPELINE_OPTION
-#include "dyn/Target/TargetOptions.def"
-#define DYN_OPTION DYN_PIPELINE_OPTION
-#define DYN_LIST_OPTION DYN_PIPELINE_LIST_OPTION
-#include "dyn/Codegen/Common/SubnetOptions.def"
+struct NVPTXPipelineOptions
+    : public CommonPipelineOptions<NVPTXPipelineOptions> {
 #define DYN_OPTION DYN_PIPELINE_OPTION
 #include "dyn/Codegen/NVPTX/NVPTXOptions.def"
 
@@ -140,8 +136,8 @@ void mlir::dyn::registerNVPTXPipeline() {
       "a host dispatcher reading back only decision scalars, NVVM binaries "
       "embedded, C ABI",
       [](OpPassManager &pm, const NVPTXPipelineOptions &options) {
-        return buildNVPTXPipeline(pm, getTargetOptions(options),
-                                  getSubnetOptions(options),
+        return buildNVPTXPipeline(pm, options.getTargetOptions(),
+                                  options.getSubnetOptions(),
                                   options.getCodegenOptions());
       });
 }

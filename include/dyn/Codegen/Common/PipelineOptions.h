@@ -8,11 +8,10 @@
 //
 // Turns the option tables (TargetOptions.def, SubnetOptions.def and each
 // target's) into the options of a named pipeline and back into the plain
-// structs the pipeline builders take. Inside a PassPipelineOptions
-// subclass:
+// structs the pipeline builders take. In a pipeline's options:
 //
 //   #define DYN_OPTION DYN_PIPELINE_OPTION
-//   #include "dyn/Target/TargetOptions.def"
+//   #include "dyn/Codegen/CPU/CPUOptions.def"
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,27 +37,35 @@
 namespace mlir {
 namespace dyn {
 
-/// The TargetOptions part of a pipeline's options.
-template <typename PipelineOptions>
-TargetOptions getTargetOptions(const PipelineOptions &options) {
-  TargetOptions result;
-#define DYN_OPTION(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                    \
-  result.FIELD = options.FIELD;
+/// The options every named pipeline has: the target's and the subnets'
+/// tables. A target's pipeline options derive from it and add its own table
+/// (`struct CPUPipelineOptions : CommonPipelineOptions<CPUPipelineOptions>`).
+template <typename Derived>
+struct CommonPipelineOptions : public PassPipelineOptions<Derived> {
+#define DYN_OPTION DYN_PIPELINE_OPTION
 #include "dyn/Target/TargetOptions.def"
-  return result;
-}
-
-/// The SubnetOptions part of a pipeline's options.
-template <typename PipelineOptions>
-SubnetOptions getSubnetOptions(const PipelineOptions &options) {
-  SubnetOptions result;
-#define DYN_OPTION(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                    \
-  result.FIELD = options.FIELD;
-#define DYN_LIST_OPTION(FIELD, FLAG, DESCRIPTION)                              \
-  result.FIELD = splitListOption(options.FIELD);
+#define DYN_OPTION DYN_PIPELINE_OPTION
+#define DYN_LIST_OPTION DYN_PIPELINE_LIST_OPTION
 #include "dyn/Codegen/Common/SubnetOptions.def"
-  return result;
-}
+
+  TargetOptions getTargetOptions() const {
+    TargetOptions result;
+#define DYN_OPTION(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                    \
+  result.FIELD = FIELD;
+#include "dyn/Target/TargetOptions.def"
+    return result;
+  }
+
+  SubnetOptions getSubnetOptions() const {
+    SubnetOptions result;
+#define DYN_OPTION(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                    \
+  result.FIELD = FIELD;
+#define DYN_LIST_OPTION(FIELD, FLAG, DESCRIPTION)                              \
+  result.FIELD = splitListOption(FIELD);
+#include "dyn/Codegen/Common/SubnetOptions.def"
+    return result;
+  }
+};
 
 } // namespace dyn
 } // namespace mlir
