@@ -33,7 +33,7 @@ import torch
 import dyn
 from dyn.zoo import MODELS
 
-from zoo import batch1, percentile
+from zoo import batch1, percentile, pin_to_one_core
 
 
 def compile_with(dyn_compile: str, model, entry):
@@ -52,11 +52,7 @@ def main() -> int:
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--markdown")
     args = parser.parse_args()
-    try:
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    except (AttributeError, OSError):
-        pass
-    torch.set_num_threads(1)
+    pin_to_one_core()
 
     table = ["| model | base median / p90 (us) | new median / p90 (us) | base / new | "
              "compile base / new (s) |", "| --- | --- | --- | --- | --- |"]

@@ -38,6 +38,15 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
 
 
+def pin_to_one_core() -> None:
+    """One core, one thread (the environment pins the BLAS pools at import)."""
+    try:
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    except (AttributeError, OSError):
+        pass
+    torch.set_num_threads(1)
+
+
 def time_calls(fn, inputs: list, runs: int, warmup: int = 5) -> list[float]:
     for _ in range(warmup):
         for args in inputs:
@@ -66,12 +75,7 @@ def main() -> int:
     parser.add_argument("--markdown")
     parser.add_argument("--plot")
     args = parser.parse_args()
-
-    try:
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    except (AttributeError, OSError):
-        pass
-    torch.set_num_threads(1)
+    pin_to_one_core()
 
     rows = []
     for name in args.models.split(","):

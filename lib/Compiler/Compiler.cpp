@@ -92,19 +92,19 @@ Compiler::create(const CompileOptions &input) {
   if (!target)
     return target.takeError();
   options.targetOptions = *target;
+  // The same resolution the pipeline builders apply, done here so that a
+  // bad option fails before the input is read.
   if (options.target == "nvptx") {
-    NVPTXCodegenOptions &nvptx = options.nvptxOptions;
-    nvptx.cudaPath = resolveCudaPath(nvptx.cudaPath);
-    if (nvptx.gpuFormat.empty())
-      nvptx.gpuFormat = getDefaultGpuFormat(nvptx.cudaPath);
-    if (llvm::Error error =
-            verifyGpuTarget(nvptx.gpuChip, nvptx.gpuFormat, nvptx.cudaPath))
-      return std::move(error);
-  } else if (options.cpuOptions.vectorSize == 0) {
-    auto vectorSize = getNativeVectorSize(options.targetOptions);
-    if (!vectorSize)
-      return vectorSize.takeError();
-    options.cpuOptions.vectorSize = *vectorSize;
+    auto nvptx = resolveNVPTXCodegenOptions(options.nvptxOptions);
+    if (!nvptx)
+      return nvptx.takeError();
+    options.nvptxOptions = *nvptx;
+  } else {
+    auto cpu =
+        resolveCPUCodegenOptions(options.targetOptions, options.cpuOptions);
+    if (!cpu)
+      return cpu.takeError();
+    options.cpuOptions = *cpu;
   }
   auto machine = createTargetMachine(options.targetOptions, options.optLevel);
   if (!machine)

@@ -45,38 +45,46 @@ static llvm::Expected<StringRef> getArchitecture(StringRef triple) {
       triple.str().c_str());
 }
 
-llvm::Error mlir::dyn::buildCPUPipeline(OpPassManager &pm,
-                                        const TargetOptions &targetOptions,
-                                        const SubnetOptions &subnets,
-                                        const CPUCodegenOptions &codegen) {
+llvm::Expected<CPUCodegenOptions>
+mlir::dyn::resolveCPUCodegenOptions(const TargetOptions &target,
+                                    const CPUCodegenOptions &codegen) {
+  CPUCodegenOptions resolved = codegen;
+  if (resolved.vectorSize == 0) {
+    auto native = getNativeVectorSize(target);
+    if (!native)
+      return native.takeError();
+    resolved.vectorSize = *native;
+  }
+  if (resolved.vectorSize < 1 || resolved.vectorSize > 64)
+    return llvm::createStringError(
+        "vector-size must be between 1 and 64 lanes (0: from the target), "
+        "not %lld",
+        static_cast<long long>(codegen.vectorSize));
+  return resolved;
+}
+
+llvm::Error mlir::dyn::buildCPUPipeline(
+    OpPassManager &pm, const TargetOptions &targetOptions,
+    const SubnetOptions &subnets, const CPUCodegenOptions &codegenOptions) {
   auto arch = getArchitecture(targetOptions.triple);
   if (!arch)
     return arch.takeError();
   auto target = resolveTargetOptions(targetOptions, *arch);
   if (!target)
     return target.takeError();
+  auto codegen = resolveCPUCodegenOptions(*target, codegenOptions);
+  if (!codegen)
+    return codegen.takeError();
   if (llvm::Error error = verifySubnetOptions(subnets))
     return error;
-  int64_t vectorSize = codegen.vectorSize;
-  if (vectorSize == 0) {
-    auto native = getNativeVectorSize(*target);
-    if (!native)
-      return native.takeError();
-    vectorSize = *native;
-  }
-  if (vectorSize < 1 || vectorSize > 64)
-    return llvm::createStringError(
-        "vector-size must be between 1 and 64 lanes (0: from the target), "
-        "not %lld",
-        static_cast<long long>(codegen.vectorSize));
 
   addSubnetStages(pm, subnets);
 
   // 5. Fusion of elementwise chains, then tiles that fit the vector unit.
   addElementwiseFusion(pm);
-  if (codegen.vectorize) {
+  if (codegen->vectorize) {
     DynTileAndVectorizeOptions tileOptions;
-    tileOptions.vectorSize = vectorSize;
+    tileOptions.vectorSize = codegen->vectorSize;
     pm.addNestedPass<func::FuncOp>(createDynTileAndVectorize(tileOptions));
     pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
     pm.addPass(createCanonicalizerPass());
@@ -99,7 +107,7 @@ llvm::Error mlir::dyn::buildCPUPipeline(OpPassManager &pm,
 
   // 7. The C ABI of the entry points, then everything to LLVM.
   pm.addPass(createDynEmitCInterface());
-  if (codegen.vectorize)
+  if (codegen->vectorize)
     pm.addNestedPass<func::FuncOp>(createDynLowerVectors());
   pm.addPass(createConvertLinalgToLoopsPass());
   VectorTransferToSCFOptions transfers;

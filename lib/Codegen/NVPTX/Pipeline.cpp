@@ -30,19 +30,28 @@
 using namespace mlir;
 using namespace mlir::dyn;
 
-llvm::Error mlir::dyn::buildNVPTXPipeline(OpPassManager &pm,
-                                          const TargetOptions &targetOptions,
-                                          const SubnetOptions &subnets,
-                                          const NVPTXCodegenOptions &codegen) {
+llvm::Expected<NVPTXCodegenOptions>
+mlir::dyn::resolveNVPTXCodegenOptions(const NVPTXCodegenOptions &codegen) {
+  NVPTXCodegenOptions resolved = codegen;
+  resolved.cudaPath = resolveCudaPath(resolved.cudaPath);
+  if (resolved.gpuFormat.empty())
+    resolved.gpuFormat = getDefaultGpuFormat(resolved.cudaPath);
+  if (llvm::Error error = verifyGpuTarget(resolved.gpuChip, resolved.gpuFormat,
+                                          resolved.cudaPath))
+    return std::move(error);
+  return resolved;
+}
+
+llvm::Error mlir::dyn::buildNVPTXPipeline(
+    OpPassManager &pm, const TargetOptions &targetOptions,
+    const SubnetOptions &subnets, const NVPTXCodegenOptions &codegenOptions) {
   auto target = resolveTargetOptions(targetOptions, "nvptx");
   if (!target)
     return target.takeError();
+  auto codegen = resolveNVPTXCodegenOptions(codegenOptions);
+  if (!codegen)
+    return codegen.takeError();
   if (llvm::Error error = verifySubnetOptions(subnets))
-    return error;
-  std::string cudaPath = resolveCudaPath(codegen.cudaPath);
-  std::string format = codegen.gpuFormat.empty() ? getDefaultGpuFormat(cudaPath)
-                                                 : codegen.gpuFormat;
-  if (llvm::Error error = verifyGpuTarget(codegen.gpuChip, format, cudaPath))
     return error;
 
   addSubnetStages(pm, subnets);
@@ -68,11 +77,11 @@ llvm::Error mlir::dyn::buildNVPTXPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createSymbolDCEPass());
-  if (codegen.gpuEmulation)
+  if (codegen->gpuEmulation)
     pm.addPass(createDynEmulateGPUKernels());
   GpuNVVMAttachTargetOptions nvvm;
-  nvvm.chip = codegen.gpuChip;
-  nvvm.features = codegen.gpuFeatures;
+  nvvm.chip = codegen->gpuChip;
+  nvvm.features = codegen->gpuFeatures;
   nvvm.optLevel = 3;
   pm.addPass(createGpuNVVMAttachTarget(nvvm));
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
@@ -101,11 +110,11 @@ llvm::Error mlir::dyn::buildNVPTXPipeline(OpPassManager &pm,
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
-  if (codegen.gpuEmulation)
+  if (codegen->gpuEmulation)
     pm.addPass(createDynEmulatedKernelEntries());
   GpuModuleToBinaryPassOptions binary;
-  binary.compilationTarget = format;
-  binary.toolkitPath = cudaPath;
+  binary.compilationTarget = codegen->gpuFormat;
+  binary.toolkitPath = codegen->cudaPath;
   pm.addPass(createGpuModuleToBinaryPass(binary));
   addFinalization(pm, *target);
   return llvm::Error::success();

@@ -25,6 +25,13 @@ struct CPUCodegenOptions {
 #include "dyn/Codegen/CPU/CPUOptions.def"
 };
 
+/// `codegen` with its defaults made concrete for `target` (as
+/// resolveTargetOptions made it): vector-size 0 becomes the CPU's native
+/// vector length. Fails with a message for a vector size outside 1-64.
+llvm::Expected<CPUCodegenOptions>
+resolveCPUCodegenOptions(const TargetOptions &target,
+                         const CPUCodegenOptions &codegen);
+
 /// Adds the dyn-dialect-to-LLVM-dialect pipeline for x86-64 and AArch64 CPUs
 /// to `pm` (anchored on builtin.module): the shared subnet stages, elementwise
 /// fusion, tiling and vectorization, bufferization with memory planning and

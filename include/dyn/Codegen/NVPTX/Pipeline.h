@@ -25,6 +25,13 @@ struct NVPTXCodegenOptions {
 #include "dyn/Codegen/NVPTX/NVPTXOptions.def"
 };
 
+/// `codegen` with its defaults made concrete: the CUDA toolkit
+/// (resolveCudaPath) and the kernel format (getDefaultGpuFormat). Fails with
+/// a message for an unknown chip or format, or a toolkit that lacks what the
+/// format needs.
+llvm::Expected<NVPTXCodegenOptions>
+resolveNVPTXCodegenOptions(const NVPTXCodegenOptions &codegen);
+
 /// Adds the dyn-dialect-to-LLVM pipeline for CUDA GPUs to `pm`: the shared
 /// subnet stages, then bufferization into device memory, one kernel per
 /// linalg op (shared-memory tiles for matmuls and reductions), host

@@ -69,10 +69,6 @@ inline void setUpperBounds(Operation *op) {
   op->setAttr(DynDialect::UpperBoundsAttrHelper::getNameStr(),
               UnitAttr::get(op->getContext()));
 }
-inline bool returnsUpperBounds(Operation *op) {
-  return op->hasAttrOfType<UnitAttr>(
-      DynDialect::UpperBoundsAttrHelper::getNameStr());
-}
 
 /// `dyn.specialize`: the shape specialisations asked for an entry point,
 /// `["ARG.DIM=V,V,..."]` (see dyn-specialize-shapes).
