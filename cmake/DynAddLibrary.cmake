@@ -16,3 +16,18 @@ function(add_dyn_library name)
     LIBRARY DESTINATION lib)
   set_property(GLOBAL APPEND PROPERTY DYN_ALL_LIBS ${name})
 endfunction()
+
+# dyn_get_mlir_libs(var property...): the libraries of upstream's global
+# library properties (MLIR_DIALECT_LIBS, ...), without upstream's test
+# dialects and passes, which Debian's MLIR 22 exports linking the shared
+# libMLIR.so: linked beside the static libraries, every MLIR global would
+# exist twice in one process (an ODR violation that sanitizers report).
+function(dyn_get_mlir_libs var)
+  set(libs)
+  foreach(property ${ARGN})
+    get_property(part GLOBAL PROPERTY ${property})
+    list(APPEND libs ${part})
+  endforeach()
+  list(FILTER libs EXCLUDE REGEX "Test")
+  set(${var} ${libs} PARENT_SCOPE)
+endfunction()

@@ -21,18 +21,38 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%dyn_src_root", config.dyn_src_root))
 config.substitutions.append(("%dyn_obj_root", config.dyn_obj_root))
 
+# Sanitizer builds (DYN_SANITIZERS): tools and artifacts share the shared
+# sanitizer runtime; Python, which is not instrumented, preloads it and
+# does not check for leaks (the interpreter keeps memory to its exit).
+python_command = config.python_executable
+if config.dyn_sanitizers:
+    import subprocess
+    config.available_features.add("sanitizers")
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=1"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    if "address" in config.dyn_sanitizers:
+        runtime = subprocess.run(
+            [config.c_compiler, "-print-file-name=libclang_rt.asan-x86_64.so"],
+            capture_output=True, text=True).stdout.strip()
+        config.environment["DYN_PYTHON_PRELOAD"] = runtime
+        python_command = (f"env LD_PRELOAD={runtime} ASAN_OPTIONS=detect_leaks=0 "
+                          f"{config.python_executable}")
+
 # Python with numpy (Debian's python3 by default: it also has PyTorch) and the
 # dyn package from the source tree.
-config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%python", python_command))
 config.environment["PYTHONPATH"] = os.path.join(config.dyn_src_root, "python")
 config.substitutions.append(("%dyn_runtime_include",
                              os.path.join(config.dyn_src_root, "include")))
-config.substitutions.append(("%cc", config.c_compiler))
+# In sanitizer builds C hosts link the instrumented runtime: same flags.
+sanitizer_flags = " ".join(config.dyn_sanitizer_flags.split(";"))
+config.substitutions.append(("%cc", f"{config.c_compiler} {sanitizer_flags}".strip()))
 # The pages of docs/reference/ generated from ODS (docs/CMakeLists.txt).
 config.substitutions.append(("%dyn_reference_files",
                              " ".join(config.dyn_reference_files.split(";"))))
 
-if shutil.which("valgrind"):
+# valgrind cannot run sanitizer-instrumented code.
+if shutil.which("valgrind") and not config.dyn_sanitizers:
     config.available_features.add("valgrind")
 
 # AArch64 artifacts run under qemu-user with the cross runner (built when

@@ -10,10 +10,15 @@
 #include "dyn/InitAllDyn.h"
 #include "dyn/Target/LLVMIR.h"
 
+#include "dyn/Dialect/Dyn/Transforms/Passes.h"
+#include "dyn/Support/ParserGuards.h"
+
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 
 #include "llvm/IR/LLVMContext.h"
@@ -171,4 +176,28 @@ LogicalResult Compiler::compileToObject(ModuleOp module, StringRef path) {
   if (failed(llvmModule))
     return failure();
   return emitObject(**llvmModule, path, module.getLoc());
+}
+
+OwningOpRef<ModuleOp> mlir::dyn::parseInputModule(llvm::SourceMgr &sourceMgr,
+                                                  MLIRContext *context) {
+  if (reportKnownParserCrashes(sourceMgr, sourceMgr.getMainFileID()))
+    return nullptr;
+  ParserConfig config(context, /*verifyAfterParse=*/false);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, config);
+  if (!module || failed(checkBeforeVerify(*module)) || failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+mlir::dyn::ErrorDiagnosticObserver::ErrorDiagnosticObserver(
+    MLIRContext *context)
+    : context(context) {
+  handler = context->getDiagEngine().registerHandler([this](Diagnostic &d) {
+    errors += d.getSeverity() == DiagnosticSeverity::Error;
+    return failure(); // the earlier handlers print it
+  });
+}
+
+mlir::dyn::ErrorDiagnosticObserver::~ErrorDiagnosticObserver() {
+  context->getDiagEngine().eraseHandler(handler);
 }

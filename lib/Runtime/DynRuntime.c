@@ -22,7 +22,13 @@
 #include <string.h>
 
 static _Thread_local char lastError[1024];
+/* Set when compiled code could not allocate (dyn_rt_alloc_failed, or a
+   scalar output); the message is in allocError. */
 static _Thread_local int pendingAllocFailure;
+static _Thread_local char allocError[128];
+/* Set by a failed assertion (dyn-lower-assertions); its message. */
+static _Thread_local int pendingAssertFailure;
+static _Thread_local char assertError[sizeof(lastError) - 64];
 /* Set by a failed shape check at a subnet boundary (the message is in
    lastError); the dispatcher skips every later subnet call and
    dyn_rt_finish_outputs turns it into the call's status. */
@@ -205,8 +211,23 @@ int32_t dyn_rt_check_inputs(const char *entry, const int64_t *signature,
             (long long)bound[symbol].dim);
       }
     }
-    int64_t stride = 1, elements = 1;
-    for (int64_t d = rank - 1; d >= 0; --d) {
+    /* Element and byte counts with overflow checks: the sizes come from
+       the caller. */
+    int64_t elements = 1, bytes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (__builtin_mul_overflow(elements, t->sizes[d], &elements))
+        return fail(
+            DYN_ERROR_SHAPE, "%s: input %lld has shape %s: too many elements",
+            entry, (long long)i, formatShape(got, sizeof(got), t->sizes, rank));
+    if (__builtin_mul_overflow(elements, (int64_t)dyn_dtype_size(t->dtype),
+                               &bytes))
+      return fail(DYN_ERROR_SHAPE,
+                  "%s: input %lld has shape %s: too many bytes", entry,
+                  (long long)i, formatShape(got, sizeof(got), t->sizes, rank));
+    /* Strides matter only where there are elements, and not along size-1
+       dims (PyTorch and numpy choose them freely there). */
+    int64_t stride = 1;
+    for (int64_t d = rank - 1; d >= 0 && elements != 0; --d) {
       if (t->sizes[d] != 1 && t->strides[d] != stride)
         return fail(DYN_ERROR_LAYOUT,
                     "%s: input %lld is not dense "
@@ -214,7 +235,6 @@ int32_t dyn_rt_check_inputs(const char *entry, const int64_t *signature,
                     entry, (long long)i, (long long)d, (long long)t->strides[d],
                     (long long)stride);
       stride *= t->sizes[d];
-      elements *= t->sizes[d];
     }
     if (!t->data && elements != 0)
       return fail(DYN_ERROR_LAYOUT, "%s: input %lld has no data", entry,
@@ -260,7 +280,7 @@ int32_t dyn_rt_export_scalar(const void *value, int64_t elemBytes,
   memset(tensor, 0, sizeof(*tensor));
   void *buffer = _mlir_memref_to_llvm_alloc((size_t)elemBytes);
   if (!buffer) {
-    pendingAllocFailure = 1; /* reported by dyn_rt_finish_outputs */
+    dyn_rt_alloc_failed(elemBytes); /* reported by dyn_rt_finish_outputs */
     return DYN_ERROR_ALLOC;
   }
   memcpy(buffer, value, (size_t)elemBytes);
@@ -344,8 +364,33 @@ static void releaseAll(dyn_tensor *outputs, int64_t numOutputs) {
   }
 }
 
+void dyn_rt_alloc_failed(int64_t bytes) {
+  if (pendingAllocFailure)
+    return; /* the first failure is the one to report */
+  pendingAllocFailure = 1;
+  snprintf(allocError, sizeof(allocError),
+           "out of memory (allocating %lld bytes)", (long long)bytes);
+}
+
+void dyn_rt_assert_failed(const char *messageAllocated, const char *message,
+                          int64_t messageOffset, int64_t messageLength,
+                          int64_t messageStride) {
+  (void)messageAllocated;
+  (void)messageStride;
+  if (pendingAssertFailure)
+    return;
+  pendingAssertFailure = 1;
+  snprintf(assertError, sizeof(assertError), "%.*s", (int)messageLength,
+           message + messageOffset);
+}
+
+int32_t dyn_rt_exit_pending(void) {
+  return pendingAllocFailure || pendingAssertFailure;
+}
+
 int32_t dyn_rt_error_pending(void) {
-  return pendingShapeError || pendingAllocFailure || pendingDeviceError;
+  return pendingShapeError || pendingAllocFailure || pendingDeviceError ||
+         pendingAssertFailure;
 }
 
 void dyn_rt_subnet_shape_error(const char *nameAllocated, const char *name,
@@ -387,6 +432,12 @@ int32_t dyn_rt_finish_outputs(const char *entry, dyn_tensor *outputs,
     releaseAll(outputs, numOutputs);
     return fail(DYN_ERROR_DEVICE, "%s: device error: %s", entry, deviceError);
   }
+  if (pendingAssertFailure) {
+    pendingAssertFailure = 0;
+    pendingShapeError = pendingAllocFailure = 0;
+    releaseAll(outputs, numOutputs);
+    return fail(DYN_ERROR_ASSERT, "%s: %s", entry, assertError);
+  }
   if (pendingShapeError) {
     pendingShapeError = 0;
     releaseAll(outputs, numOutputs);
@@ -397,8 +448,7 @@ int32_t dyn_rt_finish_outputs(const char *entry, dyn_tensor *outputs,
   if (pendingAllocFailure) {
     pendingAllocFailure = 0;
     releaseAll(outputs, numOutputs);
-    return fail(DYN_ERROR_ALLOC, "%s: out of memory for a scalar output",
-                entry);
+    return fail(DYN_ERROR_ALLOC, "%s: %s", entry, allocError);
   }
   for (int64_t j = 1; j < numOutputs; ++j) {
     for (int64_t k = 0; k < j; ++k) {

@@ -59,12 +59,23 @@ LogicalResult mlir::dyn::linkSharedLibrary(StringRef objectPath,
   std::string runtime = options.runtimeLibrary;
   if (const char *env = std::getenv("DYN_RUNTIME_LIB"); env && runtime.empty())
     runtime = env;
-  if (!llvm::sys::fs::exists(runtime))
+  if (!llvm::sys::fs::is_regular_file(runtime))
     return emitError(loc) << "cannot find the dyn runtime library '" << runtime
                           << "' (set --runtime-lib or DYN_RUNTIME_LIB)";
 
+  // --no-undefined: a symbol that neither the runtime nor libc/libm
+  // defines (a wrong --runtime-lib, say) is a link error here rather than
+  // an artifact that fails to load.
   SmallVector<std::string> args = {*program, "-shared", "-o", outputPath.str(),
                                    objectPath.str()};
+  if (!options.allowUndefined)
+    args.insert(args.begin() + 2, "-Wl,--no-undefined");
+  // A sanitizer build's runtime archives need the sanitizer runtime (host
+  // targets only: the AArch64 runtime is never instrumented).
+  if (!aarch64)
+    for (StringRef flag : llvm::split(StringRef(DYN_ARTIFACT_LINK_FLAGS), ' '))
+      if (!flag.empty())
+        args.insert(args.begin() + 2, flag.str());
   if (options.target == "nvptx") {
     // The CUDA shim (before the runtime it reports errors through) and the
     // driver API; the toolkit's stub libcuda stands in for the driver at

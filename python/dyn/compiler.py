@@ -54,7 +54,17 @@ def _input_spec(value: Any, index: int, dynamic: Iterable[int]) -> TensorVal | S
 def import_module(module: torch.nn.Module, example_inputs: Sequence[Any],
                   dynamic_dims: Optional[dict[int, Sequence[int]]] = None) -> tuple[str, list[str]]:
     """Scripts, freezes and imports `module`; returns (MLIR text, output kinds)."""
-    scripted = torch.jit.script(module.eval())
+    module = module.eval()
+    # The example inputs must fit the model (its weights fix shapes that the
+    # compiled code would otherwise only check at run time, or not at all):
+    # PyTorch's own error, before anything is compiled.
+    with torch.no_grad():
+        try:
+            module(*example_inputs)
+        except Exception as error:
+            raise ValueError(f"the example inputs do not fit the model: "
+                             f"{type(error).__name__}: {error}") from error
+    scripted = torch.jit.script(module)
     frozen = torch.jit.freeze(scripted)
     graph = frozen.graph
     specs = []
@@ -64,14 +74,22 @@ def import_module(module: torch.nn.Module, example_inputs: Sequence[Any],
     importer = Importer(graph, specs)
     text = importer.run("forward")
     kinds = [str(v.type()) for v in graph.outputs()]
-    return text, kinds
+    return text, kinds, _parameters(scripted)
+
+
+def _parameters(scripted: torch.jit.ScriptModule) -> list[tuple[str, str]]:
+    """(name, TorchScript type) of forward's parameters, without self."""
+    schema = scripted.forward.schema
+    return [(a.name, str(a.type)) for a in schema.arguments[1:]]
 
 
 class CompiledModule:
     """A compiled network: call it with torch tensors (and Python scalars)."""
 
-    def __init__(self, mlir: str, library: Path, workdir: Path, output_kinds: list[str]):
+    def __init__(self, mlir: str, library: Path, workdir: Path, output_kinds: list[str],
+                 parameters: Optional[list[tuple[str, str]]] = None):
         self.mlir = mlir
+        self._parameters = parameters
         self.library = library
         self._workdir = workdir
         self._module: Module = load(library)
@@ -79,6 +97,8 @@ class CompiledModule:
         self._output_kinds = output_kinds
 
     def __call__(self, *args: Any) -> Any:
+        if self._parameters is not None:
+            _check_arguments(self._parameters, args)
         arrays = [arg.detach().cpu().numpy() if isinstance(arg, torch.Tensor) else arg
                   for arg in args]
         results = [torch.from_numpy(o) for o in self._entry(*arrays)]
@@ -89,6 +109,22 @@ class CompiledModule:
         if len(results) == 1:
             return _to_python(results[0], kinds[0] if kinds else "Tensor")
         return tuple(results)
+
+
+def _check_arguments(parameters: list[tuple[str, str]], args: Sequence[Any]) -> None:
+    """TorchScript's checks of forward's arguments (count and kind), with
+    its wording: the compiled code would otherwise convert what it gets."""
+    if len(args) != len(parameters):
+        raise TypeError(f"forward() expected {len(parameters)} argument(s), got {len(args)}")
+    accepts = {"Tensor": lambda a: isinstance(a, torch.Tensor),
+               "int": lambda a: isinstance(a, int) and not isinstance(a, bool),
+               "float": lambda a: isinstance(a, (int, float)) and not isinstance(a, bool),
+               "bool": lambda a: isinstance(a, bool)}
+    for (name, kind), arg in zip(parameters, args):
+        check = accepts.get(kind)
+        if check is not None and not check(arg):
+            raise TypeError(f"forward() expected a value of type '{kind}' for argument "
+                            f"'{name}' but instead found type '{type(arg).__name__}'")
 
 
 def _tuple_kinds(kind: str) -> list[str]:
@@ -130,24 +166,40 @@ def compile(module: torch.nn.Module, example_inputs: Sequence[Any], target: str 
     (`plan_memory=False`, `vector_size=8`, `specialize=["forward:0.0=1,8"]`,
     `gpu_chip="sm_80"`; `dyn-compile --list-options` and
     docs/reference/options.md list them), checked before anything is
-    compiled. `extra_args` are passed to dyn-compile as they are."""
+    compiled. `extra_args` are passed to dyn-compile as they are. The
+    MLIR and the library are written to `workdir` and kept there; without
+    one, to a temporary directory that is removed before this returns."""
     if target not in _TARGETS:
         raise ValueError(f"unknown target {target!r} (expected one of {sorted(_TARGETS)})")
     dyn_compile = find_dyn_compile()
     flags = option_flags(dyn_compile, _TARGETS[target], options)
-    mlir, kinds = import_module(module, example_inputs, dynamic_dims)
+    mlir, kinds, parameters = import_module(module, example_inputs, dynamic_dims)
+    # A temporary directory is removed once the library is loaded (it stays
+    # mapped) or the compilation failed; a given `workdir` is kept.
     directory = Path(workdir or tempfile.mkdtemp(prefix="dyn-"))
+    try:
+        return _compile_in(directory, mlir, kinds, parameters, dyn_compile, target,
+                           [*flags, *extra_args])
+    finally:
+        if workdir is None:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _compile_in(directory: Path, mlir: str, kinds: list[str],
+                parameters: list[tuple[str, str]], dyn_compile: str, target: str,
+                flags: list[str]) -> CompiledModule:
     directory.mkdir(parents=True, exist_ok=True)
     source = directory / "module.mlir"
     source.write_text(mlir)
     library = directory / "module.so"
     cmd = [dyn_compile, str(source), "-o", str(library),
-           f"--target={_TARGETS[target]}", *flags, *extra_args]
+           f"--target={_TARGETS[target]}", *flags]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
-        raise RuntimeError(f"dyn-compile failed on {source}:\n{result.stderr}")
+        raise RuntimeError(f"dyn-compile failed on {source} (pass workdir= to keep "
+                           f"the files):\n{result.stderr}")
     try:
-        return CompiledModule(mlir, library, directory, kinds)
+        return CompiledModule(mlir, library, directory, kinds, parameters)
     except OSError as error:
         if _TARGETS[target] != "nvptx":
             raise

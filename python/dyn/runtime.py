@@ -11,6 +11,7 @@ and the string `dyn_module_signature` listing every entry point, e.g.
 
 from __future__ import annotations
 
+import builtins
 import ctypes
 import re
 from dataclasses import dataclass
@@ -52,6 +53,42 @@ class DynError(RuntimeError):
     def __init__(self, message: str, status: int):
         super().__init__(message)
         self.status = status
+
+
+class DynInputError(DynError, ValueError):
+    """Inputs of the wrong number, rank, shape or layout (as PyTorch raises
+    ValueError/RuntimeError for them, this is both)."""
+
+
+class DynTypeError(DynError, TypeError):
+    """An input of the wrong element type."""
+
+
+class DynMemoryError(DynError, MemoryError):
+    """Compiled code could not allocate (DYN_ERROR_ALLOC)."""
+
+
+# dyn_status codes (dyn_runtime.h) -> the exception raised for them.
+_STATUS_ERRORS = {1: DynInputError, 2: DynTypeError, 3: DynInputError,
+                  4: DynInputError, 5: DynInputError, 6: DynMemoryError}
+
+
+DYN_ERROR_ASSERT = 8
+
+
+def error_for_status(message: str, status: int) -> Exception:
+    """The exception for a failed call's `status` and message. A failed
+    run-time check of the program (DYN_ERROR_ASSERT, "ENTRY: Type: text",
+    from a data-dependent `raise Type(text)` or `assert`) is raised as that
+    builtin exception type with its text, as eager PyTorch would."""
+    if status == DYN_ERROR_ASSERT:
+        _, _, rest = message.partition(": ")
+        kind, _, text = rest.partition(": ")
+        exception = getattr(builtins, kind, None)
+        if isinstance(exception, type) and issubclass(exception, Exception):
+            return exception(text)
+        return DynError(rest or message, status)
+    return _STATUS_ERRORS.get(status, DynError)(message, status)
 
 
 @dataclass(frozen=True)
@@ -96,6 +133,9 @@ class EntryPoint:
         keep = []  # the arrays must outlive the call
         inputs = (DynTensor * max(1, len(args)))()
         for i, arg in enumerate(args):
+            if not isinstance(arg, (np.ndarray, np.generic, bool, int, float)):
+                raise TypeError(f"{self.name}: input {i} must be an array or a "
+                                f"number, not {type(arg).__name__}")
             if isinstance(arg, np.ndarray):
                 array = arg if arg.flags.c_contiguous else np.ascontiguousarray(arg)
             else:
@@ -119,7 +159,7 @@ class EntryPoint:
         outputs = (DynTensor * max(1, len(self.outputs)))()
         status = self._function(inputs, len(args), outputs, len(self.outputs))
         if status != 0:
-            raise DynError(self._module.last_error(), status)
+            raise error_for_status(self._module.last_error(), status)
         take = self._module._take
         return [take(outputs[j]) for j in range(len(self.outputs))]
 

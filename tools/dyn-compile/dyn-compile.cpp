@@ -19,6 +19,7 @@
 
 #include "dyn/Compiler/CompileFlags.h"
 #include "dyn/Compiler/Compiler.h"
+#include "dyn/Support/OutputFiles.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/AsmState.h"
@@ -30,10 +31,10 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -103,21 +104,25 @@ std::string defaultOutput() {
   return std::string(llvm::sys::path::filename(path));
 }
 
-LogicalResult writeText(StringRef path, StringRef text) {
-  std::string error;
-  auto file = openOutputFile(path, &error);
-  if (!file) {
-    llvm::errs() << "error: " << error << "\n";
-    return failure();
-  }
-  file->os() << text;
-  file->keep();
-  return success();
+/// Reports `error` (if any) as the tool's error; true if there was one.
+bool reportError(llvm::Error error) {
+  if (!error)
+    return false;
+  llvm::errs() << "error: " << llvm::toString(std::move(error)) << "\n";
+  return true;
 }
 
-/// Writes the object of the kernel binary (`gpu.binary`) of an nvptx
-/// module to `path`.
-LogicalResult writeGpuBinary(ModuleOp module, StringRef path) {
+/// Renames the outputs into place, unless an error was reported (also by a
+/// pass that did not fail): then none is written. True on failure.
+bool commitOutputs(dyn::OutputFiles &outputs,
+                   const dyn::ErrorDiagnosticObserver &errors) {
+  return errors.sawError() || reportError(outputs.commit());
+}
+
+/// Adds the kernel binary (`gpu.binary`) of an nvptx module to `outputs`
+/// as `path`.
+LogicalResult addGpuBinary(ModuleOp module, StringRef path,
+                           dyn::OutputFiles &outputs) {
   SmallVector<gpu::BinaryOp> binaries(module.getOps<gpu::BinaryOp>());
   if (binaries.size() != 1) {
     llvm::errs() << "error: --gpu-binary: expected one kernel binary, found "
@@ -125,7 +130,8 @@ LogicalResult writeGpuBinary(ModuleOp module, StringRef path) {
     return failure();
   }
   auto object = cast<gpu::ObjectAttr>(binaries.front().getObjects()[0]);
-  return writeText(path, object.getObject().getValue());
+  return failure(
+      reportError(outputs.addText(path, object.getObject().getValue())));
 }
 
 int run(int argc, char **argv) {
@@ -143,6 +149,7 @@ int run(int argc, char **argv) {
 
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  dyn::ErrorDiagnosticObserver errors(&context);
   std::string error;
   auto input = openInputFile(inputFile, &error);
   if (!input) {
@@ -150,21 +157,26 @@ int run(int argc, char **argv) {
     return 1;
   }
   sourceMgr.AddNewSourceBuffer(std::move(input), SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = dyn::parseInputModule(sourceMgr, &context);
   if (!module)
     return 1;
 
   std::string output =
       outputFile.empty() ? defaultOutput() : outputFile.getValue();
+  // Every output is written beside its destination and renamed onto it
+  // once all of them were written: a failure leaves none behind.
+  dyn::OutputFiles outputs;
   if (failed((*compiler)->lowerToLLVMDialect(*module)))
     return 1;
-  if (!gpuBinaryFile.empty() && failed(writeGpuBinary(*module, gpuBinaryFile)))
+  if (!gpuBinaryFile.empty() &&
+      failed(addGpuBinary(*module, gpuBinaryFile, outputs)))
     return 1;
   if (emit == Emit::MLIR) {
     std::string text;
     llvm::raw_string_ostream os(text);
     module->print(os);
-    return failed(writeText(output, text));
+    return reportError(outputs.addText(output, text)) ||
+           commitOutputs(outputs, errors);
   }
 
   FailureOr<std::string> signature = dyn::getModuleSignature(*module);
@@ -178,10 +190,14 @@ int run(int argc, char **argv) {
     std::string text;
     llvm::raw_string_ostream os(text);
     (*llvmModule)->print(os, nullptr);
-    return failed(writeText(output, text));
+    return reportError(outputs.addText(output, text)) ||
+           commitOutputs(outputs, errors);
   }
 
-  std::string objectPath = output;
+  llvm::Expected<std::string> artifact = outputs.add(output);
+  if (!artifact)
+    return reportError(artifact.takeError());
+  std::string objectPath = *artifact;
   SmallString<128> tempObject;
   if (emit == Emit::Shared) {
     if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
@@ -192,6 +208,7 @@ int run(int argc, char **argv) {
     }
     objectPath = std::string(tempObject);
   }
+  llvm::FileRemover removeObject(tempObject);
   if (failed(
           (*compiler)->emitObject(**llvmModule, objectPath, module->getLoc())))
     return 1;
@@ -201,15 +218,14 @@ int run(int argc, char **argv) {
     dyn::LinkOptions link;
     link.target = resolved.target;
     link.cudaPath = resolved.nvptxOptions.cudaPath;
+    link.allowUndefined = resolved.nvptxOptions.gpuEmulation;
     link.linker = linker;
     link.runtimeLibrary =
         runtimeLib.empty()
             ? dyn::getDefaultRuntimeLibrary(argv[0], resolved.target)
             : runtimeLib.getValue();
-    LogicalResult linked = dyn::linkSharedLibrary(objectPath, output, link,
-                                                  UnknownLoc::get(&context));
-    llvm::sys::fs::remove(tempObject);
-    if (failed(linked))
+    if (failed(dyn::linkSharedLibrary(objectPath, *artifact, link,
+                                      UnknownLoc::get(&context))))
       return 1;
   }
 
@@ -219,9 +235,10 @@ int run(int argc, char **argv) {
     llvm::sys::path::replace_extension(path, ".h");
     header = std::string(path);
   }
-  return failed(writeText(
-      header,
-      dyn::generateHeader(*signature, llvm::sys::path::filename(inputFile))));
+  return reportError(outputs.addText(
+             header, dyn::generateHeader(
+                         *signature, llvm::sys::path::filename(inputFile)))) ||
+         commitOutputs(outputs, errors);
 }
 } // namespace
 

@@ -41,29 +41,46 @@ static const struct {
 #undef DYN_DTYPE_DESCR
 };
 
-/* Reads a C-order little-endian .npy file into `t` (data malloc'ed). */
-static void readNpy(const char *path, dyn_tensor *t) {
+/* Reads a C-order little-endian .npy file into `t` (data malloc'ed).
+   Returns NULL, or the error message (a static buffer). */
+static const char *readNpy(const char *path, dyn_tensor *t) {
+  static char message[4200];
+  memset(t, 0, sizeof(*t));
   FILE *f = fopen(path, "rb");
-  if (!f)
-    die("cannot read '%s'", path);
+  if (!f) {
+    snprintf(message, sizeof(message), "cannot read '%s'", path);
+    return message;
+  }
+  char *header = NULL;
+  const char *why = NULL;
   unsigned char magic[10];
-  if (fread(magic, 1, 10, f) != 10 || memcmp(magic, "\x93NUMPY", 6) != 0)
-    die("'%s' is not a .npy file", path);
-  size_t headerLength = magic[8] | (magic[9] << 8);
+  size_t headerLength = 0;
+  if (fread(magic, 1, 10, f) != 10 || memcmp(magic, "\x93NUMPY", 6) != 0 ||
+      magic[6] < 1 || magic[6] > 3) {
+    why = "is not a .npy file";
+    goto done;
+  }
+  headerLength = magic[8] | (magic[9] << 8);
   if (magic[6] >= 2) {
     unsigned char more[2];
-    if (fread(more, 1, 2, f) != 2)
-      die("'%s' has a truncated header", path);
+    if (fread(more, 1, 2, f) != 2) {
+      why = "has a truncated header";
+      goto done;
+    }
     headerLength |= (size_t)more[0] << 16 | (size_t)more[1] << 24;
   }
-  char *header = calloc(headerLength + 1, 1);
-  if (!header || fread(header, 1, headerLength, f) != headerLength)
-    die("'%s' has a truncated header", path);
-  memset(t, 0, sizeof(*t));
+  header = calloc(headerLength + 1, 1);
+  if (!header || fread(header, 1, headerLength, f) != headerLength) {
+    why = "has a truncated header";
+    goto done;
+  }
   const char *descr = strstr(header, "'descr'");
   const char *shape = strstr(header, "'shape'");
-  if (!descr || !shape || strstr(header, "'fortran_order': True"))
-    die("'%s' has an unsupported header", path);
+  const char *open = shape ? strchr(shape, '(') : NULL;
+  if (!descr || !open || strstr(header, "'fortran_order': True")) {
+    why = "has an unsupported header";
+    goto done;
+  }
   descr = strchr(descr + 7, '\'');
   int found = 0;
   for (size_t i = 0; descr && i < sizeof(kDescrs) / sizeof(kDescrs[0]); ++i)
@@ -72,21 +89,28 @@ static void readNpy(const char *path, dyn_tensor *t) {
       t->dtype = kDescrs[i].dtype;
       found = 1;
     }
-  if (!found)
-    die("'%s' has an unsupported element type", path);
-  const char *p = strchr(shape, '(') + 1;
-  int64_t elements = 1;
-  while (*p && *p != ')') {
+  if (!found) {
+    why = "has an unsupported element type";
+    goto done;
+  }
+  /* The byte count with overflow checks: a header may claim any shape. */
+  int64_t bytes = (int64_t)dyn_dtype_size(t->dtype);
+  for (const char *p = open + 1; *p && *p != ')';) {
     char *end;
     long long extent = strtoll(p, &end, 10);
     if (end == p) {
       ++p;
       continue;
     }
-    if (t->rank == DYN_MAX_RANK)
-      die("'%s' has too many dims", path);
+    if (t->rank == DYN_MAX_RANK) {
+      why = "has too many dims";
+      goto done;
+    }
+    if (extent < 0 || __builtin_mul_overflow(bytes, (int64_t)extent, &bytes)) {
+      why = "has a bad or too large shape";
+      goto done;
+    }
     t->sizes[t->rank++] = extent;
-    elements *= extent;
     p = end;
   }
   int64_t stride = 1;
@@ -94,15 +118,26 @@ static void readNpy(const char *path, dyn_tensor *t) {
     t->strides[d] = stride;
     stride *= t->sizes[d];
   }
-  size_t bytes = (size_t)elements * dyn_dtype_size(t->dtype);
-  t->data = malloc(bytes ? bytes : 1);
-  if (!t->data || fread(t->data, 1, bytes, f) != bytes)
-    die("'%s' holds fewer bytes than its shape needs", path);
+  t->data = malloc(bytes ? (size_t)bytes : 1);
+  if (!t->data) {
+    why = "is too large to load";
+    goto done;
+  }
+  if (fread(t->data, 1, (size_t)bytes, f) != (size_t)bytes)
+    why = "holds fewer bytes than its shape needs";
+done:
   free(header);
   fclose(f);
+  if (!why)
+    return NULL;
+  free(t->data);
+  t->data = NULL;
+  snprintf(message, sizeof(message), "'%s' %s", path, why);
+  return message;
 }
 
-static void writeNpy(const char *path, const dyn_tensor *t) {
+/* Writes `t` to `path`; returns 0 on success. */
+static int writeNpy(const char *path, const dyn_tensor *t) {
   const char *descr = "?";
   for (size_t i = 0; i < sizeof(kDescrs) / sizeof(kDescrs[0]); ++i)
     if (kDescrs[i].dtype == t->dtype && *kDescrs[i].descr)
@@ -126,7 +161,7 @@ static void writeNpy(const char *path, const dyn_tensor *t) {
   header[used++] = '\n';
   FILE *f = fopen(path, "wb");
   if (!f)
-    die("cannot write '%s'", path);
+    return 1;
   unsigned char magic[10] = {0x93,
                              'N',
                              'U',
@@ -137,11 +172,13 @@ static void writeNpy(const char *path, const dyn_tensor *t) {
                              0,
                              (unsigned char)(used & 0xff),
                              (unsigned char)(used >> 8)};
-  fwrite(magic, 1, 10, f);
-  fwrite(header, 1, (size_t)used, f);
+  int ok = fwrite(magic, 1, 10, f) == 10 &&
+           fwrite(header, 1, (size_t)used, f) == (size_t)used;
   /* Outputs are dense row-major (the ABI copies shared buffers apart). */
-  fwrite(t->data, dyn_dtype_size(t->dtype), (size_t)elements, f);
-  fclose(f);
+  if (ok && elements)
+    ok = fwrite(t->data, dyn_dtype_size(t->dtype), (size_t)elements, f) ==
+         (size_t)elements;
+  return fclose(f) != 0 || !ok;
 }
 
 /* The number of outputs of `entry`, from dyn_module_signature. */
@@ -198,15 +235,42 @@ int main(int argc, char **argv) {
   int64_t numOutputs = countOutputs(signature, argv[2]);
   dyn_tensor *inputs = calloc((size_t)numInputs + 1, sizeof(dyn_tensor));
   dyn_tensor *outputs = calloc((size_t)numOutputs + 1, sizeof(dyn_tensor));
-  for (int64_t i = 0; i < numInputs; ++i)
-    readNpy(argv[4 + i], &inputs[i]);
-  if (entry(inputs, numInputs, outputs, numOutputs) != DYN_OK)
-    die("%s", lastError());
-  for (int64_t j = 0; j < numOutputs; ++j) {
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/out%lld.npy", argv[3], (long long)j);
-    writeNpy(path, &outputs[j]);
-    release(&outputs[j]);
+  const char *error = inputs && outputs ? NULL : "out of memory";
+  int status = 1;
+  for (int64_t i = 0; i < numInputs && !error; ++i)
+    error = readNpy(argv[4 + i], &inputs[i]);
+  if (!error && entry(inputs, numInputs, outputs, numOutputs) != DYN_OK)
+    error = lastError();
+  /* Every output is written to OUTDIR/out<i>.npy.tmp, then all are renamed:
+     either every output is there or none. */
+  int64_t written = 0;
+  char path[4096], temporary[4200];
+  for (; !error && written < numOutputs; ++written) {
+    snprintf(path, sizeof(path), "%s/out%lld.npy", argv[3], (long long)written);
+    snprintf(temporary, sizeof(temporary), "%s.tmp", path);
+    if (writeNpy(temporary, &outputs[written])) {
+      remove(temporary);
+      error = "cannot write the outputs";
+    }
   }
-  return 0;
+  for (int64_t j = 0; j < written; ++j) {
+    snprintf(path, sizeof(path), "%s/out%lld.npy", argv[3], (long long)j);
+    snprintf(temporary, sizeof(temporary), "%s.tmp", path);
+    if (error)
+      remove(temporary);
+    else if (rename(temporary, path) != 0)
+      error = "cannot write the outputs";
+  }
+  if (!error)
+    status = 0;
+  else
+    fprintf(stderr, "dyn-run-min: error: %s\n", error);
+  for (int64_t j = 0; outputs && j < numOutputs; ++j)
+    release(&outputs[j]);
+  for (int64_t i = 0; inputs && i < numInputs; ++i)
+    free(inputs[i].data);
+  free(inputs);
+  free(outputs);
+  dlclose(library);
+  return status;
 }

@@ -9,10 +9,12 @@
 #include "Npy.h"
 
 #include "dyn/Runtime/dyn_runtime.h"
+#include "dyn/Support/OutputFiles.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -22,7 +24,7 @@ using llvm::StringRef;
 int64_t NpyArray::numElements() const {
   int64_t n = 1;
   for (int64_t d : shape)
-    n *= d;
+    n *= d; // readNpy checked that the product fits
   return n;
 }
 
@@ -128,10 +130,16 @@ llvm::Expected<NpyArray> dyn::readNpy(StringRef path) {
     array.shape.push_back(extent);
   }
 
-  size_t elementBytes = dyn_dtype_size(array.dtype);
-  size_t dataBytes = static_cast<size_t>(array.numElements()) * elementBytes;
+  // The byte count is computed with overflow checks: a header may claim any
+  // shape.
+  int64_t dataBytes = static_cast<int64_t>(dyn_dtype_size(array.dtype));
+  for (int64_t extent : array.shape)
+    if (llvm::MulOverflow(dataBytes, extent, dataBytes))
+      return fail(path, "shape " + shapeText->take_until([](char c) {
+        return c == ')';
+      }) + ") is too large");
   StringRef payload = bytes.drop_front(headerStart + headerLength);
-  if (payload.size() < dataBytes)
+  if (static_cast<int64_t>(payload.size()) < dataBytes)
     return fail(path, "holds " + llvm::Twine(payload.size()) +
                           " data bytes, the shape needs " +
                           llvm::Twine(dataBytes));
@@ -163,14 +171,8 @@ llvm::Error dyn::writeNpy(StringRef path, int32_t dtype,
   header.append((64 - total % 64) % 64, ' ');
   header.push_back('\n');
 
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
-  if (ec)
-    return fail(path, "cannot write: " + ec.message());
-  os << "\x93NUMPY" << char(1) << char(0) << char(header.size() & 0xff)
-     << char((header.size() >> 8) & 0xff) << header;
-  os.write(data, bytes);
-  if (os.has_error())
-    return fail(path, "write failed");
-  return llvm::Error::success();
+  std::string prefix = "\x93NUMPY";
+  prefix += {char(1), char(0), char(header.size() & 0xff),
+             char((header.size() >> 8) & 0xff)};
+  return mlir::dyn::writeFile(path, {prefix, header, StringRef(data, bytes)});
 }

@@ -22,6 +22,7 @@
 #include "dyn/Compiler/CompileFlags.h"
 #include "dyn/Compiler/Compiler.h"
 #include "dyn/Runtime/dyn_runtime.h"
+#include "dyn/Support/OutputFiles.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -34,6 +35,7 @@
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -41,6 +43,7 @@
 #include <chrono>
 #include <cstring>
 #include <dlfcn.h>
+#include <elf.h>
 
 namespace cl = llvm::cl;
 using llvm::StringRef;
@@ -134,12 +137,13 @@ llvm::Expected<std::string> compileToSharedLibrary(const char *argv0) {
   context.loadAllAvailableDialects();
   llvm::SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  mlir::dyn::ErrorDiagnosticObserver errors(&context);
   std::string error;
   auto file = mlir::openInputFile(inputFile, &error);
   if (!file)
     return llvm::createStringError(error);
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  auto module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  auto module = mlir::dyn::parseInputModule(sourceMgr, &context);
   if (!module)
     return llvm::createStringError("cannot parse " + inputFile);
 
@@ -156,15 +160,20 @@ llvm::Expected<std::string> compileToSharedLibrary(const char *argv0) {
       llvm::sys::fs::createTemporaryFile("dyn-run", "so", shared))
     return llvm::createStringError("cannot create temporary files");
   llvm::FileRemover removeObject(object);
-  if (mlir::failed((*compiler)->compileToObject(*module, object)))
+  // Kept only when linking succeeds (then run() loads and removes it).
+  llvm::FileRemover removeShared(shared);
+  if (mlir::failed((*compiler)->compileToObject(*module, object)) ||
+      errors.sawError())
     return llvm::createStringError("compiling " + inputFile + " failed");
   mlir::dyn::LinkOptions link;
   link.target = options.target;
   link.cudaPath = (*compiler)->getOptions().nvptxOptions.cudaPath;
+  link.allowUndefined = (*compiler)->getOptions().nvptxOptions.gpuEmulation;
   link.runtimeLibrary = mlir::dyn::getDefaultRuntimeLibrary(argv0);
   if (mlir::failed(mlir::dyn::linkSharedLibrary(
           object, shared, link, mlir::UnknownLoc::get(&context))))
     return llvm::createStringError("linking " + inputFile + " failed");
+  removeShared.releaseFile();
   return std::string(shared);
 }
 
@@ -251,6 +260,56 @@ double percentile(const std::vector<double> &sorted, double p) {
 
 using EntryFn = int32_t (*)(const dyn_tensor *, int64_t, dyn_tensor *, int64_t);
 
+#if defined(__aarch64__)
+constexpr unsigned kHostMachine = EM_AARCH64;
+#else
+constexpr unsigned kHostMachine = EM_X86_64;
+#endif
+
+/// Checks that `path` is a complete ELF shared object for this machine
+/// before dlopen maps it: a truncated file maps pages past its end and
+/// dlopen dies of SIGBUS touching them instead of returning an error.
+llvm::Error checkSharedObject(StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return llvm::createStringError(buffer.getError(),
+                                   "cannot read '" + path +
+                                       "': " + buffer.getError().message());
+  StringRef bytes = (*buffer)->getBuffer();
+  auto invalid = [&](const llvm::Twine &why) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "'" + path +
+                                       "' is not a loadable shared "
+                                       "library: " +
+                                       why);
+  };
+  Elf64_Ehdr header;
+  if (bytes.size() < sizeof(header) || !bytes.starts_with(ELFMAG))
+    return invalid("not an ELF file");
+  std::memcpy(&header, bytes.data(), sizeof(header));
+  if (header.e_ident[EI_CLASS] != ELFCLASS64 || header.e_type != ET_DYN ||
+      header.e_machine != kHostMachine)
+    return invalid("not a 64-bit shared object for this machine");
+  if (header.e_phentsize != sizeof(Elf64_Phdr) ||
+      header.e_phoff > bytes.size() ||
+      uint64_t(header.e_phnum) * sizeof(Elf64_Phdr) >
+          bytes.size() - header.e_phoff)
+    return invalid("truncated (program headers)");
+  for (unsigned i = 0; i < header.e_phnum; ++i) {
+    Elf64_Phdr segment;
+    std::memcpy(&segment,
+                bytes.data() + header.e_phoff + i * sizeof(Elf64_Phdr),
+                sizeof(segment));
+    if (segment.p_type == PT_LOAD &&
+        (segment.p_offset > bytes.size() ||
+         segment.p_filesz > bytes.size() - segment.p_offset))
+      return invalid("truncated (segment " + llvm::Twine(i) + " ends past " +
+                     llvm::Twine(bytes.size()) + " bytes)");
+  }
+  return llvm::Error::success();
+}
+
 int run(const char *argv0) {
   // 1. The artifact.
   std::string library = inputFile;
@@ -263,6 +322,11 @@ int run(const char *argv0) {
       return fail(llvm::toString(compiled.takeError()));
     library = *compiled;
     temporary = true;
+  }
+  if (llvm::Error error = checkSharedObject(library)) {
+    if (temporary)
+      llvm::sys::fs::remove(library);
+    return fail(llvm::toString(std::move(error)));
   }
   void *handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (temporary)
@@ -389,25 +453,33 @@ int run(const char *argv0) {
       release();
   }
 
-  // 5. Results.
+  // 5. Results: every out<i>.npy or none (written beside, then renamed).
+  mlir::dyn::OutputFiles files;
+  if (!outputDir.empty())
+    if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+      return fail("cannot create '" + outputDir + "': " + ec.message());
   for (auto [j, tensor] : llvm::enumerate(out)) {
     if (!quiet)
       llvm::outs() << "out" << j << ": " << summarize(tensor) << "\n";
     if (outputDir.empty())
       continue;
-    if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
-      return fail("cannot create '" + outputDir + "': " + ec.message());
     llvm::SmallString<256> path(outputDir.getValue());
     llvm::sys::path::append(path, "out" + std::to_string(j) + ".npy");
     std::vector<int64_t> shape(tensor.sizes, tensor.sizes + tensor.rank);
     int64_t n = 1;
     for (int64_t extent : shape)
       n *= extent;
-    if (llvm::Error error = dyn::writeNpy(
-            path, tensor.dtype, shape, static_cast<const char *>(tensor.data),
-            n * dyn_dtype_size(tensor.dtype)))
+    llvm::Expected<std::string> temporary = files.add(path);
+    if (!temporary)
+      return fail(llvm::toString(temporary.takeError()));
+    if (llvm::Error error =
+            dyn::writeNpy(*temporary, tensor.dtype, shape,
+                          static_cast<const char *>(tensor.data),
+                          n * dyn_dtype_size(tensor.dtype)))
       return fail(llvm::toString(std::move(error)));
   }
+  if (llvm::Error error = files.commit())
+    return fail(llvm::toString(std::move(error)));
   release();
 
   if (reportMemory) {

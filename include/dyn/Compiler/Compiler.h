@@ -25,9 +25,11 @@
 #include "dyn/Target/TargetInfo.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "mlir/Support/LLVM.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/SourceMgr.h"
 
 #include <memory>
 #include <string>
@@ -70,6 +72,27 @@ llvm::Error verifyCompileOptions(const CompileOptions &options);
 
 /// Registers every dialect, extension and translation the driver needs.
 void registerCompilerDialects(DialectRegistry &registry);
+
+/// Records whether any error diagnostic was emitted in `context` (passed on
+/// to the handlers registered before it): a tool whose passes report an
+/// error without failing still exits non-zero.
+class ErrorDiagnosticObserver {
+public:
+  explicit ErrorDiagnosticObserver(MLIRContext *context);
+  ~ErrorDiagnosticObserver();
+  bool sawError() const { return errors != 0; }
+
+private:
+  MLIRContext *context;
+  uint64_t handler;
+  unsigned errors = 0;
+};
+
+/// Parses the module in `sourceMgr`'s main buffer the way dyn's tools do:
+/// the checks that must precede upstream's verifiers (checkBeforeVerify)
+/// run first, then the verifier; null (diagnostics emitted) on any error.
+OwningOpRef<ModuleOp> parseInputModule(llvm::SourceMgr &sourceMgr,
+                                       MLIRContext *context);
 
 /// A configured compilation for one target.
 class Compiler {

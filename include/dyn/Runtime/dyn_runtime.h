@@ -72,6 +72,8 @@ typedef enum dyn_status {
   DYN_ERROR_LAYOUT = 5, /* an input is not dense row-major, or data is NULL */
   DYN_ERROR_ALLOC = 6,  /* out of memory */
   DYN_ERROR_DEVICE = 7, /* a CUDA call failed (nvptx artifacts) */
+  DYN_ERROR_ASSERT = 8, /* a run-time check of the program failed (cf.assert;
+                           a data-dependent raise/assert in PyTorch) */
 } dyn_status;
 
 /** A tensor crossing the ABI (160 bytes, layout fixed). */
@@ -140,6 +142,15 @@ void dyn_rt_subnet_shape_error(const char *nameAllocated, const char *name,
                                int64_t nameStride, int64_t arg, int64_t dim,
                                int64_t extent, int64_t otherArg,
                                int64_t otherDim, int64_t otherExtent);
+/* Failures that stop compiled code at once (dyn-exit-on-error): an
+   allocation (the call returns DYN_ERROR_ALLOC), a failed assertion with
+   its message as a memref<?xi8> (DYN_ERROR_ASSERT); the first is kept.
+   dyn_rt_exit_pending says whether one happened in this call. */
+void dyn_rt_alloc_failed(int64_t bytes);
+void dyn_rt_assert_failed(const char *messageAllocated, const char *message,
+                          int64_t messageOffset, int64_t messageLength,
+                          int64_t messageStride);
+int32_t dyn_rt_exit_pending(void);
 /* A failed device (CUDA) call, reported by the CUDA shim: the call returns
    DYN_ERROR_DEVICE with `message`; the first failure of a call is kept. */
 void dyn_rt_device_error(const char *message);

@@ -32,6 +32,10 @@ struct LinkOptions {
   /// The dyn runtime archive built for the target; empty: $DYN_RUNTIME_LIB,
   /// else getDefaultRuntimeLibrary().
   std::string runtimeLibrary;
+  /// Symbols left for the process to provide at load time (the dyn_emu_*
+  /// entry points of --gpu-emulation artifacts, defined by the emulating
+  /// libcuda). Otherwise every symbol must resolve at link time.
+  bool allowUndefined = false;
 };
 
 /// Links `objectPath` with the dyn runtime (and for nvptx the CUDA shim and

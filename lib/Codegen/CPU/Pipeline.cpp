@@ -107,6 +107,7 @@ llvm::Error mlir::dyn::buildCPUPipeline(
 
   // 7. The C ABI of the entry points, then everything to LLVM.
   pm.addPass(createDynEmitCInterface());
+  pm.addPass(createDynLowerAssertions());
   if (codegen->vectorize)
     pm.addNestedPass<func::FuncOp>(createDynLowerVectors());
   pm.addPass(createConvertLinalgToLoopsPass());

@@ -39,6 +39,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SetVector.h"
 
 #define DEBUG_TYPE "dyn-fold-dynamic-broadcasts"
 
@@ -59,6 +60,10 @@ namespace {
 using Extent = std::pair<Value, int64_t>;
 
 constexpr unsigned kMaxDepth = 32;
+
+/// Tags the shadow copies of the function's scf.if ops (never left in the
+/// function itself).
+constexpr llvm::StringLiteral kGuardIdAttr = "dyn.fold_broadcasts.guard";
 
 Extent getIndexExtent(Value index, unsigned depth = 0);
 
@@ -87,7 +92,8 @@ Extent getIndexExtent(Value index, unsigned depth) {
   if (depth > kMaxDepth)
     return {index, -1};
   if (auto dim = index.getDefiningOp<tensor::DimOp>())
-    if (std::optional<int64_t> i = dim.getConstantIndex())
+    if (std::optional<int64_t> i = dim.getConstantIndex();
+        i && *i >= 0 && *i < dim.getSource().getType().getRank())
       return getTensorExtent(dim.getSource(), *i, depth + 1);
   if (auto max = index.getDefiningOp<arith::MaxUIOp>()) {
     Extent lhs = getIndexExtent(max.getLhs(), depth + 1);
@@ -100,6 +106,11 @@ Extent getIndexExtent(Value index, unsigned depth) {
 /// True if the index values `a` and `b` are the same symbolic extent.
 bool isSameExtent(Value a, Value b) {
   return a == b || getIndexExtent(a) == getIndexExtent(b);
+}
+
+/// True if `value` is defined above `op` (so replacing `op` by it is valid).
+bool isDefinedOutside(Value value, Operation *op) {
+  return !op->isAncestor(value.getParentRegion()->getParentOp());
 }
 
 /// If `ifOp` is tosa-to-linalg's broadcast guard for one dim of a tensor
@@ -116,7 +127,8 @@ Value matchIdentityBroadcast(scf::IfOp ifOp) {
     return {};
   Value operand =
       cast<scf::YieldOp>(ifOp.elseBlock()->getTerminator()).getOperand(0);
-  if (ifOp.getResult(0).getType() != operand.getType())
+  if (ifOp.getResult(0).getType() != operand.getType() ||
+      !isDefinedOutside(operand, ifOp))
     return {};
 
   // The then-branch: an identity-bodied generic reading `operand` with a
@@ -183,35 +195,51 @@ struct DynFoldDynamicBroadcastsPass
     func::FuncOp func = getOperation();
     IRRewriter rewriter(ctx);
     for (int round = 0; round < 8; ++round) {
+      // Each guard's copy is tagged with the guard's position instead of
+      // being looked up through the clone mapping afterwards: the rewriter
+      // and CSE erase and create ops in the shadow, so a mapped pointer may
+      // dangle or, with the memory reused, name a different op.
+      SmallVector<scf::IfOp> guards;
+      func.walk([&](scf::IfOp guard) { guards.push_back(guard); });
+      if (guards.empty())
+        break;
       IRMapping mapping;
       auto shadow = func::FuncOp::create(rewriter, func.getLoc(), "shadow",
                                          func.getFunctionType());
       shadow->remove(); // detached: nothing outside the function changes
       func.getBody().cloneInto(&shadow.getBody(), mapping);
+      for (auto [id, guard] : llvm::enumerate(guards))
+        mapping.lookup(guard.getOperation())
+            ->setAttr(kGuardIdAttr, rewriter.getIndexAttr(id));
       (void)applyPatternsGreedily(shadow, frozen);
       DominanceInfo dominance(shadow);
       eliminateCommonSubExpressions(rewriter, dominance, shadow);
 
-      DenseSet<Operation *> live;
-      shadow.walk([&](scf::IfOp op) { live.insert(op); });
-      SmallVector<std::pair<scf::IfOp, unsigned>> foldable;
-      func.walk([&](scf::IfOp guard) {
-        auto copy = dyn_cast_or_null<scf::IfOp>(
-            mapping.lookupOrNull(guard.getOperation()));
-        if (!copy || !live.contains(copy))
+      llvm::SetVector<Operation *> foldable;
+      shadow.walk([&](scf::IfOp copy) {
+        auto id = copy->getAttrOfType<IntegerAttr>(kGuardIdAttr);
+        if (!id || id.getInt() < 0 ||
+            static_cast<uint64_t>(id.getInt()) >= guards.size())
           return;
-        Value operand = matchIdentityBroadcast(copy);
-        if (!operand)
-          return;
-        // The same guard in the function: its else-branch value.
-        foldable.push_back({guard, 0});
+        if (matchIdentityBroadcast(copy))
+          foldable.insert(guards[id.getInt()]);
       });
       shadow.erase();
       if (foldable.empty())
         break;
-      for (auto [guard, unused] : foldable) {
+      for (Operation *op : foldable) {
+        // A guard nested in another folded one goes with it.
+        bool nestedInFolded = false;
+        for (Operation *p = op->getParentOp(); p && !nestedInFolded;
+             p = p->getParentOp())
+          nestedInFolded = foldable.contains(p);
+        if (nestedInFolded)
+          continue;
+        auto guard = cast<scf::IfOp>(op);
         Value operand = cast<scf::YieldOp>(guard.elseBlock()->getTerminator())
                             .getOperand(0);
+        if (!isDefinedOutside(operand, guard))
+          continue;
         rewriter.replaceOp(guard, operand);
         ++numFolded;
       }

@@ -59,6 +59,8 @@ static std::string joinListOption(ArrayRef<std::string> items) {
 
 void mlir::dyn::addSubnetStages(OpPassManager &pm,
                                 const SubnetOptions &options) {
+  // 0. Reject input that verifies but is out of range (located errors).
+  pm.addPass(createDynCheckInput());
   // 1. Fold what is statically known (constant predicates drop dead paths).
   pm.addPass(createCanonicalizerPass());
   //    Which input dims must agree (checked by the C ABI at entry).
@@ -149,6 +151,7 @@ void mlir::dyn::addBufferLifetimes(OpPassManager &pm,
 
 void mlir::dyn::addFinalization(OpPassManager &pm,
                                 const TargetOptions &target) {
+  pm.addPass(createDynExitOnError());
   DynFinalizeLLVMModuleOptions options;
   options.triple = target.triple;
   options.cpu = target.cpu;

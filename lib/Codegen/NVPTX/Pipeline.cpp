@@ -97,6 +97,7 @@ llvm::Error mlir::dyn::buildNVPTXPipeline(
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
   pm.addNestedPass<func::FuncOp>(createDynElideGpuWaits());
   pm.addPass(createDynEmitCInterface());
+  pm.addPass(createDynLowerAssertions());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

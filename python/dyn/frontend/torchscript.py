@@ -68,6 +68,9 @@ class Importer(Builder):
         self.import_block_nodes(self.graph.nodes())
         results = [self.get(v) for v in self.graph.outputs()]
         flat = self.flatten(results)
+        if any(isinstance(v, NoneVal) for v in flat):
+            raise UnsupportedError("forward returns None (or a tuple holding None): "
+                                   "a compiled model returns tensors and numbers")
         flat = [self.materialize(v) for v in flat]
         self.e.emit("return " + ", ".join(v.name for v in flat) + " : " +
                     ", ".join(v.type for v in flat))
@@ -177,10 +180,43 @@ def _tuple_index(imp: Importer, node):
     return seq.items[imp.const_int(index)]
 
 
-@handles("prim::RaiseException", "aten::warn")
+@handles("aten::warn")
 def _statement(imp: Importer, node):
-    """Statements without a value: exceptions and warnings are dropped."""
+    """Statements without a value: warnings are dropped."""
     return []
+
+
+@handles("prim::RaiseException")
+def _raise(imp: Importer, node):
+    """A raise that no data-dependent `if` guards (those become run-time
+    checks in `prim::If`): it always happens, as the model's author wrote."""
+    raise imp.fail(f"the model always raises: {_exception_message(imp, node)}")
+
+
+def _exception_message(imp: Importer, node) -> str:
+    """"ExceptionType: text" of a prim::RaiseException, as Python would
+    print it (the Python runtime raises that type again)."""
+    args = inputs(imp, node)
+    text = args[0].const if isinstance(args[0], ScalarVal) and args[0].kind == "str" else None
+    if text is None:
+        text = "<message computed at run time>"
+    kind = args[1].const if len(args) > 1 and isinstance(args[1], ScalarVal) else None
+    if not kind:  # `assert`: the message already starts with its type
+        return text if ":" in text.split(" ")[0] else f"Exception: {text}"
+    return f"{kind.removeprefix('builtins.')}: {text}"
+
+
+def _raising_node(block):
+    """The prim::RaiseException a block always reaches, if any."""
+    return next((n for n in block.nodes() if n.kind() == "prim::RaiseException"), None)
+
+
+def _mlir_string(text: str) -> str:
+    out = []
+    for ch in text.encode():
+        c = chr(ch)
+        out.append(c if 32 <= ch < 127 and c not in '"\\' else f"\\{ch:02X}")
+    return '"' + "".join(out) + '"'
 
 
 # ----------------------------------------------------------------------------
@@ -225,13 +261,31 @@ def _if(imp: Importer, node):
         block = list(node.blocks())[0 if pred.const else 1]
         imp.import_block_nodes(block.nodes())
         return [imp.get(v) for v in block.outputs()]
+    then_block, else_block = node.blocks()
+    # `if cond: raise E(msg)` (and `assert cond, msg`): a run-time check
+    # that fails the call with "E: msg"; the other branch runs inline.
+    then_raise, else_raise = _raising_node(then_block), _raising_node(else_block)
+    if then_raise is not None or else_raise is not None:
+        raising = then_raise if then_raise is not None else else_raise
+        message = _exception_message(imp, raising)
+        ok = imp.scalar(pred, "i1")
+        if then_raise is not None:
+            true = imp.e.constant("1", "i1")
+            ok = ScalarVal("i1", imp.e.op(f"arith.xori {ok.name}, {true} : i1"))
+        if then_raise is not None and else_raise is not None:
+            ok = ScalarVal("i1", imp.e.constant("0", "i1"))
+        imp.e.emit(f"cf.assert {ok.name}, {_mlir_string(message)}")
+        if then_raise is not None and else_raise is not None:
+            raise imp.fail(f"the model always raises: {message}")
+        block = else_block if then_raise is not None else then_block
+        imp.import_block_nodes(block.nodes())
+        return [imp.get(v) for v in block.outputs()]
     if isinstance(pred, TensorVal):
         pred = imp.reshape(pred, []) if pred.rank else pred
         pred_type = pred.type
     else:
         pred = imp.scalar(pred, "i1")
         pred_type = "i1"
-    then_block, else_block = node.blocks()
     then_lines, then_nested = imp.import_region(then_block)
     else_lines, else_nested = imp.import_region(else_block)
     # Tuples (early returns) cross the region edge element by element.

@@ -57,3 +57,19 @@ func.func @unrelated(%a: tensor<?x64xf32>, %b: tensor<?x64xf32>) -> tensor<?x64x
   %r = tosa.add %a, %b : (tensor<?x64xf32>, tensor<?x64xf32>) -> tensor<?x64xf32>
   return %r : tensor<?x64xf32>
 }
+
+// -----
+
+// The same tensor twice: its guards are found equal, CSE on the analysis
+// copy merges them, and the erased copy was once looked up through the
+// clone mapping (a use-after-free that ASan reported; the sanitizer build
+// runs this test).
+// CHECK-LABEL: func.func @self_add
+//   CHECK-NOT:   scf.if
+//       CHECK:   linalg.generic
+//   CHECK-NOT:   scf.if
+//       CHECK:   return
+func.func @self_add(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = tosa.add %x, %x : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}

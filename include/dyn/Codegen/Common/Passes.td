@@ -209,6 +209,81 @@ def DynEmitCInterface : Pass<"dyn-emit-c-abi", "::mlir::ModuleOp"> {
   ];
 }
 
+def DynLowerAssertions : Pass<"dyn-lower-assertions", "::mlir::ModuleOp"> {
+  let summary = "cf.assert as a run-time check that fails the entry point with its message";
+  let description = [{
+    Runs on host functions before the lowering to LLVM (upstream's
+    `convert-cf-to-llvm` would make a failed `cf.assert` abort the process).
+    Each `cf.assert %ok, "message"` becomes
+
+    ```mlir
+    %failed = arith.xori %ok, %true : i1
+    scf.if %failed {
+      %m = memref.get_global @__dyn_assert_0 : memref<7xi8>
+      %d = memref.cast %m : memref<7xi8> to memref<?xi8>
+      func.call @dyn_rt_assert_failed(%d) : (memref<?xi8>) -> ()
+    }
+    ```
+
+    and `dyn-exit-on-error` makes the function return at once after the
+    call, so that nothing the assertion guards runs. The entry point then
+    returns `DYN_ERROR_ASSERT` with `dyn_last_error()` = "ENTRY: message".
+    The PyTorch frontend emits `cf.assert` for a data-dependent `raise` or
+    `assert` with the message "ExceptionType: text", which the Python
+    runtime raises as that exception type. Functions in GPU modules are
+    left alone.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+  let statistics = [
+    Statistic<"numAssertions", "num-assertions", "Number of assertions lowered">
+  ];
+}
+
+def DynExitOnError : Pass<"dyn-exit-on-error", "::mlir::ModuleOp"> {
+  let summary = "Return from compiled code at once when an allocation or an assertion fails";
+  let description = [{
+    On the LLVM dialect, before `dyn-finalize-llvm-module`. Compiled code
+    allocates every buffer through `_mlir_memref_to_llvm_alloc` (the dyn
+    runtime's allocator), which returns null when memory is exhausted;
+    upstream's lowering would then write through the null pointer. Failed
+    assertions (`dyn-lower-assertions`) call `dyn_rt_assert_failed`. This
+    pass makes each private function that can reach either (directly or
+    through the private functions it calls) stop: a null buffer calls
+    `dyn_rt_alloc_failed(bytes)` and returns zero values at once, a failed
+    assertion returns at once, and each call of such a function returns
+    likewise when `dyn_rt_exit_pending()` says one failed below it. The C
+    ABI entry point then finds the failure in `dyn_rt_finish_outputs`,
+    releases the outputs and returns `DYN_ERROR_ALLOC` (or
+    `DYN_ERROR_ASSERT`) with a message such as
+
+        forward: out of memory (allocating 4503599627370496 bytes)
+
+    Buffers allocated before the failure by the functions that returned
+    early are not freed (the one error path that may leak). Functions that
+    can neither allocate nor fail are left alone.
+
+    ```mlir
+    %p = llvm.call @_mlir_memref_to_llvm_alloc(%bytes) : (i64) -> !llvm.ptr
+    // becomes
+    %p = llvm.call @_mlir_memref_to_llvm_alloc(%bytes) : (i64) -> !llvm.ptr
+    %null = llvm.icmp "eq" %p, %zero : !llvm.ptr
+    llvm.cond_br %null, ^failed(%bytes : i64), ^next
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+  let statistics = [
+    Statistic<"numAllocationChecks", "num-allocation-checks",
+              "Number of allocations checked for null">,
+    Statistic<"numCallChecks", "num-call-checks",
+              "Number of calls checked for a failure below them">
+  ];
+}
+
 def DynFinalizeLLVMModule : Pass<"dyn-finalize-llvm-module", "::mlir::ModuleOp"> {
   let summary = "Record the code generation target on an LLVM-dialect module; internal linkage for private functions";
   let description = [{

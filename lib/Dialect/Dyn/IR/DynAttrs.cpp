@@ -78,8 +78,9 @@ mlir::dyn::parseDimSpecialization(StringRef text) {
     return fail("no extents");
   for (StringRef value : values) {
     int64_t extent;
-    if (value.trim().getAsInteger(10, extent) || extent < 0)
-      return fail("extents must be non-negative integers");
+    if (value.trim().getAsInteger(10, extent) || extent < 1)
+      return fail(
+          "extents must be positive integers (tosa ops reject zero-size dims)");
     if (!llvm::is_contained(result.extents, extent))
       result.extents.push_back(extent);
   }

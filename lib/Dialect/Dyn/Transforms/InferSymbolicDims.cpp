@@ -75,7 +75,7 @@ public:
 private:
   bool isDynamic(Value value, int64_t dim) const {
     auto type = dyn_cast<RankedTensorType>(value.getType());
-    return type && dim < type.getRank() && type.isDynamicDim(dim);
+    return type && dim >= 0 && dim < type.getRank() && type.isDynamicDim(dim);
   }
 
   func::FuncOp func;

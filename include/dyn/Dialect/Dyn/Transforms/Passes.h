@@ -25,6 +25,15 @@ namespace dyn {
 /// merged into another's symbol.
 unsigned annotateSymbolicDims(func::FuncOp func);
 
+/// The checks of dyn-check-input on `root`: a located error for each
+/// dim index or linalg loop extent that is out of range.
+LogicalResult checkInput(Operation *root);
+
+/// Checks that must precede the verifier, on IR that has not been verified:
+/// attributes that upstream verifiers index with unchecked (MLIR 22's
+/// tensor.concat verifier crashes on a `dim` outside the rank).
+LogicalResult checkBeforeVerify(Operation *root);
+
 /// Adds the canonicalization patterns of every loaded dialect and registered
 /// op (what `canonicalize` applies) to `patterns`, for passes that run them
 /// together with their own patterns to a joint fixed point.

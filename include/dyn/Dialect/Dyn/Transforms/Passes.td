@@ -11,6 +11,28 @@
 
 include "mlir/Pass/PassBase.td"
 
+def DynCheckInput : Pass<"dyn-check-input", "::mlir::ModuleOp"> {
+  let summary = "Reject input that verifies but that dyn's passes cannot compile safely";
+  let description = [{
+    The first pass of every dyn pipeline. Upstream verifiers accept some IR
+    whose meaning is undefined at run time and which analyses read out of
+    bounds; this pass reports each with a located error instead:
+
+    * `tensor.dim` / `memref.dim` with a constant index outside the rank;
+    * a linalg op whose operands give one loop dimension different static
+      extents (`linalg.matmul` with K = 15 on one side and 16 on the other).
+
+    `dyn-compile` and `dyn-run` also run `checkBeforeVerify` before the
+    verifier itself, for ops whose upstream verifier crashes on
+    out-of-range attributes (`tensor.concat` with a negative `dim`).
+
+    ```mlir
+    %d = tensor.dim %x, %c-1 : tensor<?x4xf32>
+    // error: 'tensor.dim' op index -1 is out of range for a rank-2 tensor
+    ```
+  }];
+}
+
 def DynInferSymbolicDims : Pass<"dyn-infer-symbolic-dims", "::mlir::ModuleOp"> {
   let summary = "Find which dynamic dims of an entry point's arguments must be equal";
   let description = [{
