@@ -4,6 +4,7 @@
 #
 #   bash scripts/sanitize.sh            # build + every lit test + pytest
 #   bash scripts/sanitize.sh --ci       # build + the subset CI runs
+#   bash scripts/sanitize.sh --build-only | --configure-only
 #
 # Environment: SANITIZE_BUILD_DIR (default <repo>/build-sanitize),
 # LLVM_PREFIX as for setup.sh. Needs libclang-rt-22-dev (installed here
@@ -30,9 +31,11 @@ if [[ ! -f "$BUILD/build.ninja" ]]; then
     -DLLVM_USE_LINKER=lld \
     -DMLIR_DIR="$LLVM_PREFIX/lib/cmake/mlir" \
     -DLLVM_EXTERNAL_LIT="$LLVM_PREFIX/bin/lit" \
-    -DDYN_SANITIZERS="address;undefined"
+    -DDYN_SANITIZERS="address;undefined" ${DYN_EXTRA_CMAKE_ARGS:-}
 fi
+[[ "$MODE" == "--configure-only" ]] && exit 0
 cmake --build "$BUILD"
+[[ "$MODE" == "--build-only" ]] && exit 0
 LIT="$LLVM_PREFIX/bin/lit"
 if [[ "$MODE" == "--ci" ]]; then
   # What fits CI's time: the dialect, every pass, the tools, malformed
@@ -47,5 +50,5 @@ cmake --build "$BUILD" --target check-dyn
 # instrumented) and does not check for leaks; dyn-compile runs instrumented.
 PRELOAD="$("$LLVM_PREFIX/bin/clang" -print-file-name=libclang_rt.asan-x86_64.so)"
 DYN_COMPILE="$BUILD/bin/dyn-compile" LD_PRELOAD="$PRELOAD" \
-  ASAN_OPTIONS=detect_leaks=0 "${DYN_PYTHON:-/usr/bin/python3}" -m pytest -q \
+  ASAN_OPTIONS=detect_leaks=0:allow_user_poisoning=0:allocator_may_return_null=1 "${DYN_PYTHON:-/usr/bin/python3}" -m pytest -q \
   "$REPO/python/tests"

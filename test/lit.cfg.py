@@ -28,14 +28,18 @@ python_command = config.python_executable
 if config.dyn_sanitizers:
     import subprocess
     config.available_features.add("sanitizers")
-    config.environment["ASAN_OPTIONS"] = "detect_leaks=1"
+    # allow_user_poisoning=0: LLVM's header-only allocators poison memory in
+    # instrumented code that the uninstrumented MLIR libraries then use.
+    # allocator_may_return_null=1: a failed malloc is DYN_ERROR_ALLOC.
+    asan_options = "allow_user_poisoning=0:allocator_may_return_null=1"
+    config.environment["ASAN_OPTIONS"] = f"detect_leaks=1:{asan_options}"
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
     if "address" in config.dyn_sanitizers:
         runtime = subprocess.run(
             [config.c_compiler, "-print-file-name=libclang_rt.asan-x86_64.so"],
             capture_output=True, text=True).stdout.strip()
-        config.environment["DYN_PYTHON_PRELOAD"] = runtime
-        python_command = (f"env LD_PRELOAD={runtime} ASAN_OPTIONS=detect_leaks=0 "
+        python_command = (f"env LD_PRELOAD={runtime} "
+                          f"ASAN_OPTIONS=detect_leaks=0:{asan_options} "
                           f"{config.python_executable}")
 
 # Python with numpy (Debian's python3 by default: it also has PyTorch) and the

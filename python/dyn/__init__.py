@@ -5,10 +5,11 @@ forward has data-dependent control flow; `dyn.runtime` loads artifacts made by `
 points on numpy arrays through dyn's C ABI (`dyn/Runtime/dyn_runtime.h`).
 """
 
-from dyn.runtime import DynError, EntryPoint, Module, RunnerModule, load
+from dyn.runtime import (DynError, DynInputError, DynMemoryError, DynTypeError, EntryPoint,
+                         Module, RunnerModule, load)
 
-__all__ = ["DynError", "EntryPoint", "Module", "RunnerModule", "load", "compile", "CompiledModule",
-           "UnsupportedError"]
+__all__ = ["DynError", "DynInputError", "DynMemoryError", "DynTypeError", "EntryPoint", "Module",
+           "RunnerModule", "load", "compile", "CompiledModule", "UnsupportedError"]
 
 
 def __getattr__(name: str):

@@ -40,7 +40,6 @@ import re
 import shlex
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,7 +195,7 @@ def classify(proc: subprocess.CompletedProcess | None, command: list[str],
 
 def run_tool(command: list[str], text: str, timeout: float) -> Outcome:
     env = dict(os.environ, ASAN_OPTIONS=os.environ.get(
-        "ASAN_OPTIONS", "detect_leaks=0"))
+        "ASAN_OPTIONS", "detect_leaks=0:allow_user_poisoning=0:allocator_may_return_null=1"))
     try:
         proc = subprocess.run(command, input=text.encode(),
                               stdout=subprocess.DEVNULL,
@@ -244,7 +243,7 @@ def reduce(text: str, command: list[str], outcome: Outcome,
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dyn-opt", required=True)
+    parser.add_argument("--dyn-opt", default="")
     parser.add_argument("--dyn-compile", default="",
                         help="also run dyn-compile --emit=llvm on mutants")
     parser.add_argument("--corpus", type=Path, required=True,
@@ -256,11 +255,24 @@ def main() -> int:
     parser.add_argument("--out", type=Path,
                         help="where reproducers of failures are written")
     parser.add_argument("--reduce-seconds", type=float, default=60.0)
+    parser.add_argument("--write-corpus", type=Path,
+                        help="only write the seeds, one file each, to this "
+                             "directory (libFuzzer's seed corpus) and exit")
     args = parser.parse_args()
 
     seeds = load_seeds(args.corpus)
     if not seeds:
         print(f"error: no .mlir seeds under {args.corpus}", file=sys.stderr)
+        return 2
+    if args.write_corpus:
+        args.write_corpus.mkdir(parents=True, exist_ok=True)
+        for seed in seeds:
+            name = hashlib.sha1(seed.text.encode()).hexdigest()[:16]
+            (args.write_corpus / f"{name}.mlir").write_text(seed.text)
+        print(f"{len(seeds)} seeds written to {args.write_corpus}")
+        return 0
+    if not args.dyn_opt:
+        print("error: --dyn-opt is required to fuzz", file=sys.stderr)
         return 2
     rng = random.Random(args.seed)
     jobs = []

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dyn/Codegen/Common/Passes.h"
+#include "dyn/Dialect/Dyn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/Transforms/BufferViewFlowAnalysis.h"
@@ -372,6 +373,9 @@ struct DynPlanMemoryPass
     : public dyn::impl::DynPlanMemoryBase<DynPlanMemoryPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // Value bounds read every dim index: out-of-range ones are errors here.
+    if (failed(dyn::checkInput(module)))
+      return signalPassFailure();
     // Callees are analysed before any function changes; functions are then
     // planned one at a time (a function pass could not look at callees).
     CalleeAliasing callees = analyzeCallees(module);

@@ -233,6 +233,8 @@ struct DynCheckSubnetShapesPass
     : public dyn::impl::DynCheckSubnetShapesBase<DynCheckSubnetShapesPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (failed(dyn::checkInput(module)))
+      return signalPassFailure();
     DenseMap<Operation *, Contract> contracts;
     for (auto func : module.getOps<func::FuncOp>())
       if (isSubnet(func) && !func.isDeclaration()) {

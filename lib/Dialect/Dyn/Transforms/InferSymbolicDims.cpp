@@ -334,6 +334,8 @@ void SymbolicDims::annotate() {
 struct DynInferSymbolicDimsPass
     : public dyn::impl::DynInferSymbolicDimsBase<DynInferSymbolicDimsPass> {
   void runOnOperation() override {
+    if (failed(dyn::checkInput(getOperation())))
+      return signalPassFailure();
     for (auto func : getOperation().getOps<func::FuncOp>())
       if (func.isPublic() && !func.isDeclaration())
         numEqualities += dyn::annotateSymbolicDims(func);

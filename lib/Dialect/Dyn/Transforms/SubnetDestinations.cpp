@@ -347,6 +347,9 @@ void DestinationBuilder::passBoundedDestinations(func::FuncOp subnet,
 struct DynSubnetDestinationsPass
     : public dyn::impl::DynSubnetDestinationsBase<DynSubnetDestinationsPass> {
   void runOnOperation() override {
+    // Value bounds read every dim index: out-of-range ones are errors here.
+    if (failed(dyn::checkInput(getOperation())))
+      return signalPassFailure();
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
