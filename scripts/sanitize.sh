@@ -15,24 +15,9 @@ LLVM_PREFIX="${LLVM_PREFIX:-/usr/lib/llvm-22}"
 BUILD="${SANITIZE_BUILD_DIR:-$REPO/build-sanitize}"
 MODE="${1:-all}"
 
-bash "$REPO/scripts/setup.sh" >/dev/null
-if ! dpkg-query -W -f='${Status}' libclang-rt-22-dev 2>/dev/null | grep -q "install ok installed"; then
-  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libclang-rt-22-dev
-fi
-if [[ ! -f "$BUILD/build.ninja" ]]; then
-  cmake -G Ninja -S "$REPO" -B "$BUILD" \
-    -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_C_COMPILER="$LLVM_PREFIX/bin/clang" \
-    -DCMAKE_CXX_COMPILER="$LLVM_PREFIX/bin/clang++" \
-    -DCMAKE_C_COMPILER_LAUNCHER=ccache \
-    -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
-    -DLLVM_USE_LINKER=lld \
-    -DMLIR_DIR="$LLVM_PREFIX/lib/cmake/mlir" \
-    -DLLVM_EXTERNAL_LIT="$LLVM_PREFIX/bin/lit" \
-    -DDYN_SANITIZERS="address;undefined" ${DYN_EXTRA_CMAKE_ARGS:-}
-fi
+BUILD_DIR="$BUILD" DYN_EXTRA_PACKAGES=libclang-rt-22-dev \
+  DYN_CMAKE_ARGS="-DDYN_SANITIZERS=address;undefined ${DYN_EXTRA_CMAKE_ARGS:-}" \
+  bash "$REPO/scripts/setup.sh"
 [[ "$MODE" == "--configure-only" ]] && exit 0
 cmake --build "$BUILD"
 [[ "$MODE" == "--build-only" ]] && exit 0

@@ -4,6 +4,8 @@
 # check. Environment overrides:
 #   LLVM_PREFIX  (default /usr/lib/llvm-22)   where LLVM/MLIR 22 live
 #   BUILD_DIR    (default <repo>/build)       the CMake build directory
+#   DYN_EXTRA_PACKAGES, DYN_CMAKE_ARGS        more packages, more CMake
+#                                             options (scripts/sanitize.sh)
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,7 +15,8 @@ BUILD_DIR="${BUILD_DIR:-$REPO/build}"
 PACKAGES=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22
           lld-22 cmake ninja-build ccache bc python3 python3-numpy
           python3-pytest python3-torch valgrind
-          gcc-aarch64-linux-gnu libc6-arm64-cross qemu-user)
+          gcc-aarch64-linux-gnu libc6-arm64-cross qemu-user
+          ${DYN_EXTRA_PACKAGES:-})
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -37,5 +40,6 @@ if [[ ! -f "$BUILD_DIR/CMakeCache.txt" || ! -f "$BUILD_DIR/build.ninja" ]]; then
     -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
     -DLLVM_USE_LINKER=lld \
     -DMLIR_DIR="$LLVM_PREFIX/lib/cmake/mlir" \
-    -DLLVM_EXTERNAL_LIT="$LLVM_PREFIX/bin/lit"
+    -DLLVM_EXTERNAL_LIT="$LLVM_PREFIX/bin/lit" \
+    ${DYN_CMAKE_ARGS:-}
 fi

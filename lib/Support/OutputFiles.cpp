@@ -54,11 +54,8 @@ llvm::Error OutputFiles::addText(llvm::StringRef path, llvm::StringRef text) {
   llvm::Expected<std::string> temporary = add(path);
   if (!temporary)
     return temporary.takeError();
-  if (llvm::Error error = writeFile(*temporary, text))
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        "cannot write '" + path + "': " + llvm::toString(std::move(error)));
-  return llvm::Error::success();
+  // Errors name the destination, not the temporary file.
+  return writeFile(*temporary, llvm::ArrayRef<llvm::StringRef>(text), path);
 }
 
 llvm::Error OutputFiles::commit() {
@@ -79,24 +76,27 @@ llvm::Error OutputFiles::commit() {
 }
 
 llvm::Error mlir::dyn::writeFile(llvm::StringRef path,
-                                 llvm::ArrayRef<llvm::StringRef> pieces) {
+                                 llvm::ArrayRef<llvm::StringRef> pieces,
+                                 llvm::StringRef name) {
+  if (name.empty())
+    name = path;
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
   if (ec)
-    return makeError(ec, "cannot open '" + path + "'");
+    return makeError(ec, "cannot open '" + name + "'");
   for (llvm::StringRef piece : pieces)
     os << piece;
   os.flush();
   if (std::error_code writeError = os.error()) {
     os.clear_error();
-    return makeError(writeError, "cannot write '" + path + "'");
+    return makeError(writeError, "cannot write '" + name + "'");
   }
   if (path == "-")
     return llvm::Error::success();
   os.close();
   if (std::error_code closeError = os.error()) {
     os.clear_error();
-    return makeError(closeError, "cannot write '" + path + "'");
+    return makeError(closeError, "cannot write '" + name + "'");
   }
   return llvm::Error::success();
 }

@@ -12,6 +12,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/BinaryFormat/Magic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -62,6 +63,11 @@ LogicalResult mlir::dyn::linkSharedLibrary(StringRef objectPath,
   if (!llvm::sys::fs::is_regular_file(runtime))
     return emitError(loc) << "cannot find the dyn runtime library '" << runtime
                           << "' (set --runtime-lib or DYN_RUNTIME_LIB)";
+  llvm::file_magic magic;
+  if (llvm::identify_magic(runtime, magic) ||
+      magic != llvm::file_magic::archive)
+    return emitError(loc) << "the dyn runtime library '" << runtime
+                          << "' is not a static library (libdyn_runtime.a)";
 
   // --no-undefined: a symbol that neither the runtime nor libc/libm
   // defines (a wrong --runtime-lib, say) is a link error here rather than

@@ -58,10 +58,12 @@ private:
 };
 
 /// Writes `bytes` (or `pieces`, one after the other) to `path` (a file, or "-"
-/// for stdout), checking every write: an error is returned with the path, and
+/// for stdout), checking every write: an error is returned naming the file
+/// (`name`, default `path`), and
 /// the stream's error is cleared so that closing it is not fatal.
 llvm::Error writeFile(llvm::StringRef path,
-                      llvm::ArrayRef<llvm::StringRef> pieces);
+                      llvm::ArrayRef<llvm::StringRef> pieces,
+                      llvm::StringRef name = "");
 inline llvm::Error writeFile(llvm::StringRef path, llvm::StringRef bytes) {
   return writeFile(path, llvm::ArrayRef<llvm::StringRef>(bytes));
 }

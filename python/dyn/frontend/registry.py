@@ -99,4 +99,7 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    # Run as a script this file is `__main__`, a second copy of the module:
+    # the handlers register into the package's, whose main is the one to use.
+    from dyn.frontend import registry as _package_module
+    sys.exit(_package_module.main(sys.argv[1:]))
