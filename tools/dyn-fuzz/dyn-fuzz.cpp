@@ -71,9 +71,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   PassManager pm(&context);
   dyn::TargetOptions target;
   target.cpu = "x86-64"; // the same code on every machine
-  if (llvm::Error error = dyn::buildCPUPipeline(pm, target,
-                                                dyn::SubnetOptions(),
-                                                dyn::CPUCodegenOptions())) {
+  if (llvm::Error error = dyn::buildCPUPipeline(
+          pm, target, dyn::SubnetOptions(), dyn::CPUCodegenOptions())) {
     llvm::consumeError(std::move(error));
     return 0;
   }

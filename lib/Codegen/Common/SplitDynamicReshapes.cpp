@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dyn/Codegen/Common/Passes.h"
+#include "dyn/Dialect/Dyn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -50,6 +51,9 @@ struct DynSplitDynamicReshapesPass
     : public dyn::impl::DynSplitDynamicReshapesBase<
           DynSplitDynamicReshapesPass> {
   void runOnOperation() override {
+    // Reassociations are read as indices into the shapes.
+    if (failed(dyn::checkInput(getOperation())))
+      return signalPassFailure();
     SmallVector<tensor::ExpandShapeOp> worklist;
     getOperation().walk([&](tensor::ExpandShapeOp op) {
       if (splitsIntoSeveralDynamicDims(op))

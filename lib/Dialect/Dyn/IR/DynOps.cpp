@@ -87,6 +87,14 @@ static YieldOp getYield(Region &region) {
   return dyn_cast<YieldOp>(region.front().back());
 }
 
+/// Prints a region, eliding a yield of nothing (the parser adds it back).
+static void printBranch(OpAsmPrinter &p, Region &region) {
+  YieldOp yield = getYield(region);
+  bool printTerminator =
+      !yield || yield->getNumOperands() != 0 || !yield->getAttrs().empty();
+  p.printRegion(region, /*printEntryBlockArgs=*/false, printTerminator);
+}
+
 /// Verifies a region of dyn.cond / dyn.switch: its yield provides values for
 /// every result.
 static LogicalResult verifyResultRegion(Operation *op, Region &region,
@@ -169,6 +177,43 @@ void CondOp::getRegionInvocationBounds(
   bounds.push_back(InvocationBounds(*pred ? 0 : 1, *pred ? 0 : 1));
 }
 
+ParseResult CondOp::parse(OpAsmParser &parser, OperationState &result) {
+  // The regions belong to `result` from the start, as in scf.if's parser:
+  // on an error the parser then tears them down together with the values
+  // that may refer into them.
+  Region *thenRegion = result.addRegion();
+  Region *elseRegion = result.addRegion();
+  OpAsmParser::UnresolvedOperand predicate;
+  Type predicateType;
+  if (parser.parseOperand(predicate) || parser.parseColonType(predicateType) ||
+      parser.resolveOperand(predicate, predicateType, result.operands))
+    return failure();
+  if (succeeded(parser.parseOptionalArrow()) &&
+      parser.parseTypeList(result.types))
+    return failure();
+  if (parser.parseRegion(*thenRegion) || parser.parseKeyword("else") ||
+      parser.parseRegion(*elseRegion) ||
+      parser.parseOptionalAttrDict(result.attributes))
+    return failure();
+  // `{}` stands for a region that yields nothing.
+  ensureTerminator(*thenRegion, parser.getBuilder(), result.location);
+  ensureTerminator(*elseRegion, parser.getBuilder(), result.location);
+  return success();
+}
+
+void CondOp::print(OpAsmPrinter &p) {
+  p << " " << getPredicate() << " : " << getPredicate().getType();
+  if (!getResults().empty()) {
+    p << " -> ";
+    llvm::interleaveComma(getResultTypes(), p);
+  }
+  p << " ";
+  printBranch(p, getThenRegion());
+  p << " else ";
+  printBranch(p, getElseRegion());
+  p.printOptionalAttrDict((*this)->getAttrs());
+}
+
 bool CondOp::areTypesCompatible(Type lhs, Type rhs) {
   return areCastCompatible(lhs, rhs);
 }
@@ -177,38 +222,53 @@ bool CondOp::areTypesCompatible(Type lhs, Type rhs) {
 // SwitchOp
 //===----------------------------------------------------------------------===//
 
-/// Parses `(case <int> <region>)*`.
-static ParseResult
-parseSwitchCases(OpAsmParser &parser, DenseI64ArrayAttr &cases,
-                 SmallVectorImpl<std::unique_ptr<Region>> &caseRegions) {
-  SmallVector<int64_t> values;
+ParseResult SwitchOp::parse(OpAsmParser &parser, OperationState &result) {
+  // Every region belongs to `result` as soon as it exists (see
+  // CondOp::parse); the default region comes first although it is written
+  // last.
+  Region *defaultRegion = result.addRegion();
+  OpAsmParser::UnresolvedOperand index;
+  Type indexType;
+  if (parser.parseOperand(index) || parser.parseColonType(indexType) ||
+      parser.resolveOperand(index, indexType, result.operands) ||
+      parser.parseOptionalAttrDict(result.attributes))
+    return failure();
+  if (succeeded(parser.parseOptionalArrow()) &&
+      parser.parseTypeList(result.types))
+    return failure();
+  Location loc = result.location;
+  SmallVector<int64_t> cases;
   while (succeeded(parser.parseOptionalKeyword("case"))) {
     int64_t value;
-    Region &region = *caseRegions.emplace_back(std::make_unique<Region>());
-    if (parser.parseInteger(value) || parser.parseRegion(region))
+    Region *region = result.addRegion();
+    if (parser.parseInteger(value) || parser.parseRegion(*region))
       return failure();
-    values.push_back(value);
-    SwitchOp::ensureTerminator(
-        region, parser.getBuilder(),
-        parser.getEncodedSourceLoc(parser.getCurrentLocation()));
+    ensureTerminator(*region, parser.getBuilder(), loc);
+    cases.push_back(value);
   }
-  cases = DenseI64ArrayAttr::get(parser.getContext(), values);
+  if (parser.parseKeyword("default") || parser.parseRegion(*defaultRegion))
+    return failure();
+  ensureTerminator(*defaultRegion, parser.getBuilder(), loc);
+  result.addAttribute(getCasesAttrName(result.name),
+                      parser.getBuilder().getDenseI64ArrayAttr(cases));
   return success();
 }
 
-/// Prints `(case <int> <region>)*`, eliding empty yields like the default
-/// region's declarative printer does.
-static void printSwitchCases(OpAsmPrinter &printer, Operation *op,
-                             DenseI64ArrayAttr cases, RegionRange caseRegions) {
-  for (auto [value, region] : llvm::zip(cases.asArrayRef(), caseRegions)) {
-    printer.printNewline();
-    printer << "case " << value << ' ';
-    YieldOp yield = getYield(*region);
-    bool printTerminator =
-        !yield || yield->getNumOperands() != 0 || !yield->getAttrs().empty();
-    printer.printRegion(*region, /*printEntryBlockArgs=*/false,
-                        printTerminator);
+void SwitchOp::print(OpAsmPrinter &p) {
+  p << " " << getIndex() << " : " << getIndex().getType();
+  p.printOptionalAttrDict((*this)->getAttrs(), {getCasesAttrName()});
+  if (!getResults().empty()) {
+    p << " -> ";
+    llvm::interleaveComma(getResultTypes(), p);
   }
+  for (auto [value, region] : llvm::zip(getCases(), getCaseRegions())) {
+    p.printNewline();
+    p << "case " << value << ' ';
+    printBranch(p, region);
+  }
+  p.printNewline();
+  p << "default ";
+  printBranch(p, getDefaultRegion());
 }
 
 Region &SwitchOp::getRegionForValue(int64_t value) {

@@ -80,6 +80,27 @@ LogicalResult checkLoopExtents(linalg::LinalgOp op) {
   return success();
 }
 
+/// Reassociation groups must cover the expanded dims in order (MLIR 22's
+/// verifiers accept an index past the rank in some groups). A reshape to
+/// or from rank 0 has no groups.
+template <typename ReshapeOp>
+LogicalResult checkReassociation(ReshapeOp op, int64_t expandedRank) {
+  SmallVector<ReassociationIndices> groups = op.getReassociationIndices();
+  if (groups.empty())
+    return success();
+  int64_t next = 0;
+  for (const ReassociationIndices &group : groups)
+    for (int64_t d : group)
+      if (d != next++)
+        return op.emitOpError()
+               << "reassociation index " << d << " is not dim " << next - 1
+               << " of the rank-" << expandedRank << " shape";
+  if (next != expandedRank)
+    return op.emitOpError() << "reassociation covers " << next << " of "
+                            << expandedRank << " dims";
+  return success();
+}
+
 struct DynCheckInputPass
     : public dyn::impl::DynCheckInputBase<DynCheckInputPass> {
   void runOnOperation() override {
@@ -100,6 +121,10 @@ LogicalResult mlir::dyn::checkInput(Operation *root) {
       result = checkDimIndex(op, dim.getSource(), dim.getIndex());
     else if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
       result = checkLoopExtents(linalgOp);
+    else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op))
+      result = checkReassociation(expand, expand.getResultType().getRank());
+    else if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op))
+      result = checkReassociation(collapse, collapse.getSrcType().getRank());
     failedAny |= failed(result);
   });
   return failure(failedAny);

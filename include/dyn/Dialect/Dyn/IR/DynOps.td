@@ -81,10 +81,11 @@ def Dyn_CondOp : Dyn_Op<"cond", [
   let results = (outs Variadic<AnyType>:$results);
   let regions = (region SizedRegion<1>:$thenRegion, SizedRegion<1>:$elseRegion);
 
-  let assemblyFormat = [{
-    $predicate `:` type($predicate) (`->` type($results)^)?
-    $thenRegion `else` $elseRegion attr-dict
-  }];
+  // `$predicate : type (-> types)? region else region attr-dict`, parsed by
+  // hand: the declarative parser keeps its regions in locals that it frees
+  // on an error while values parsed before them may still use what they
+  // defined (found by fuzzing: a use-after-free on malformed input).
+  let hasCustomAssemblyFormat = 1;
 
   let extraClassDeclaration = [{
     /// The single block of each region.
@@ -149,11 +150,9 @@ def Dyn_SwitchOp : Dyn_Op<"switch", [
   let regions = (region SizedRegion<1>:$defaultRegion,
                         VariadicRegion<SizedRegion<1>>:$caseRegions);
 
-  let assemblyFormat = [{
-    $index `:` type($index) attr-dict (`->` type($results)^)?
-    custom<SwitchCases>($cases, $caseRegions) `\n`
-    `` `default` $defaultRegion
-  }];
+  // `$index : type attr-dict (-> types)? (case N region)* default region`,
+  // parsed by hand for the reason given at dyn.cond.
+  let hasCustomAssemblyFormat = 1;
 
   let extraClassDeclaration = [{
     /// Number of case regions (excluding the default region).

@@ -26,7 +26,7 @@ namespace dyn {
 unsigned annotateSymbolicDims(func::FuncOp func);
 
 /// The checks of dyn-check-input on `root`: a located error for each
-/// dim index or linalg loop extent that is out of range.
+/// dim index, linalg loop extent or reshape reassociation out of range.
 LogicalResult checkInput(Operation *root);
 
 /// Checks that must precede the verifier, on IR that has not been verified:

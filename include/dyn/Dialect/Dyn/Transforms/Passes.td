@@ -20,7 +20,9 @@ def DynCheckInput : Pass<"dyn-check-input", "::mlir::ModuleOp"> {
 
     * `tensor.dim` / `memref.dim` with a constant index outside the rank;
     * a linalg op whose operands give one loop dimension different static
-      extents (`linalg.matmul` with K = 15 on one side and 16 on the other).
+      extents (`linalg.matmul` with K = 15 on one side and 16 on the other);
+    * a `tensor.expand_shape` / `collapse_shape` whose reassociation does not
+      cover the dims in order (an index past the rank verifies upstream).
 
     `dyn-compile` and `dyn-run` also run `checkBeforeVerify` before the
     verifier itself, for ops whose upstream verifier crashes on
