@@ -11,6 +11,11 @@ function(add_dyn_library name)
     $<BUILD_INTERFACE:${DYN_SOURCE_DIR}/include>
     $<BUILD_INTERFACE:${DYN_BINARY_DIR}/include>
     $<INSTALL_INTERFACE:include>)
+  # An instrumented library needs the sanitizer runtime wherever it is
+  # linked, also in projects that find_package(Dyn) it.
+  if(DYN_SANITIZER_FLAGS)
+    target_link_options(${name} INTERFACE ${DYN_SANITIZER_FLAGS})
+  endif()
   install(TARGETS ${name} EXPORT DynTargets
     ARCHIVE DESTINATION lib
     LIBRARY DESTINATION lib)
