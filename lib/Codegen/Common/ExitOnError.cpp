@@ -115,6 +115,13 @@ struct DynExitOnErrorPass
     // over direct calls (recursion and indirect calls do not occur in
     // dyn's generated code; an indirect call is not checked).
     llvm::SetVector<LLVM::LLVMFuncOp> mayFail;
+    SymbolTable symbols(module);
+    // Calls after which the caller may have to stop.
+    auto reachesFailure = [&](LLVM::CallOp call) {
+      StringRef callee = getCallee(call);
+      auto target = symbols.lookup<LLVM::LLVMFuncOp>(callee);
+      return isFailurePoint(callee) || (target && mayFail.contains(target));
+    };
     bool changed = true;
     while (changed) {
       changed = false;
@@ -122,11 +129,8 @@ struct DynExitOnErrorPass
         if (func.isExternal() || !isInternal(func) || mayFail.contains(func))
           continue;
         WalkResult found = func.walk([&](LLVM::CallOp call) {
-          StringRef callee = getCallee(call);
-          auto target = module.lookupSymbol<LLVM::LLVMFuncOp>(callee);
-          if (isFailurePoint(callee) || (target && mayFail.contains(target)))
-            return WalkResult::interrupt();
-          return WalkResult::advance();
+          return reachesFailure(call) ? WalkResult::interrupt()
+                                      : WalkResult::advance();
         });
         if (found.wasInterrupted()) {
           mayFail.insert(func);
@@ -149,9 +153,7 @@ struct DynExitOnErrorPass
     for (LLVM::LLVMFuncOp func : mayFail) {
       SmallVector<LLVM::CallOp> calls;
       func.walk([&](LLVM::CallOp call) {
-        StringRef callee = getCallee(call);
-        auto target = module.lookupSymbol<LLVM::LLVMFuncOp>(callee);
-        if (isFailurePoint(callee) || (target && mayFail.contains(target)))
+        if (reachesFailure(call))
           calls.push_back(call);
       });
       bool allocates = llvm::any_of(

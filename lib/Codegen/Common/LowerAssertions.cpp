@@ -60,6 +60,7 @@ struct DynLowerAssertionsPass
       report.setPrivate();
     }
     // One constant global per distinct message.
+    SymbolTable symbols(module);
     llvm::StringMap<memref::GlobalOp> globals;
     auto getGlobal = [&](StringRef message) {
       if (memref::GlobalOp global = globals.lookup(message))
@@ -78,7 +79,7 @@ struct DynLowerAssertionsPass
       SymbolTable::setSymbolVisibility(global,
                                        SymbolTable::Visibility::Private);
       // Unique among the module's symbols.
-      SymbolTable(module).insert(global);
+      symbols.insert(global);
       globals[message] = global;
       return global;
     };
