@@ -149,7 +149,7 @@ llvm::Expected<NpyArray> dyn::readNpy(StringRef path) {
 
 llvm::Error dyn::writeNpy(StringRef path, int32_t dtype,
                           const std::vector<int64_t> &shape, const char *data,
-                          size_t bytes) {
+                          size_t bytes, StringRef name) {
   const char *descr = nullptr;
   for (const DescrEntry &entry : kDescrs)
     if (entry.dtype == dtype && *entry.descr)

@@ -35,10 +35,11 @@ struct NpyArray {
 /// Reads `path`; errors name the file and what is wrong with it.
 llvm::Expected<NpyArray> readNpy(llvm::StringRef path);
 
-/// Writes `array` to `path` (format version 1.0).
+/// Writes `array` to `path` (format version 1.0); errors name the file
+/// `name` (default: `path`).
 llvm::Error writeNpy(llvm::StringRef path, int32_t dtype,
                      const std::vector<int64_t> &shape, const char *data,
-                     size_t bytes);
+                     size_t bytes, llvm::StringRef name = "");
 
 } // namespace dyn
 

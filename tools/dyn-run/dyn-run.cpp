@@ -30,6 +30,8 @@
 
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/BinaryFormat/Magic.h"
+#include "llvm/Object/ELF.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -43,7 +45,6 @@
 #include <chrono>
 #include <cstring>
 #include <dlfcn.h>
-#include <elf.h>
 
 namespace cl = llvm::cl;
 using llvm::StringRef;
@@ -261,14 +262,16 @@ double percentile(const std::vector<double> &sorted, double p) {
 using EntryFn = int32_t (*)(const dyn_tensor *, int64_t, dyn_tensor *, int64_t);
 
 #if defined(__aarch64__)
-constexpr unsigned kHostMachine = EM_AARCH64;
+constexpr unsigned kHostMachine = llvm::ELF::EM_AARCH64;
 #else
-constexpr unsigned kHostMachine = EM_X86_64;
+constexpr unsigned kHostMachine = llvm::ELF::EM_X86_64;
 #endif
 
 /// Checks that `path` is a complete ELF shared object for this machine
 /// before dlopen maps it: a truncated file maps pages past its end and
 /// dlopen dies of SIGBUS touching them instead of returning an error.
+/// LLVM's ELF reader checks the header and the program header table; the
+/// loaded segments' extents are checked here.
 llvm::Error checkSharedObject(StringRef path) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
@@ -284,29 +287,22 @@ llvm::Error checkSharedObject(StringRef path) {
                                        "library: " +
                                        why);
   };
-  Elf64_Ehdr header;
-  if (bytes.size() < sizeof(header) || !bytes.starts_with(ELFMAG))
-    return invalid("not an ELF file");
-  std::memcpy(&header, bytes.data(), sizeof(header));
-  if (header.e_ident[EI_CLASS] != ELFCLASS64 || header.e_type != ET_DYN ||
-      header.e_machine != kHostMachine)
-    return invalid("not a 64-bit shared object for this machine");
-  if (header.e_phentsize != sizeof(Elf64_Phdr) ||
-      header.e_phoff > bytes.size() ||
-      uint64_t(header.e_phnum) * sizeof(Elf64_Phdr) >
-          bytes.size() - header.e_phoff)
-    return invalid("truncated (program headers)");
-  for (unsigned i = 0; i < header.e_phnum; ++i) {
-    Elf64_Phdr segment;
-    std::memcpy(&segment,
-                bytes.data() + header.e_phoff + i * sizeof(Elf64_Phdr),
-                sizeof(segment));
-    if (segment.p_type == PT_LOAD &&
+  if (llvm::identify_magic(bytes) != llvm::file_magic::elf_shared_object)
+    return invalid("not an ELF shared object");
+  auto elf = llvm::object::ELF64LEFile::create(bytes);
+  if (!elf)
+    return invalid(llvm::toString(elf.takeError()));
+  if (elf->getHeader().e_machine != kHostMachine)
+    return invalid("built for another machine");
+  auto segments = elf->program_headers();
+  if (!segments)
+    return invalid(llvm::toString(segments.takeError()));
+  for (auto [i, segment] : llvm::enumerate(*segments))
+    if (segment.p_type == llvm::ELF::PT_LOAD &&
         (segment.p_offset > bytes.size() ||
          segment.p_filesz > bytes.size() - segment.p_offset))
       return invalid("truncated (segment " + llvm::Twine(i) + " ends past " +
                      llvm::Twine(bytes.size()) + " bytes)");
-  }
   return llvm::Error::success();
 }
 
@@ -475,7 +471,7 @@ int run(const char *argv0) {
     if (llvm::Error error =
             dyn::writeNpy(*temporary, tensor.dtype, shape,
                           static_cast<const char *>(tensor.data),
-                          n * dyn_dtype_size(tensor.dtype)))
+                          n * dyn_dtype_size(tensor.dtype), path))
       return fail(llvm::toString(std::move(error)));
   }
   if (llvm::Error error = files.commit())

@@ -2,21 +2,11 @@
    Not a test by itself: see c-abi.mlir. */
 #include "net.h"
 
+#include "dense_tensor.h"
+
 #include <stdio.h>
 #include <string.h>
 
-static dyn_tensor make(float *data, int64_t rows, int64_t cols) {
-  dyn_tensor t;
-  memset(&t, 0, sizeof(t));
-  t.data = data;
-  t.rank = 2;
-  t.sizes[0] = rows;
-  t.sizes[1] = cols;
-  t.strides[0] = cols;
-  t.strides[1] = 1;
-  t.dtype = DYN_F32;
-  return t;
-}
 
 int main(void) {
   printf("signature: %s", dyn_module_signature);

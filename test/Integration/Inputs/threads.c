@@ -4,6 +4,8 @@
    itself: see threads.mlir. */
 #include "net.h"
 
+#include "dense_tensor.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,18 +17,6 @@ static const int64_t rows[kCases] = {1, 3, 2, 2};
 static float expected[kCases][3 * 4];
 static int expectedTaken[kCases];
 
-static dyn_tensor make(float *data, int64_t n, int64_t cols) {
-  dyn_tensor t;
-  memset(&t, 0, sizeof(t));
-  t.data = data;
-  t.rank = 2;
-  t.sizes[0] = n;
-  t.sizes[1] = cols;
-  t.strides[0] = cols;
-  t.strides[1] = 1;
-  t.dtype = DYN_F32;
-  return t;
-}
 
 /* Case 3 has 3 columns: a shape error, whose message must name it. */
 static int call(int c, float *y, int *taken, char *error, size_t size) {
