@@ -158,6 +158,47 @@ def bounded_cases(rng) -> Iterator[Case]:
             yield path, (x, np.array(k, np.int64)), [np.exp(x[:n])]
 
 
+# --------------------------------------------------------------------------
+# raised-scf.mlir (scf / tosa input raised into dyn)
+# --------------------------------------------------------------------------
+def raised_cases(rng) -> Iterator[Case]:
+    f32 = np.float32
+    w = (rng.standard_normal((8, 8)) * 0.5).astype(f32)
+    for batch in (1, 4):
+        for sign in (1.0, -1.0):
+            x = (np.abs(rng.standard_normal((batch, 8))) * sign).astype(f32)
+            if x.sum() > 0:
+                yield "gate=then", ("gate", x, w), [np.maximum(x @ w, 0)]
+            else:
+                yield "gate=else", ("gate", x, w), [2 * x]
+    seq = rng.standard_normal((5, 8)).astype(f32)
+    h0 = rng.standard_normal((1, 8)).astype(f32)
+    for n in (0, 2, 5, 9):
+        h = h0
+        for t in range(min(n, len(seq))):
+            h = np.tanh(h @ w + seq[t:t + 1])
+        path = "rnn-0" if n == 0 else "rnn-all" if n >= len(seq) else "rnn-some"
+        yield path, ("rnn", seq, h0, w, np.array(n, np.int64)), [h.astype(f32)]
+    experts = {0: ("exp", np.exp), 1: ("tanh", np.tanh)}
+    for k in (0, 1, 2, -3):
+        x = rng.standard_normal((3, 4)).astype(f32)
+        name, fn = experts.get(k, ("default", np.negative))
+        yield f"route={name}", ("route", x, np.array(k, np.int64)), [fn(x)]
+    for start, limit in (([5, 1], 3), ([1], 2), ([0, 1], 20)):
+        s = list(start)
+        while sum(s) < limit:
+            s.append(s[-1] + 1)
+        path = "decode-0" if len(s) == len(start) else "decode-many"
+        yield path, ("decode", np.array(start, np.int64), np.array(limit, np.int64)), \
+            [np.array(s, np.int64)]
+    for sign in (1.0, -1.0):
+        for k in (0, 3):
+            x = (np.abs(rng.standard_normal((2, 4))) * sign).astype(f32)
+            y = x + x if x.sum() > 0 else x * x
+            path = "tosa=then" if x.sum() > 0 else "tosa=else"
+            yield path, ("tosa", x, np.array(k, np.int32)), [y * 2.0 ** k]
+
+
 CASES: dict[str, tuple[Callable, list[str]]] = {
     "bounded": (bounded_cases, ["none", "some", "all"]),
     "cond": (cond_cases, ["gate=then exit=then", "gate=then exit=else",
@@ -167,6 +208,10 @@ CASES: dict[str, tuple[Callable, list[str]]] = {
                             "double-1", "double-many", "double-capped"]),
     "nested": (nested_cases, ["default", "loop-0", "loop-then", "loop-else",
                               "loop-mixed"]),
+    "raised": (raised_cases, ["gate=then", "gate=else", "rnn-0", "rnn-some",
+                              "rnn-all", "route=exp", "route=tanh",
+                              "route=default", "decode-0", "decode-many",
+                              "tosa=then", "tosa=else"]),
 }
 
 

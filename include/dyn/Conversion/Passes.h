@@ -10,6 +10,8 @@
 #define DYN_CONVERSION_PASSES_H
 
 #include "dyn/Conversion/DynToSCF/DynToSCF.h"
+#include "dyn/Conversion/RaiseControlFlow/RaiseControlFlow.h"
+#include "dyn/Dialect/Dyn/IR/DynDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"

@@ -83,4 +83,79 @@ def DynBuildDispatcher : Pass<"dyn-build-dispatcher", "::mlir::ModuleOp"> {
   ];
 }
 
+def DynRaiseControlFlow : Pass<"dyn-raise-control-flow"> {
+  let summary = "Raise scf and tosa control flow over tensors into dyn";
+  let description = [{
+    The entry of programs written by other MLIR producers (torch-mlir's
+    linalg-on-tensors output, hand-written linalg, TOSA): their
+    data-dependent control flow becomes dyn ops, so that the whole dyn
+    pipeline (outlining into subnets, shape functions, the host dispatcher,
+    code generation) applies to it.
+
+    | input | becomes |
+    | --- | --- |
+    | `scf.if` | `dyn.cond` (an else region yielding nothing is added when there is none) |
+    | `scf.index_switch` | `dyn.switch` (same cases, default region first) |
+    | `scf.while` | `dyn.while` (`scf.condition` -> `dyn.condition`) |
+    | `scf.for` | `dyn.while` carrying the induction variable first: `before` compares it with the upper bound (signed, or unsigned under `unsignedCmp`), `after` is the body followed by the step; `max_iterations` is the trip count when it is constant |
+    | `tosa.cond_if`, `tosa.while_loop` | first scf (upstream's TosaToSCF patterns, conditions reshaped to 0-d), then as above |
+
+    An op is raised when it sits directly in a function body or in a region
+    of a dyn op, and it or an op nested in it has a tensor operand or result;
+    ops are raised from the outside in. What stays scf:
+
+    * control flow that computes only on scalars and indices (an index loop,
+      a select of a constant): ordinary compute of a subnet or of the
+      dispatcher;
+    * control flow over buffers (any `memref` value inside): dyn's regions
+      hold tensor compute only;
+    * control flow nested in another op's region (a `linalg.generic` body,
+      an `scf.forall`): it is part of that op's compute.
+
+    A predicate or index read out of a 0-d tensor (`tensor.extract %t[]`,
+    possibly through `arith.index_cast`) is used as that tensor, the form in
+    which dyn passes predicates computed by a subnet.
+
+    `cf.assert` is left as it is: the pipelines turn it into a run-time
+    check that makes the entry point return `DYN_ERROR_ASSERT` with the
+    assertion's message (`dyn-lower-assertions`, `dyn-exit-on-error`).
+
+    Example:
+
+    ```mlir
+    %r = scf.for %i = %c0 to %n step %c1 iter_args(%h = %x) -> (tensor<?x8xf32>) {
+      %y = tosa.tanh %h : (tensor<?x8xf32>) -> tensor<?x8xf32>
+      scf.yield %y : tensor<?x8xf32>
+    }
+    ```
+
+    becomes
+
+    ```mlir
+    %w:2 = dyn.while (%i = %c0, %h = %x) : (index, tensor<?x8xf32>) -> (index, tensor<?x8xf32>) {
+      %go = arith.cmpi slt, %i, %n : index
+      dyn.condition(%go : i1) %i, %h : index, tensor<?x8xf32>
+    } do {
+    ^bb0(%i: index, %h: tensor<?x8xf32>):
+      %y = tosa.tanh %h : (tensor<?x8xf32>) -> tensor<?x8xf32>
+      %next = arith.addi %i, %c1 : index
+      dyn.yield %next, %y : index, tensor<?x8xf32>
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::dyn::DynDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let statistics = [
+    Statistic<"numConds", "num-conds", "Number of dyn.cond created">,
+    Statistic<"numSwitches", "num-switches", "Number of dyn.switch created">,
+    Statistic<"numWhiles", "num-whiles",
+              "Number of dyn.while created from scf.while / tosa.while_loop">,
+    Statistic<"numFors", "num-fors", "Number of dyn.while created from scf.for">
+  ];
+}
+
 #endif // DYN_CONVERSION_PASSES_TD

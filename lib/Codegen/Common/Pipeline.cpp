@@ -61,6 +61,9 @@ void mlir::dyn::addSubnetStages(OpPassManager &pm,
                                 const SubnetOptions &options) {
   // 0. Reject input that verifies but is out of range (located errors).
   pm.addPass(createDynCheckInput());
+  //    Control flow that other producers wrote as scf / tosa over tensors
+  //    becomes dyn (a no-op on dyn frontends' output).
+  pm.addPass(createDynRaiseControlFlow());
   // 1. Fold what is statically known (constant predicates drop dead paths).
   pm.addPass(createCanonicalizerPass());
   //    Which input dims must agree (checked by the C ABI at entry).
