@@ -6,7 +6,9 @@
 #
 #===----------------------------------------------------------------------===#
 function(add_dyn_library name)
-  add_mlir_library(${name} ${ARGN} DISABLE_INSTALL EXCLUDE_FROM_LIBMLIR)
+  # OBJECT: the objects are also linked, without the static MLIR libraries,
+  # into DynPlugin (lib/Plugin), which loads into tools built on libMLIR.so.
+  add_mlir_library(${name} ${ARGN} DISABLE_INSTALL EXCLUDE_FROM_LIBMLIR OBJECT)
   target_include_directories(${name} PUBLIC
     $<BUILD_INTERFACE:${DYN_SOURCE_DIR}/include>
     $<BUILD_INTERFACE:${DYN_BINARY_DIR}/include>

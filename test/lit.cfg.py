@@ -59,6 +59,22 @@ config.substitutions.append(("%dyn_reference_files",
 if shutil.which("valgrind") and not config.dyn_sanitizers:
     config.available_features.add("valgrind")
 
+# DynPlugin (lib/Plugin; not in sanitizer builds) loads into upstream's
+# unmodified mlir-opt; its LLVM dialect output is translated with
+# mlir-translate and linked with clang.
+plugin = os.path.join(config.dyn_obj_root, "lib", "DynPlugin.so")
+upstream_tools = {tool: os.path.join(config.llvm_tools_dir, tool)
+                  for tool in ("mlir-opt", "mlir-translate")}
+if os.path.exists(plugin) and all(os.access(path, os.X_OK)
+                                  for path in upstream_tools.values()):
+    config.available_features.add("mlir-opt-plugin")
+    config.substitutions.append(("%dyn_plugin", plugin))
+    config.substitutions.append(("%upstream_mlir_opt", upstream_tools["mlir-opt"]))
+    config.substitutions.append(("%upstream_mlir_translate",
+                                 upstream_tools["mlir-translate"]))
+    config.substitutions.append(("%dyn_runtime_lib", os.path.join(
+        config.dyn_obj_root, "lib", "libdyn_runtime.a")))
+
 # AArch64 artifacts run under qemu-user with the cross runner (built when
 # aarch64-linux-gnu-gcc is installed).
 aarch64_runner = os.path.join(config.dyn_tools_dir, "aarch64", "dyn-run-min")

@@ -6,6 +6,8 @@
 // RUN: %cmake --build %t/build > %t/build.log
 // RUN: %t/build/dyn-consumer %s | FileCheck %s --check-prefix=PARSE
 // RUN: %t/build/dyn-consumer %s --lower | FileCheck %s --check-prefix=LOWER
+// Its own pipeline of dyn's and upstream's passes, on scf input:
+// RUN: %t/build/dyn-consumer %S/Inputs/scf-net.mlir --dispatch | FileCheck %s --check-prefix=DISPATCH
 
 // PARSE: dyn ops: cond=1 switch=1 while=1
 // PARSE-LABEL: func.func @net
@@ -15,6 +17,14 @@
 // LOWER: scf.if
 // LOWER: scf.index_switch
 // LOWER: scf.while
+// DISPATCH: dyn ops: cond=0 switch=0 while=0
+// DISPATCH-LABEL: func.func @net
+// DISPATCH-SAME: attributes {dyn.dispatcher}
+// DISPATCH: scf.if
+// DISPATCH:   func.call @[[SUBNET:net_cond0_then]]
+// DISPATCH: func.func private @[[SUBNET]]
+// DISPATCH-SAME: attributes {dyn.subnet}
+// DISPATCH:   math.tanh
 func.func @net(%p: tensor<i1>, %i: tensor<i64>, %x: tensor<?x8xf32>)
     -> tensor<?x8xf32> {
   %a = "dyn.cond"(%p) ({

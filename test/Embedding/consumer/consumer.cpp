@@ -6,10 +6,16 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Registers the dyn dialect in its own context, parses a dyn program, counts
-// the dyn ops, optionally lowers them with dyn's pass, and prints the result.
+// Registers the dyn dialect in its own context, parses a program, counts
+// the dyn ops, optionally runs a pipeline of its own built from dyn's pass
+// constructors (and upstream's), and prints the result.
 //
-//   dyn-consumer FILE [--lower]
+//   dyn-consumer FILE [--lower | --dispatch]
+//
+// --lower:    dyn ops to scf in place (dyn-lower-to-scf).
+// --dispatch: scf control flow over tensors raised into dyn, then subnets
+//             outlined around a host dispatcher, with upstream's
+//             canonicalizer and CSE between dyn's passes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,13 +28,14 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    llvm::errs() << "usage: dyn-consumer FILE [--lower]\n";
+    llvm::errs() << "usage: dyn-consumer FILE [--lower | --dispatch]\n";
     return 2;
   }
   mlir::DialectRegistry registry;
@@ -50,9 +57,20 @@ int main(int argc, char **argv) {
   llvm::outs() << "dyn ops: cond=" << conds << " switch=" << switches
                << " while=" << whiles << "\n";
 
-  if (argc > 2 && std::strcmp(argv[2], "--lower") == 0) {
+  if (argc > 2) {
     mlir::PassManager pm(&context);
-    pm.addPass(mlir::dyn::createDynLowerToSCF());
+    if (std::strcmp(argv[2], "--lower") == 0) {
+      pm.addPass(mlir::dyn::createDynLowerToSCF());
+    } else if (std::strcmp(argv[2], "--dispatch") == 0) {
+      pm.addPass(mlir::dyn::createDynRaiseControlFlow());
+      pm.addPass(mlir::createCanonicalizerPass());
+      pm.addPass(mlir::dyn::createDynOutlineRegions());
+      pm.addPass(mlir::createCSEPass());
+      pm.addPass(mlir::dyn::createDynBuildDispatcher());
+    } else {
+      llvm::errs() << "dyn-consumer: unknown option '" << argv[2] << "'\n";
+      return 2;
+    }
     if (mlir::failed(pm.run(*module)))
       return 1;
   }
