@@ -197,6 +197,9 @@ def raised_cases(rng) -> Iterator[Case]:
             y = x + x if x.sum() > 0 else x * x
             path = "tosa=then" if x.sum() > 0 else "tosa=else"
             yield path, ("tosa", x, np.array(k, np.int32)), [y * 2.0 ** k]
+    for batch in (1, 5):
+        x = rng.standard_normal((batch, 4)).astype(f32)
+        yield "smooth", ("smooth", x), [np.tanh(np.tanh(np.tanh(x)))]
 
 
 CASES: dict[str, tuple[Callable, list[str]]] = {
@@ -211,7 +214,7 @@ CASES: dict[str, tuple[Callable, list[str]]] = {
     "raised": (raised_cases, ["gate=then", "gate=else", "rnn-0", "rnn-some",
                               "rnn-all", "route=exp", "route=tanh",
                               "route=default", "decode-0", "decode-many",
-                              "tosa=then", "tosa=else"]),
+                              "tosa=then", "tosa=else", "smooth"]),
 }
 
 

@@ -17,6 +17,7 @@
 // CHECK: raised: path decode-many: {{[0-9]+}} runs ok
 // CHECK: raised: path tosa=then: {{[0-9]+}} runs ok
 // CHECK: raised: path tosa=else: {{[0-9]+}} runs ok
+// CHECK: raised: path smooth: {{[0-9]+}} runs ok
 // CHECK: raised: all paths taken
 //
 // The control flow really became dyn:
@@ -35,11 +36,16 @@
 // IR-LABEL: func.func @tosa
 // IR: dyn.cond %{{.*}} : tensor<i1>
 // IR: dyn.while
+// IR-LABEL: func.func @smooth
+// IR: dyn.while
+// IR: max_iterations = 3
 // NOSCF-NOT: scf.
 //
 // A failed cf.assert is an error returned by the entry point, not an abort:
 // RUN: %python -c "import numpy as np; np.save('%t.seq.npy', np.ones((3, 8), np.float32)); np.save('%t.h.npy', np.zeros((1, 8), np.float32)); np.save('%t.w.npy', np.eye(8, dtype=np.float32)); np.save('%t.n.npy', np.array(-1, np.int64))"
 // RUN: not dyn-run %t.so --entry rnn --input %t.seq.npy --input %t.h.npy --input %t.w.npy --input %t.n.npy 2>&1 | FileCheck %s --check-prefix=ASSERT
+// dyn-run takes the .mlir directly too (compiled for this machine first):
+// RUN: not dyn-run %s --entry rnn --input %t.seq.npy --input %t.h.npy --input %t.w.npy --input %t.n.npy 2>&1 | FileCheck %s --check-prefix=ASSERT
 // ASSERT: dyn-run: error: rnn: step count must not be negative
 
 #map2 = affine_map<(d0, d1) -> (d0, d1)>
@@ -195,4 +201,16 @@ func.func @tosa(%x: tensor<?x4xf32>, %k: tensor<i32>) -> tensor<?x4xf32> {
     tosa.yield %i1, %v2, %n : tensor<i32>, tensor<?x4xf32>, tensor<i32>
   }
   return %out#1 : tensor<?x4xf32>
+}
+
+// smooth: x = tanh(x) three times (a constant trip count: max_iterations).
+func.func @smooth(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %r = scf.for %i = %c0 to %c3 step %c1 iter_args(%h = %x) -> (tensor<?x4xf32>) {
+    %y = math.tanh %h : tensor<?x4xf32>
+    scf.yield %y : tensor<?x4xf32>
+  }
+  return %r : tensor<?x4xf32>
 }

@@ -101,10 +101,41 @@ LogicalResult checkReassociation(ReshapeOp op, int64_t expandedRank) {
   return success();
 }
 
+/// The dialects whose ops dyn's pipelines compile (docs/compiler.md, "Input
+/// programs"): dyn's own, the tensor compute around it, the control flow
+/// dyn-raise-control-flow raises (scf, tosa) and what producers put beside
+/// it (cf.assert, affine/index arithmetic, buffers at function boundaries).
+constexpr StringLiteral kInputDialects[] = {
+    "builtin", "func",   "dyn", "arith",  "math",          "tensor",
+    "linalg",  "tosa",   "scf", "cf",     "index",         "affine",
+    "complex", "memref", "ub",  "vector", "bufferization",
+};
+
+/// An op of another dialect (ml_program globals, sparse_tensor, gpu, llvm)
+/// would otherwise fail deep in the pipeline ("op was not bufferized").
+LogicalResult checkInputDialects(Operation *root) {
+  bool failedAny = false;
+  root->walk<WalkOrder::PreOrder>([&](Operation *op) {
+    StringRef dialect = op->getName().getDialectNamespace();
+    if (llvm::is_contained(kInputDialects, dialect))
+      return WalkResult::advance();
+    std::string accepted;
+    for (StringRef name : kInputDialects)
+      accepted += (accepted.empty() ? "" : ", ") + name.str();
+    op->emitOpError() << "is not in a dialect dyn compiles (accepted: "
+                      << accepted << ")";
+    failedAny = true;
+    // Its regions are the op's own business.
+    return WalkResult::skip();
+  });
+  return failure(failedAny);
+}
+
 struct DynCheckInputPass
     : public dyn::impl::DynCheckInputBase<DynCheckInputPass> {
   void runOnOperation() override {
-    if (failed(dyn::checkInput(getOperation())))
+    bool dialectsOk = succeeded(checkInputDialects(getOperation()));
+    if (!dialectsOk || failed(dyn::checkInput(getOperation())))
       signalPassFailure();
   }
 };

@@ -47,3 +47,17 @@ func.func @matvec_mismatch(%a: tensor<?x15xf32>, %x: tensor<16xf32>, %y: tensor<
   %r = linalg.matvec ins(%a, %x : tensor<?x15xf32>, tensor<16xf32>) outs(%y : tensor<?xf32>) -> tensor<?xf32>
   return %r : tensor<?xf32>
 }
+
+// -----
+
+// Dialects the pipelines do not compile are named where they are used (not
+// as "op was not bufferized" deep in the pipeline). torch-mlir emits
+// ml_program globals for module state.
+// expected-error @below {{'ml_program.global' op is not in a dialect dyn compiles (accepted: builtin, func, dyn, arith, math, tensor, linalg, tosa, scf, cf, index, affine, complex, memref, ub, vector, bufferization)}}
+ml_program.global private @w(dense<1.0> : tensor<4xf32>) : tensor<4xf32>
+func.func @ml_program_state(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @below {{'ml_program.global_load_const' op is not in a dialect dyn compiles}}
+  %w = ml_program.global_load_const @w : tensor<4xf32>
+  %y = arith.addf %x, %w : tensor<4xf32>
+  return %y : tensor<4xf32>
+}

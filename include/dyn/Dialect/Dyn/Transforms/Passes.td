@@ -22,7 +22,11 @@ def DynCheckInput : Pass<"dyn-check-input", "::mlir::ModuleOp"> {
     * a linalg op whose operands give one loop dimension different static
       extents (`linalg.matmul` with K = 15 on one side and 16 on the other);
     * a `tensor.expand_shape` / `collapse_shape` whose reassociation does not
-      cover the dims in order (an index past the rank verifies upstream).
+      cover the dims in order (an index past the rank verifies upstream);
+    * an op of a dialect the pipelines do not compile (`ml_program`,
+      `sparse_tensor`, `gpu`, `llvm`, ...): the accepted input dialects are
+      builtin, func, dyn, arith, math, tensor, linalg, tosa, scf, cf, index,
+      affine, complex, memref, ub, vector and bufferization.
 
     `dyn-compile` and `dyn-run` also run `checkBeforeVerify` before the
     verifier itself, for ops whose upstream verifier crashes on
