@@ -52,8 +52,13 @@ def _input_spec(value: Any, index: int, dynamic: Iterable[int]) -> TensorVal | S
 
 
 def import_module(module: torch.nn.Module, example_inputs: Sequence[Any],
-                  dynamic_dims: Optional[dict[int, Sequence[int]]] = None) -> tuple[str, list[str]]:
-    """Scripts, freezes and imports `module`; returns (MLIR text, output kinds)."""
+                  dynamic_dims: Optional[dict[int, Sequence[int]]] = None,
+                  frontend: str = "torchscript", dynamic_shapes: Any = None):
+    """Imports `module` through `frontend` ("torchscript": scripted and
+    frozen; "export": torch.export, PyTorch 2); returns (MLIR text, output
+    kinds, forward's parameters or None)."""
+    if frontend not in ("torchscript", "export"):
+        raise ValueError(f"unknown frontend {frontend!r} (expected 'torchscript' or 'export')")
     module = module.eval()
     # The example inputs must fit the model (its weights fix shapes that the
     # compiled code would otherwise only check at run time, or not at all):
@@ -64,6 +69,8 @@ def import_module(module: torch.nn.Module, example_inputs: Sequence[Any],
         except Exception as error:
             raise ValueError(f"the example inputs do not fit the model: "
                              f"{type(error).__name__}: {error}") from error
+    if frontend == "export":
+        return _import_exported(module, example_inputs, dynamic_dims, dynamic_shapes)
     scripted = torch.jit.script(module)
     frozen = torch.jit.freeze(scripted)
     graph = frozen.graph
@@ -75,6 +82,28 @@ def import_module(module: torch.nn.Module, example_inputs: Sequence[Any],
     text = importer.run("forward")
     kinds = [str(v.type()) for v in graph.outputs()]
     return text, kinds, _parameters(scripted)
+
+
+def _import_exported(module, example_inputs, dynamic_dims, dynamic_shapes):
+    """The PyTorch 2 path (dyn.frontend.export). Without `dynamic_shapes`,
+    the dims of `dynamic_dims` (default: dim 0 of every tensor) are
+    `Dim.AUTO`: dynamic unless the model fixes them."""
+    from dyn.frontend import export
+
+    if dynamic_shapes is None:
+        auto = torch.export.Dim.AUTO
+        dynamic_shapes = tuple(
+            {d % v.dim(): auto for d in (dynamic_dims or {}).get(i, [0])}
+            if isinstance(v, torch.Tensor) and v.dim() else None
+            for i, v in enumerate(example_inputs))
+    program = export.export_program(module, example_inputs, dynamic_shapes)
+    importer = export.ExportImporter(program, export.input_specs(program, example_inputs))
+    text = importer.run("forward")
+    # Tensors in, the outputs' nesting as forward returns them.
+    kinds = ["Tensor"] * len(importer.result_kinds)
+    if len(kinds) > 1:
+        kinds = ["Tuple[" + ", ".join(kinds) + "]"]
+    return text, kinds, None
 
 
 def _parameters(scripted: torch.jit.ScriptModule) -> list[tuple[str, str]]:
@@ -154,6 +183,7 @@ def _to_python(t: torch.Tensor, kind: str = "Tensor") -> Any:
 def compile(module: torch.nn.Module, example_inputs: Sequence[Any], target: str = "cpu",
             dynamic_dims: Optional[dict[int, Sequence[int]]] = None,
             workdir: Optional[str] = None, extra_args: Sequence[str] = (),
+            frontend: str = "torchscript", dynamic_shapes: Any = None,
             **options: Any) -> CompiledModule:
     """Compiles `module` (whose forward may branch and loop on tensor values)
     for `target` ("cpu": this machine; "cuda": its CUDA GPU, kernels for
@@ -161,6 +191,11 @@ def compile(module: torch.nn.Module, example_inputs: Sequence[Any], target: str 
     run elsewhere). Dims of the example inputs listed in `dynamic_dims`
     (input index -> dims; default: dim 0 of every tensor) stay dynamic in
     the compiled code.
+
+    `frontend="export"` imports through torch.export (PyTorch 2: Core ATen,
+    `torch.cond` / `torch.while_loop` as dyn control flow) instead of
+    TorchScript; `dynamic_shapes` is then torch.export's (`torch.export.Dim`
+    per dim), by default `Dim.AUTO` on the `dynamic_dims`.
 
     `options` are dyn-compile's compile options with `_` for `-`
     (`plan_memory=False`, `vector_size=8`, `specialize=["forward:0.0=1,8"]`,
@@ -173,7 +208,8 @@ def compile(module: torch.nn.Module, example_inputs: Sequence[Any], target: str 
         raise ValueError(f"unknown target {target!r} (expected one of {sorted(_TARGETS)})")
     dyn_compile = find_dyn_compile()
     flags = option_flags(dyn_compile, _TARGETS[target], options)
-    mlir, kinds, parameters = import_module(module, example_inputs, dynamic_dims)
+    mlir, kinds, parameters = import_module(module, example_inputs, dynamic_dims,
+                                            frontend, dynamic_shapes)
     # A temporary directory is removed once the library is loaded (it stays
     # mapped) or the compilation failed; a given `workdir` is kept.
     directory = Path(workdir or tempfile.mkdtemp(prefix="dyn-"))

@@ -288,6 +288,14 @@ def _if(imp: Importer, node):
         pred_type = "i1"
     then_lines, then_nested = imp.import_region(then_block)
     else_lines, else_nested = imp.import_region(else_block)
+    return emit_cond(imp, pred, pred_type, then_lines, then_nested, else_lines, else_nested)
+
+
+def emit_cond(imp, pred, pred_type: str, then_lines: list, then_nested: list,
+              else_lines: list, else_nested: list) -> list:
+    """Emits the dyn.cond of two imported regions (their lines and the
+    values they yield, nested as the graph had them) and returns its
+    results in the same nesting. Shared by the graph walkers."""
     # Tuples (early returns) cross the region edge element by element.
     then_vals, else_vals = imp.flatten(then_nested), imp.flatten(else_nested)
     types = _result_types(imp, then_vals, else_vals)

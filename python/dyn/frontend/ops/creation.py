@@ -1,4 +1,4 @@
-"""Creation: zeros and ones of constant or computed sizes."""
+"""Creation: zeros, ones and constant fills of constant or computed sizes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import torch
 
 from dyn.dtypes import BY_SCALAR_TYPE, to_torch
 from dyn.frontend.emitter import float_literal
+from dyn.frontend.registry import handles as register_handler
 from dyn.frontend.registry import register
 from dyn.frontend.registry import inputs
 from dyn.frontend.values import NoneVal, ScalarVal, Shape, TensorVal, tensor_type
@@ -56,3 +57,20 @@ def _constructor(value: float):
 
 register("aten::zeros", _constructor(0.0))
 register("aten::ones", _constructor(1.0))
+
+
+@register_handler("aten::full")
+def _full(imp: Importer, node):
+    """full(size, fill_value, dtype, ...): a constant fill (PyTorch 2's
+    Core ATen spelling of zeros / ones / scalar initial values)."""
+    args = inputs(imp, node)
+    sizes, fill, dtype = args[0], args[1], args[2]
+    if not isinstance(fill, ScalarVal) or fill.const is None:
+        raise imp.fail("a fill value computed at run time")
+    if isinstance(dtype, NoneVal):
+        elt = {"i1": "i1", "i64": "i64"}.get(fill.kind, "f32")
+    else:
+        elt = _dtype_name(imp.const_int(dtype))
+    if elt is None:
+        raise imp.fail("unsupported dtype")
+    return _sized_tensor(imp, sizes.items, elt, float(fill.const))

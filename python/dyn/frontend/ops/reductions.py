@@ -13,7 +13,9 @@ if TYPE_CHECKING:
     from dyn.frontend.torchscript import Importer
 
 def _dims_arg(imp: Importer, t: TensorVal, v) -> list[int]:
-    if isinstance(v, NoneVal):
+    # None and an empty list both mean every dim (aten's `sum.dim_IntList`
+    # with `dim=[]`, which Core ATen writes for `x.sum()`).
+    if isinstance(v, NoneVal) or (isinstance(v, ListVal) and not v.items):
         return list(range(t.rank))
     if isinstance(v, ListVal):
         return [imp.const_int(x) % t.rank for x in v.items]
