@@ -65,12 +65,12 @@ def import_module(module: torch.nn.Module, example_inputs: Sequence[Any],
     # PyTorch's own error, before anything is compiled.
     with torch.no_grad():
         try:
-            module(*example_inputs)
+            eager = module(*example_inputs)
         except Exception as error:
             raise ValueError(f"the example inputs do not fit the model: "
                              f"{type(error).__name__}: {error}") from error
     if frontend == "export":
-        return _import_exported(module, example_inputs, dynamic_dims, dynamic_shapes)
+        return _import_exported(module, example_inputs, dynamic_dims, dynamic_shapes, eager)
     scripted = torch.jit.script(module)
     frozen = torch.jit.freeze(scripted)
     graph = frozen.graph
@@ -84,12 +84,17 @@ def import_module(module: torch.nn.Module, example_inputs: Sequence[Any],
     return text, kinds, _parameters(scripted)
 
 
-def _import_exported(module, example_inputs, dynamic_dims, dynamic_shapes):
+def _import_exported(module, example_inputs, dynamic_dims, dynamic_shapes, eager):
     """The PyTorch 2 path (dyn.frontend.export). Without `dynamic_shapes`,
     the dims of `dynamic_dims` (default: dim 0 of every tensor) are
-    `Dim.AUTO`: dynamic unless the model fixes them."""
-    from dyn.frontend import export
+    `Dim.AUTO`: dynamic unless the model fixes them. `eager` is what the
+    module returned for the example inputs: its nesting and the Python
+    numbers in it are the compiled module's calling convention."""
+    from dyn.frontend import export, rewrite
 
+    # Python control flow on tensors becomes torch.cond / torch.while_loop
+    # (on a copy of the module).
+    module = rewrite.capture_control_flow(module)
     if dynamic_shapes is None:
         auto = torch.export.Dim.AUTO
         dynamic_shapes = tuple(
@@ -99,11 +104,29 @@ def _import_exported(module, example_inputs, dynamic_dims, dynamic_shapes):
     program = export.export_program(module, example_inputs, dynamic_shapes)
     importer = export.ExportImporter(program, export.input_specs(program, example_inputs))
     text = importer.run("forward")
-    # Tensors in, the outputs' nesting as forward returns them.
-    kinds = ["Tensor"] * len(importer.result_kinds)
-    if len(kinds) > 1:
-        kinds = ["Tuple[" + ", ".join(kinds) + "]"]
+    kinds = [_kind_of(eager)]
+    flat = _tuple_kinds(kinds[0]) if kinds[0].startswith("Tuple[") else kinds
+    if len(flat) != len(importer.result_kinds):
+        raise RuntimeError(f"the exported program returns {len(importer.result_kinds)} "
+                           f"values, forward returned {len(flat)} ({kinds[0]})")
     return text, kinds, None
+
+
+def _kind_of(value: Any) -> str:
+    """TorchScript's spelling of what forward returned ("Tensor", "int",
+    "Tuple[Tensor, int]"): the compiled module returns the same."""
+    if isinstance(value, torch.Tensor):
+        return "Tensor"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, (tuple, list)):
+        return "Tuple[" + ", ".join(_kind_of(v) for v in value) + "]"
+    raise TypeError(f"forward returned a {type(value).__name__}: a compiled model returns "
+                    "tensors, numbers and tuples of them")
 
 
 def _parameters(scripted: torch.jit.ScriptModule) -> list[tuple[str, str]]:

@@ -25,6 +25,7 @@ naming it and its source line.
 from __future__ import annotations
 
 import operator
+import sys
 from typing import Any, Callable, Optional
 
 import torch
@@ -126,10 +127,20 @@ _ADAPTERS: dict[str, tuple[str, Callable[[list], list], Optional[Callable[[Any],
     "aten::alias": ("aten::clone", lambda a: [a[0], None], None),
 }
 
-# Python operators on symbolic ints (sizes): the scalar handlers'.
+# Python operators on symbolic ints and bools (sizes, loop counters, the
+# conditions of torch.export's run-time checks): the scalar handlers'.
 _OPERATORS = {operator.add: "aten::add", operator.sub: "aten::sub",
               operator.mul: "aten::mul", operator.floordiv: "aten::floordiv",
-              operator.mod: "aten::remainder"}
+              operator.mod: "aten::remainder", operator.lt: "aten::lt",
+              operator.le: "aten::le", operator.gt: "aten::gt", operator.ge: "aten::ge",
+              operator.eq: "aten::eq", operator.ne: "aten::ne",
+              operator.and_: "aten::__and__", operator.or_: "aten::__or__",
+              torch.sym_not: "aten::__not__"}
+
+# Ops that only inform the tracer (range constraints of unbacked sizes,
+# metadata asserts that hold by construction): no code.
+_NO_CODE = {"aten::_assert_tensor_metadata", "aten::sym_constrain_range",
+            "aten::sym_constrain_range_for_size"}
 
 
 class ExportImporter(Builder):
@@ -269,6 +280,12 @@ class ExportImporter(Builder):
             return self.cond(graph_module, node)
         if target is torch.ops.higher_order.while_loop:
             return self.while_loop(graph_module, node)
+        if isinstance(target, torch._ops.OpOverload) and _kind(target) in _NO_CODE:
+            return TupleVal([])
+        if target is torch.ops.aten._assert_scalar.default:
+            return self.assert_scalar(node)
+        if target in (torch.ops.aten._local_scalar_dense.default, torch.ops.aten.item.default):
+            return self.item(node)
         if target in _OPERATORS:
             kind, args, rebuild = _OPERATORS[target], list(node.args), None
         elif isinstance(target, torch._ops.OpOverload):
@@ -283,6 +300,27 @@ class ExportImporter(Builder):
         if isinstance(out, list):
             out = out[0] if len(out) == 1 else TupleVal(out)
         return rebuild(out) if rebuild else out
+
+    def assert_scalar(self, node: torch.fx.Node) -> Any:
+        """A check torch.export asked for (`u0 >= 0` of a size only known at
+        run time, a torch._check): a run-time check of the compiled code."""
+        from dyn.frontend.torchscript import _mlir_string
+
+        ok, message = self.get(node.args[0]), node.args[1]
+        if isinstance(ok, ScalarVal) and ok.const is not None:
+            if not ok.const:
+                raise self.fail(f"the model always fails its check: {message}")
+            return TupleVal([])
+        ok = self.scalar(ok, "i1")
+        self.e.emit(f"cf.assert {ok.name}, {_mlir_string(f'RuntimeError: {message}')}")
+        return TupleVal([])
+
+    def item(self, node: torch.fx.Node) -> Any:
+        """Tensor.item() (`u0` in the program): the number, at run time."""
+        value = node.meta.get("val")
+        kind = ("i1" if isinstance(value, (bool, torch.SymBool)) else
+                "f64" if isinstance(value, (float, torch.SymFloat)) else "i64")
+        return self.scalar(self.get(node.args[0]), kind)
 
     @staticmethod
     def adapt(kind: str, args: list):
@@ -418,7 +456,27 @@ def input_specs(program, example_inputs) -> list[TensorVal | ScalarVal]:
 
 def export_program(module: torch.nn.Module, example_inputs, dynamic_shapes=None):
     """torch.export (non-strict: Python that dynamo cannot trace still runs)
-    decomposed to Core ATen."""
-    program = torch.export.export(module, tuple(example_inputs),
-                                  dynamic_shapes=dynamic_shapes, strict=False)
-    return program.run_decompositions()
+    decomposed to Core ATen.
+
+    Traced size-obliviously: by default torch.export specializes a dynamic
+    dim whose example size is 0 or 1 (a batch of one) and otherwise assumes
+    sizes >= 2, which would make the compiled code reject a batch of one
+    (or, with `Dim.AUTO`, fix the batch at 1). dyn's `?` dims hold any size."""
+    import torch.fx.experimental._config as fx_config
+
+    try:
+        oblivious = fx_config.patch(backed_size_oblivious=True)
+    except (AttributeError, KeyError):  # an older PyTorch 2
+        import contextlib
+        oblivious = contextlib.nullcontext()
+    # Loops that exit early are unrolled into nested conds, which dynamo
+    # traces recursively (about 40 frames per level).
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20000))
+    try:
+        with oblivious:
+            program = torch.export.export(module, tuple(example_inputs),
+                                          dynamic_shapes=dynamic_shapes, strict=False)
+            return program.run_decompositions()
+    finally:
+        sys.setrecursionlimit(limit)

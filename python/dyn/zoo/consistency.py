@@ -43,11 +43,13 @@ def _answers_equal(got, want) -> tuple[bool, float]:
     return same, error
 
 
-def check_model(name: str, count: int = 100, compiled=None, seed: int = 0) -> Report:
+def check_model(name: str, count: int = 100, compiled=None, seed: int = 0,
+                frontend: str = "torchscript") -> Report:
     entry: ZooEntry = MODELS[name]
     model = entry.build()
     if compiled is None:
-        compiled = dyn.compile(model, entry.example(), dynamic_dims=entry.dynamic_dims)
+        compiled = dyn.compile(model, entry.example(), dynamic_dims=entry.dynamic_dims,
+                               frontend=frontend)
     g = torch.Generator().manual_seed(seed)
     report = Report(name, 0, 0, 0.0)
     with torch.no_grad():

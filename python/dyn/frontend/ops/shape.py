@@ -187,6 +187,50 @@ def _slice(imp: Importer, node):
     return imp.extract_slice(t, offsets, shape)
 
 
+def _pieces(imp: Importer, t: TensorVal, d: int, sizes: list[int]):
+    """Slices of `t` along dim `d` of the given sizes, in order."""
+    extent = t.shape[d]
+    if extent is None:
+        raise imp.fail("splitting a dynamic dim")
+    if sum(sizes) != extent:
+        raise imp.fail(f"split sizes {sizes} do not add up to the dim's {extent}")
+    out, begin = [], 0
+    for size in sizes:
+        offsets = [0] * t.rank
+        offsets[d] = begin
+        shape = list(t.shape)
+        shape[d] = size
+        out.append(imp.extract_slice(t, offsets, shape))
+        begin += size
+    return ListVal(out)
+
+
+@handles("aten::split_with_sizes")
+def _split_with_sizes(imp: Importer, node):
+    t, sizes, dim = inputs(imp, node)
+    t = imp.tensor(t)
+    return _pieces(imp, t, imp.const_int(dim) % t.rank, imp.const_list(sizes))
+
+
+@handles("aten::split", "aten::chunk")
+def _split(imp: Importer, node):
+    """split(t, size, dim): pieces of `size` (the last one shorter);
+    chunk(t, chunks, dim): `chunks` pieces of ceil(extent / chunks)."""
+    t, n, dim = inputs(imp, node)
+    t = imp.tensor(t)
+    d = imp.const_int(dim) % t.rank
+    if isinstance(n, ListVal):  # split(t, [sizes], dim)
+        return _pieces(imp, t, d, imp.const_list(n))
+    extent, n = t.shape[d], imp.const_int(n)
+    if extent is None:
+        raise imp.fail("splitting a dynamic dim")
+    if n <= 0:
+        raise imp.fail(f"{node.kind()} by {n}")
+    size = n if node.kind() == "aten::split" else -(-extent // n)
+    sizes = [min(size, extent - b) for b in range(0, extent, size)] if extent else [0]
+    return _pieces(imp, t, d, sizes)
+
+
 @handles("aten::select")
 def _select(imp: Importer, node):
     t, dim, index = inputs(imp, node)
