@@ -16,6 +16,16 @@ def test_op_table_is_current():
         "`PYTHONPATH=python /usr/bin/python3 -m dyn.frontend.registry --write docs/python.md`")
 
 
+def test_core_aten_table_is_current():
+    from dyn.frontend import coverage
+
+    text = DOC.read_text()
+    assert registry.replace_table(text, coverage.table(), coverage.BEGIN,
+                                  coverage.END) == text, (
+        "docs/python.md's Core ATen table is stale: run "
+        "`PYTHONPATH=python /usr/bin/python3 -m dyn.frontend.coverage --write docs/python.md`")
+
+
 def test_every_handler_has_a_family():
     registry.op_table()  # imports every family
     for kind, handler in registry.HANDLERS.items():

@@ -134,8 +134,12 @@ _OPERATORS = {operator.add: "aten::add", operator.sub: "aten::sub",
               operator.mod: "aten::remainder", operator.lt: "aten::lt",
               operator.le: "aten::le", operator.gt: "aten::gt", operator.ge: "aten::ge",
               operator.eq: "aten::eq", operator.ne: "aten::ne",
-              operator.and_: "aten::__and__", operator.or_: "aten::__or__",
-              torch.sym_not: "aten::__not__"}
+              operator.and_: "aten::__and__", operator.or_: "aten::__or__"}
+if hasattr(torch, "sym_not"):  # PyTorch 2 (this module imports under 1.13 too)
+    _OPERATORS[torch.sym_not] = "aten::__not__"
+
+# Ops the importer lowers itself (ExportImporter.call).
+_SPECIAL = {"aten::_assert_scalar", "aten::_local_scalar_dense", "aten::item"}
 
 # Ops that only inform the tracer (range constraints of unbacked sizes,
 # metadata asserts that hold by construction): no code.

@@ -73,13 +73,13 @@ BEGIN = "<!-- BEGIN generated op table (python -m dyn.frontend.registry --write 
 END = "<!-- END generated op table -->"
 
 
-def replace_table(text: str, table: str) -> str:
+def replace_table(text: str, table: str, begin: str = BEGIN, end: str = END) -> str:
     """`text` with the part between the markers replaced by `table`."""
-    if BEGIN not in text or END not in text:
-        raise ValueError("the document has no generated op table markers")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return head + BEGIN + "\n" + table + END + tail
+    if begin not in text or end not in text:
+        raise ValueError("the document has no generated table markers")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return head + begin + "\n" + table + end + tail
 
 
 def main(argv: list[str]) -> int:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 
 from dyn.frontend.ops.scalar import _scalar_binary
 from dyn.frontend.registry import handles, inputs, register
-from dyn.frontend.values import ScalarVal, TensorVal
+from dyn.frontend.values import NoneVal, ScalarVal, TensorVal, broadcast_shapes, tensor_type
 
 if TYPE_CHECKING:
     from dyn.frontend.torchscript import Importer
@@ -107,3 +107,98 @@ def _pow(imp: Importer, node):
     if isinstance(a, TensorVal) and isinstance(b, ScalarVal) and b.const == 2:
         return imp.binary("tosa.mul", a, a)
     raise imp.fail("pow other than of constants or squares")
+
+
+# -- more unary math, selection and clamping (Core ATen spells these out) ---------
+register("aten::rsqrt", _unary("tosa.rsqrt"))
+register("aten::reciprocal", _unary("tosa.reciprocal"))
+register("aten::sin", _unary("tosa.sin"))
+register("aten::cos", _unary("tosa.cos"))
+register("aten::erf", _unary("tosa.erf"))
+register("aten::floor", _unary("tosa.floor"))
+register("aten::ceil", _unary("tosa.ceil"))
+register("aten::logical_not", _unary("tosa.logical_not"))
+
+
+def _elementwise_pair(tosa: str):
+    def handler(imp: Importer, node):
+        a, b = inputs(imp, node)[:2]
+        return imp.binary(tosa, a, b)
+    return handler
+
+
+register("aten::maximum", _elementwise_pair("tosa.maximum"))
+register("aten::minimum", _elementwise_pair("tosa.minimum"))
+register("aten::logical_and", _elementwise_pair("tosa.logical_and"))
+register("aten::logical_or", _elementwise_pair("tosa.logical_or"))
+
+
+@handles("aten::bitwise_and", "aten::bitwise_or")
+def _bitwise(imp: Importer, node):
+    """On bools (masks) the logical ops; on integers the bitwise ones."""
+    a, b = inputs(imp, node)[:2]
+    ref = a if isinstance(a, TensorVal) else b
+    if not isinstance(ref, TensorVal):
+        return _scalar_binary(imp, "and" if node.kind().endswith("and") else "or", a, b)
+    op = "and" if node.kind().endswith("and") else "or"
+    return imp.binary(f"tosa.logical_{op}" if ref.elt == "i1" else f"tosa.bitwise_{op}", a, b)
+
+
+@handles("aten::where")
+def _where(imp: Importer, node):
+    cond, a, b = inputs(imp, node)
+    ref = a if isinstance(a, TensorVal) else b if isinstance(b, TensorVal) else None
+    c = imp.tensor(cond)
+    if ref is None:  # two scalars: shaped like the condition
+        elt = "f32" if "f64" in (getattr(a, "kind", ""), getattr(b, "kind", "")) else "i64"
+        ref = TensorVal(c.name, c.shape, elt)
+    x = imp.cast_elt(imp.tensor(a, ref), ref.elt)
+    y = imp.cast_elt(imp.tensor(b, ref), ref.elt)
+    rank = max(c.rank, x.rank, y.rank)
+    c, x, y = (imp.expand_rank(t, rank) for t in (c, x, y))
+    shape = broadcast_shapes(broadcast_shapes(c.shape, x.shape), y.shape)
+    out = tensor_type(shape, ref.elt)
+    name = imp.e.op(f"tosa.select {c.name}, {x.name}, {y.name} : "
+                    f"({c.type}, {x.type}, {y.type}) -> {out}")
+    return TensorVal(name, shape, ref.elt)
+
+
+@handles("aten::clamp", "aten::hardtanh")
+def _clamp(imp: Importer, node):
+    """clamp(x, min, max) with scalar bounds (None: unbounded)."""
+    x, lo, hi = inputs(imp, node)[:3]
+    x = imp.tensor(x)
+    if not isinstance(lo, NoneVal):
+        x = imp.binary("tosa.maximum", x, lo)
+    if not isinstance(hi, NoneVal):
+        x = imp.binary("tosa.minimum", x, hi)
+    return x
+
+
+@handles("aten::clamp_min")
+def _clamp_min(imp: Importer, node):
+    x, lo = inputs(imp, node)
+    return imp.binary("tosa.maximum", imp.tensor(x), lo)
+
+
+@handles("aten::_to_copy")
+def _to_copy(imp: Importer, node):
+    """A dtype conversion (device and layout are the host's)."""
+    x, dtype = inputs(imp, node)[:2]
+    x = imp.tensor(x)
+    if isinstance(dtype, NoneVal):
+        return x
+    from dyn.frontend.ops.creation import _dtype_name
+
+    elt = _dtype_name(imp.const_int(dtype))
+    if elt is None:
+        raise imp.fail(f"conversion to dtype {imp.const_int(dtype)}")
+    if x.elt.startswith(("f", "bf")) and elt.startswith("i") and elt != "i1":
+        # PyTorch truncates toward zero; tosa.cast rounds to nearest.
+        negative = imp.compare("tosa.greater", ScalarVal("f64", None, 0.0), x)
+        whole = imp.unary("tosa.floor", x)
+        up = imp.unary("tosa.ceil", x)
+        x = TensorVal(imp.e.op(f"tosa.select {negative.name}, {up.name}, {whole.name} : "
+                               f"({negative.type}, {x.type}, {x.type}) -> {x.type}"),
+                      list(x.shape), x.elt)
+    return imp.cast_elt(x, elt)

@@ -69,6 +69,16 @@ def _max(imp: Importer, node):
     return [values, indices]
 
 
+@handles("aten::amax", "aten::amin")
+def _amax(imp: Importer, node):
+    """amax(x, dims, keepdim): the max over `dims` (all for [])."""
+    x, dims, keep = inputs(imp, node)
+    t = imp.tensor(x)
+    dims = imp.const_list(dims) or list(range(t.rank))
+    op = "tosa.reduce_max" if node.kind() == "aten::amax" else "tosa.reduce_min"
+    return imp.reduce(op, t, dims, bool(keep.const))
+
+
 def _argmax_of(imp: Importer, t: TensorVal, d: int, keep: bool) -> TensorVal:
     shape = [s for i, s in enumerate(t.shape) if i != d]
     out = tensor_type(shape, "i32")

@@ -105,10 +105,11 @@ def _squeeze(imp: Importer, node):
     t = args[0]
     if len(args) == 1:
         return imp.reshape(t, [d for d in t.shape if d != 1])
-    d = imp.const_int(args[1]) % t.rank
-    if t.shape[d] != 1:
-        return t
-    return imp.reshape(t, t.shape[:d] + t.shape[d + 1:])
+    # squeeze(t, d), or squeeze(t, [dims]) (Core ATen's squeeze.dims)
+    dims = (imp.const_list(args[1]) if isinstance(args[1], ListVal)
+            else [imp.const_int(args[1])])
+    drop = {d % t.rank for d in dims if t.shape[d % t.rank] == 1} if t.rank else set()
+    return imp.reshape(t, [s for i, s in enumerate(t.shape) if i not in drop])
 
 
 def _transpose_perm(imp: Importer, t: TensorVal, perm: list[int]) -> TensorVal:
@@ -229,6 +230,29 @@ def _split(imp: Importer, node):
     size = n if node.kind() == "aten::split" else -(-extent // n)
     sizes = [min(size, extent - b) for b in range(0, extent, size)] if extent else [0]
     return _pieces(imp, t, d, sizes)
+
+
+@handles("aten::expand")
+def _expand(imp: Importer, node):
+    """expand(x, sizes): broadcast to `sizes` (-1 keeps a dim), as x plus a
+    zero tensor of that shape (fused away by the elementwise lowering)."""
+    x, sizes = inputs(imp, node)[:2]
+    x = imp.tensor(x)
+    sizes = sizes.items if isinstance(sizes, ListVal) else []
+    rank = len(sizes)
+    x = imp.expand_rank(x, rank)
+    shape, like = [], []
+    for d, size in enumerate(sizes):
+        if isinstance(size, ScalarVal) and size.const is not None and size.const != -1:
+            shape.append(size.const)
+        elif (isinstance(size, ScalarVal) and size.const == -1) or x.shape[d] not in (1,):
+            shape.append(x.shape[d])
+        else:
+            raise imp.fail("expanding a dim to a size known only at run time")
+        like.append((x, d))
+    elt = x.elt
+    zero = TensorVal(imp.filled(shape, elt, like, 0.0), shape, elt)
+    return imp.binary("tosa.logical_or" if elt == "i1" else "tosa.add", x, zero)
 
 
 @handles("aten::select")

@@ -1,0 +1,137 @@
+"""Core ATen ops (what torch.export decomposes to) against eager PyTorch:
+one small program per op overload, exported, checked to contain the op,
+compiled through dyn.compile(frontend="export") and compared. The keys of
+CASES are the "test" column of docs/python.md's Core ATen table.
+
+Needs PyTorch 2 (skipped under Debian's 1.13); run with the torch 2 venv:
+`VENV/bin/python -m pytest python/tests/test_core_aten.py`."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+g = torch.Generator().manual_seed(0)
+
+
+def r(*shape, dtype=torch.float32):
+    return torch.randn(*shape, generator=g).to(dtype)
+
+
+# overload -> (function of the inputs, inputs)
+CASES: dict[str, tuple[Callable, tuple]] = {
+    "abs.default": (torch.abs, (r(3, 4),)),
+    "add.Tensor": (lambda x, y: x + y, (r(3, 4), r(4))),
+    "add.Scalar": (lambda x: torch.ops.aten.add.Scalar(x, 2.5), (r(3, 4),)),
+    "sub.Tensor": (lambda x, y: x - 2 * y, (r(3, 4), r(3, 4))),
+    "mul.Tensor": (lambda x, y: x * y, (r(2, 3), r(2, 1))),
+    "mul.Scalar": (lambda x: torch.ops.aten.mul.Scalar(x, 3.0), (r(3, 4),)),
+    "div.Tensor": (lambda x, y: x / (y.abs() + 1), (r(3, 4), r(3, 4))),
+    "neg.default": (torch.neg, (r(5),)),
+    "exp.default": (torch.exp, (r(3, 4),)),
+    "log.default": (lambda x: torch.log(x.abs() + 1), (r(3, 4),)),
+    "sqrt.default": (lambda x: torch.sqrt(x.abs()), (r(3, 4),)),
+    "rsqrt.default": (lambda x: torch.rsqrt(x.abs() + 0.5), (r(3, 4),)),
+    "reciprocal.default": (lambda x: torch.reciprocal(x.abs() + 0.5), (r(3, 4),)),
+    "sin.default": (torch.sin, (r(3, 4),)),
+    "cos.default": (torch.cos, (r(3, 4),)),
+    "tanh.default": (torch.tanh, (r(3, 4),)),
+    "sigmoid.default": (torch.sigmoid, (r(3, 4),)),
+    "erf.default": (torch.erf, (r(3, 4),)),
+    "floor.default": (lambda x: torch.floor(x * 3), (r(3, 4),)),
+    "ceil.default": (lambda x: torch.ceil(x * 3), (r(3, 4),)),
+    "pow.Tensor_Scalar": (lambda x: x ** 2, (r(3, 4),)),
+    "relu.default": (torch.relu, (r(3, 4),)),
+    "clamp.default": (lambda x: torch.clamp(x, -0.5, 0.7), (r(3, 4),)),
+    "maximum.default": (torch.maximum, (r(3, 4), r(3, 4))),
+    "minimum.default": (torch.minimum, (r(3, 4), r(4))),
+    "where.self": (lambda x, y: torch.where(x > 0, x, y), (r(3, 4), r(3, 4))),
+    "gt.Scalar": (lambda x: (x > 0.1).to(torch.float32), (r(3, 4),)),
+    "lt.Tensor": (lambda x, y: (x < y).to(torch.float32), (r(3, 4), r(3, 4))),
+    "ge.Scalar": (lambda x: (x >= 0).to(torch.float32), (r(3, 4),)),
+    "le.Scalar": (lambda x: (x <= 0).to(torch.float32), (r(3, 4),)),
+    "eq.Scalar": (lambda x: (x.floor() == 0).to(torch.float32), (r(3, 4),)),
+    "ne.Scalar": (lambda x: (x.floor() != 0).to(torch.float32), (r(3, 4),)),
+    "logical_not.default": (lambda x: torch.logical_not(x > 0).to(torch.float32), (r(3, 4),)),
+    "bitwise_and.Tensor": (lambda x: ((x > 0) & (x < 1)).to(torch.float32), (r(3, 4),)),
+    "_to_copy.default": (lambda x: (x * 4).to(torch.int64), (r(3, 4),)),
+    "sum.dim_IntList": (lambda x: x.sum(1), (r(3, 4),)),
+    "mean.dim": (lambda x: x.mean(-1, keepdim=True), (r(3, 4),)),
+    "amax.default": (lambda x: torch.amax(x, 1), (r(3, 4),)),
+    "amin.default": (lambda x: torch.amin(x, 0), (r(3, 4),)),
+    "argmax.default": (lambda x: torch.argmax(x, 1), (r(3, 4),)),
+    "max.dim": (lambda x: torch.max(x, 1)[0], (r(3, 4),)),
+    "mm.default": (torch.mm, (r(3, 4), r(4, 5))),
+    "bmm.default": (torch.bmm, (r(2, 3, 4), r(2, 4, 5))),
+    "addmm.default": (torch.addmm, (r(5), r(3, 4), r(4, 5))),
+    "permute.default": (lambda x: x.permute(2, 0, 1), (r(2, 3, 4),)),
+    "view.default": (lambda x: x.reshape(4, 6), (r(2, 3, 4),)),
+    "unsqueeze.default": (lambda x: x.unsqueeze(1) * 1, (r(3, 4),)),
+    "squeeze.dims": (lambda x: x.squeeze(1) * 1, (r(3, 1, 4),)),
+    "cat.default": (lambda x, y: torch.cat([x, y], 1), (r(3, 4), r(3, 2))),
+    "slice.Tensor": (lambda x: x[:, 1:3] * 1, (r(3, 4),)),
+    "select.int": (lambda x: x[:, 2] * 1, (r(3, 4),)),
+    "split_with_sizes.default": (lambda x: torch.split(x, [1, 3], 1)[1] * 1, (r(3, 4),)),
+    "expand.default": (lambda x: x.expand(3, 4) * 1, (r(1, 4),)),
+    "clone.default": (lambda x: x.clone(), (r(3, 4),)),
+    "full.default": (lambda x: x + torch.full((3, 4), 2.0), (r(3, 4),)),
+    "embedding.default": (nn.Embedding(10, 2), (torch.tensor([[1, 4], [9, 0]]),)),
+    "convolution.default": (nn.Conv2d(3, 2, 3, padding=1), (r(1, 3, 6, 6),)),
+    "max_pool2d_with_indices.default": (lambda x: F.max_pool2d(x, 2), (r(1, 2, 6, 6),)),
+    "avg_pool2d.default": (lambda x: F.avg_pool2d(x, 2), (r(1, 2, 6, 6),)),
+    "_softmax.default": (lambda x: torch.softmax(x, -1), (r(3, 4),)),
+    "_log_softmax.default": (lambda x: torch.log_softmax(x, -1), (r(3, 4),)),
+    "native_layer_norm.default": (lambda x: F.layer_norm(x, (4,)), (r(3, 4),)),
+    "_native_batch_norm_legit_no_training.default": (nn.BatchNorm2d(3), (r(2, 3, 4, 4),)),
+}
+
+if hasattr(torch, "cond") and hasattr(torch, "export"):
+    import dyn
+    from dyn.frontend import export
+
+
+class _Unary(nn.Module):
+    def __init__(self, fn: Callable):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+
+class _Binary(_Unary):
+    def forward(self, x, y):
+        return self.fn(x, y)
+
+
+class _Ternary(_Unary):
+    def forward(self, x, y, z):
+        return self.fn(x, y, z)
+
+
+def _ops_of(program) -> set[str]:
+    found = set()
+    for gm in program.graph_module.modules():
+        for node in gm.graph.nodes:
+            if isinstance(node.target, torch._ops.OpOverload):
+                found.add(str(node.target).replace("aten.", "", 1))
+    return found
+
+
+@pytest.mark.skipif(not (hasattr(torch, "cond") and hasattr(torch, "export")),
+                    reason="needs PyTorch 2 (torch.export)")
+@pytest.mark.parametrize("overload", sorted(CASES))
+def test_core_aten_op(overload):
+    fn, args = CASES[overload]
+    model = (_Unary, _Binary, _Ternary)[len(args) - 1](fn).eval()
+    program = export.export_program(model, args)
+    assert overload in _ops_of(program), (overload, sorted(_ops_of(program)))
+    compiled = dyn.compile(model, args, frontend="export",
+                           dynamic_dims={i: [] for i in range(len(args))})
+    want, got = model(*args), compiled(*args)
+    assert got.shape == want.shape and got.dtype == want.dtype, (got, want)
+    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
