@@ -136,8 +136,23 @@ struct DynTileAndVectorizePass
     }
   }
 
+  /// Whether `op` reads or writes a tensor of i1 (a mask in memory). Its
+  /// transfers would become loads and stores of LLVM `<N x i1>` vectors,
+  /// which are bit-packed in memory, while a mask written element by
+  /// element (a partial tile, a vector<1xi1>) holds one byte per element:
+  /// an op reading the other's mask would see the wrong bits. Such ops stay
+  /// scalar; masks computed and consumed inside one op stay in registers.
+  static bool accessesBoolMemory(linalg::LinalgOp op) {
+    return llvm::any_of(op->getOperands(), [](Value v) {
+      auto shaped = dyn_cast<ShapedType>(v.getType());
+      return shaped && shaped.getElementType().isInteger(1);
+    });
+  }
+
   /// Tiles and vectorizes `op`; returns failure when it is left scalar.
   LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op) {
+    if (accessesBoolMemory(op))
+      return failure();
     TileConfig config = getTileConfig(op);
     Operation *tileOp = op;
     if (llvm::any_of(config.tileSizes, [](int64_t t) { return t != 0; })) {

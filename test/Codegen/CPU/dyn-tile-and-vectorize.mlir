@@ -105,3 +105,47 @@ func.func @conv(%x: tensor<?x10x10x16xf32>, %w: tensor<3x3x16x32xf32>, %o: tenso
       ins(%x, %w : tensor<?x10x10x16xf32>, tensor<3x3x16x32xf32>) outs(%o : tensor<?x8x8x32xf32>) -> tensor<?x8x8x32xf32>
   return %r : tensor<?x8x8x32xf32>
 }
+
+// -----
+
+// Masks in memory: the comparison that writes a tensor of i1 and the `or`
+// reduction that reads it stay scalar (vector<Nxi1> loads and stores are
+// bit-packed, a mask written element by element is not); a comparison whose
+// mask stays inside the op (feeding a select) is vectorized.
+// CHECK-LABEL: func.func @masks_in_memory(
+// CHECK: %[[MASK:.+]] = linalg.generic
+// CHECK: arith.cmpf ogt
+// CHECK: linalg.reduce ins(%[[MASK]] : tensor<3x4xi1>)
+// CHECK: arith.ori
+// CHECK: vector.transfer_read
+// CHECK: arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<
+// CHECK: arith.select
+// AVX2-LABEL: func.func @masks_in_memory(
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @masks_in_memory(%x: tensor<3x4xf32>) -> (tensor<3xi1>, tensor<3x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %false = arith.constant false
+  %e = tensor.empty() : tensor<3x4xi1>
+  %mask = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<3x4xf32>) outs(%e : tensor<3x4xi1>) {
+  ^bb0(%a: f32, %o: i1):
+    %c = arith.cmpf ogt, %a, %zero : f32
+    linalg.yield %c : i1
+  } -> tensor<3x4xi1>
+  %init = tensor.empty() : tensor<3xi1>
+  %f = linalg.fill ins(%false : i1) outs(%init : tensor<3xi1>) -> tensor<3xi1>
+  %any = linalg.reduce ins(%mask : tensor<3x4xi1>) outs(%f : tensor<3xi1>) dimensions = [1]
+    (%in: i1, %acc: i1) {
+      %o = arith.ori %in, %acc : i1
+      linalg.yield %o : i1
+    }
+  %e2 = tensor.empty() : tensor<3x4xf32>
+  %relu = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<3x4xf32>) outs(%e2 : tensor<3x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %c = arith.cmpf ogt, %a, %zero : f32
+    %s = arith.select %c, %a, %zero : f32
+    linalg.yield %s : f32
+  } -> tensor<3x4xf32>
+  return %any, %relu : tensor<3xi1>, tensor<3x4xf32>
+}

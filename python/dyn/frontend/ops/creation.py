@@ -23,7 +23,9 @@ def _dtype_name(scalar_type: int):
     return dtype.name if dtype is not None and dtype.numpy else None
 
 
-def _sized_tensor(imp: Importer, sizes: list, elt: str, value: float) -> TensorVal:
+def _sized_tensor(imp: Importer, sizes: list, elt: str, value) -> TensorVal:
+    """A tensor of `sizes` filled with `value` (a number, or a ScalarVal
+    known only at run time)."""
     shape: Shape = []
     dynamic = []
     for s in sizes:
@@ -33,13 +35,21 @@ def _sized_tensor(imp: Importer, sizes: list, elt: str, value: float) -> TensorV
             shape.append(None)
             v = imp.scalar(s, "i64")
             dynamic.append(imp.e.op(f"arith.index_cast {v.name} : i64 to index"))
-    if not dynamic:
+    if isinstance(value, ScalarVal) and value.const is not None:
+        value = float(value.const)
+    if not dynamic and not isinstance(value, ScalarVal):
         array = np.full(shape, value)
         return imp.constant_tensor(torch.from_numpy(array).to(to_torch(elt)))
     type_ = tensor_type(shape, elt)
     empty = imp.e.op(f"tensor.empty({', '.join(dynamic)}) : {type_}")
-    lit = float_literal(value) if elt.startswith("f") else str(int(value))
-    fill = imp.e.constant(lit, elt)
+    if isinstance(value, ScalarVal):  # a fill computed at run time
+        scalar = imp.scalar(value, "f64" if elt.startswith(("f", "bf")) else
+                            ("i1" if elt == "i1" else "i64"))
+        fill = imp.convert_scalar(scalar.name, scalar.kind, elt) if scalar.kind != elt \
+            else scalar.name
+    else:
+        lit = float_literal(value) if elt.startswith("f") else str(int(value))
+        fill = imp.e.constant(lit, elt)
     name = imp.e.op(f"linalg.fill ins({fill} : {elt}) outs({empty} : {type_}) -> {type_}")
     return TensorVal(name, shape, elt)
 
@@ -65,12 +75,48 @@ def _full(imp: Importer, node):
     Core ATen spelling of zeros / ones / scalar initial values)."""
     args = inputs(imp, node)
     sizes, fill, dtype = args[0], args[1], args[2]
-    if not isinstance(fill, ScalarVal) or fill.const is None:
-        raise imp.fail("a fill value computed at run time")
+    if not isinstance(fill, ScalarVal):
+        raise imp.fail("a fill value that is not a number")
     if isinstance(dtype, NoneVal):
         elt = {"i1": "i1", "i64": "i64"}.get(fill.kind, "f32")
     else:
         elt = _dtype_name(imp.const_int(dtype))
     if elt is None:
         raise imp.fail("unsupported dtype")
-    return _sized_tensor(imp, sizes.items, elt, float(fill.const))
+    return _sized_tensor(imp, sizes.items, elt, fill)
+
+
+@register_handler("aten::full_like")
+def _full_like(imp: Importer, node):
+    """full_like(x, fill, dtype, ...): x's shape (its dynamic dims too)."""
+    x, fill, dtype = inputs(imp, node)[:3]
+    x = imp.tensor(x)
+    elt = x.elt if isinstance(dtype, NoneVal) else _dtype_name(imp.const_int(dtype))
+    if elt is None or not isinstance(fill, ScalarVal):
+        raise imp.fail("unsupported dtype or fill value")
+    sizes = [ScalarVal("i64", None, d) if d is not None else
+             ScalarVal("i64", imp.e.op(f"arith.index_cast {imp.dim_value(x, i)} : index to i64"))
+             for i, d in enumerate(x.shape)]
+    return _sized_tensor(imp, sizes, elt, fill)
+
+
+@register_handler("aten::scalar_tensor")
+def _scalar_tensor(imp: Importer, node):
+    value, dtype = inputs(imp, node)[:2]
+    elt = "f32" if isinstance(dtype, NoneVal) else _dtype_name(imp.const_int(dtype))
+    if elt is None or not isinstance(value, ScalarVal):
+        raise imp.fail("unsupported dtype or value")
+    return _sized_tensor(imp, [], elt, value)
+
+
+@register_handler("aten::arange")
+def _arange(imp: Importer, node):
+    """arange(start, end, step, dtype, ...) with constant bounds: a constant."""
+    start, end, step, dtype = inputs(imp, node)[:4]
+    if not all(isinstance(v, ScalarVal) and v.const is not None for v in (start, end, step)):
+        raise imp.fail("arange with bounds known only at run time")
+    kinds = {start.kind, end.kind, step.kind}
+    elt = (_dtype_name(imp.const_int(dtype)) if not isinstance(dtype, NoneVal)
+           else "f32" if "f64" in kinds else "i64")
+    values = torch.arange(start.const, end.const, step.const, dtype=to_torch(elt))
+    return imp.constant_tensor(values)

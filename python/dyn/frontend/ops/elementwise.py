@@ -202,3 +202,68 @@ def _to_copy(imp: Importer, node):
                                f"({negative.type}, {x.type}, {x.type}) -> {x.type}"),
                       list(x.shape), x.elt)
     return imp.cast_elt(x, elt)
+
+
+# -- unary math written with the ops above ---------------------------------------
+def _composed(build: Callable):
+    return lambda imp, node: build(imp, imp.tensor(imp.get(node.inputsAt(0))))
+
+
+_LN2, _LN10 = 0.6931471805599453, 2.302585092994046
+register("aten::log1p", _composed(lambda imp, x: imp.unary(
+    "tosa.log", imp.binary("tosa.add", x, ScalarVal("f64", None, 1.0)))))
+register("aten::log2", _composed(lambda imp, x: imp.binary(
+    "tosa.mul", imp.unary("tosa.log", x), ScalarVal("f64", None, 1 / _LN2))))
+register("aten::log10", _composed(lambda imp, x: imp.binary(
+    "tosa.mul", imp.unary("tosa.log", x), ScalarVal("f64", None, 1 / _LN10))))
+register("aten::expm1", _composed(lambda imp, x: imp.binary(
+    "tosa.sub", imp.unary("tosa.exp", x), ScalarVal("f64", None, 1.0))))
+register("aten::tan", _composed(lambda imp, x: imp.binary(
+    "tosa.mul", imp.unary("tosa.sin", x), imp.unary("tosa.reciprocal", imp.unary("tosa.cos", x)))))
+register("aten::bitwise_not", _composed(lambda imp, x: imp.unary(
+    "tosa.logical_not" if x.elt == "i1" else "tosa.bitwise_not", x)))
+register("aten::logical_xor", _elementwise_pair("tosa.logical_xor"))
+register("aten::isnan", _composed(lambda imp, x: imp.compare("tosa.equal", x, x, negate=True)))
+
+
+def _select(imp: Importer, c: TensorVal, a: TensorVal, b: TensorVal) -> TensorVal:
+    shape = broadcast_shapes(broadcast_shapes(c.shape, a.shape), b.shape)
+    out = tensor_type(shape, a.elt)
+    return TensorVal(imp.e.op(f"tosa.select {c.name}, {a.name}, {b.name} : "
+                              f"({c.type}, {a.type}, {b.type}) -> {out}"), shape, a.elt)
+
+
+def _trunc(imp: Importer, x: TensorVal) -> TensorVal:
+    negative = imp.compare("tosa.greater", ScalarVal("f64", None, 0.0), x)
+    return _select(imp, negative, imp.unary("tosa.ceil", x), imp.unary("tosa.floor", x))
+
+
+register("aten::trunc", _composed(_trunc))
+
+
+@handles("aten::sign")
+def _sign(imp: Importer, node):
+    x = imp.tensor(imp.get(node.inputsAt(0)))
+    pos = imp.cast_elt(imp.compare("tosa.greater", x, ScalarVal("f64", None, 0.0)), x.elt)
+    neg = imp.cast_elt(imp.compare("tosa.greater", ScalarVal("f64", None, 0.0), x), x.elt)
+    return imp.binary("tosa.sub", pos, neg)
+
+
+@handles("aten::leaky_relu")
+def _leaky_relu(imp: Importer, node):
+    x, slope = inputs(imp, node)[:2]
+    x = imp.tensor(x)
+    positive = imp.compare("tosa.greater", x, ScalarVal("f64", None, 0.0))
+    return _select(imp, positive, x, imp.binary("tosa.mul", x, slope))
+
+
+@handles("aten::elu")
+def _elu(imp: Importer, node):
+    """elu(x, alpha, scale, input_scale): x > 0 ? scale x : scale alpha (e^(x is) - 1)."""
+    x, alpha, scale, input_scale = inputs(imp, node)[:4]
+    x = imp.tensor(x)
+    positive = imp.compare("tosa.greater", x, ScalarVal("f64", None, 0.0))
+    neg = imp.binary("tosa.sub", imp.unary("tosa.exp", imp.binary("tosa.mul", x, input_scale)),
+                     ScalarVal("f64", None, 1.0))
+    neg = imp.binary("tosa.mul", neg, alpha)
+    return imp.binary("tosa.mul", _select(imp, positive, x, neg), scale)

@@ -138,3 +138,60 @@ def _topk(imp: Importer, node):
     if not bool(largest.const):
         vals = imp.binary("tosa.sub", ScalarVal("f64", None, 0.0), vals)
     return [vals, join(indices)]
+
+
+@handles("aten::argmin")
+def _argmin(imp: Importer, node):
+    x, dim, keep = inputs(imp, node)
+    t = imp.tensor(x)
+    if isinstance(dim, NoneVal):
+        raise imp.fail("argmin over every dim")
+    negated = imp.binary("tosa.sub", ScalarVal("f64", None, 0.0), t)
+    return _argmax_of(imp, negated, imp.const_int(dim) % t.rank, bool(keep.const))
+
+
+@handles("aten::prod")
+def _prod(imp: Importer, node):
+    """prod(x) or prod(x, dim, keepdim)."""
+    args = inputs(imp, node)
+    t = imp.tensor(args[0])
+    if len(args) >= 3 and isinstance(args[1], ScalarVal) and args[1].kind != "str":
+        return imp.reduce("tosa.reduce_product", t, [imp.const_int(args[1])],
+                          bool(args[2].const))
+    return imp.reduce("tosa.reduce_product", t, list(range(t.rank)), False)
+
+
+@handles("aten::any")
+def _any(imp: Importer, node):
+    """any(x), any(x, dim, keepdim), any(x, dims, keepdim) on masks."""
+    args = inputs(imp, node)
+    t = imp.tensor(args[0])
+    if t.elt != "i1":
+        t = imp.compare("tosa.equal", t, ScalarVal("f64", None, 0.0), negate=True)
+    if len(args) == 1 or isinstance(args[1], NoneVal):
+        return imp.reduce("tosa.reduce_any", t, list(range(t.rank)), False)
+    dims = (imp.const_list(args[1]) if isinstance(args[1], ListVal)
+            else [imp.const_int(args[1])]) or list(range(t.rank))
+    return imp.reduce("tosa.reduce_any", t, dims, bool(args[2].const))
+
+
+@handles("aten::var")
+def _var(imp: Importer, node):
+    """var(x, dims, correction, keepdim): the mean squared deviation, divided
+    by n - correction."""
+    x, dims, correction, keep = inputs(imp, node)[:4]
+    t = imp.tensor(x)
+    dims = ([d % t.rank for d in imp.const_list(dims)] if isinstance(dims, ListVal)
+            and imp.const_list(dims) else list(range(t.rank)))
+    if any(t.shape[d] is None for d in dims):
+        raise imp.fail("var over a dynamic dim")
+    n = 1
+    for d in dims:
+        n *= t.shape[d]
+    c = 1.0 if isinstance(correction, NoneVal) else float(correction.const)
+    mean = imp.binary("tosa.mul", imp.reduce("tosa.reduce_sum", t, dims, True),
+                      ScalarVal("f64", None, 1.0 / n))
+    dev = imp.binary("tosa.sub", t, mean)
+    total = imp.reduce("tosa.reduce_sum", imp.binary("tosa.mul", dev, dev), dims, bool(keep.const))
+    return imp.binary("tosa.mul", total, ScalarVal("f64", None, 1.0 / max(n - c, 0) if n > c
+                                                   else float("inf")))

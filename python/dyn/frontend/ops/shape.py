@@ -289,3 +289,83 @@ def _embedding(imp: Importer, node):
     out = tensor_type(shape, weight.elt)
     name = imp.e.op(f"tosa.gather {table.name}, {flat.name} : ({table.type}, {flat.type}) -> {out}")
     return imp.reshape(TensorVal(name, shape, weight.elt), list(idx.shape) + [weight.shape[1]])
+
+
+@handles("aten::constant_pad_nd")
+def _constant_pad(imp: Importer, node):
+    """constant_pad_nd(x, pad, value): pad lists (before, after) pairs from
+    the last dim backwards, as F.pad; negative pads are not supported."""
+    x, pad, value = inputs(imp, node)
+    x = imp.tensor(x)
+    pads = imp.const_list(pad)
+    if len(pads) % 2 or len(pads) // 2 > x.rank or any(p < 0 for p in pads):
+        raise imp.fail(f"padding {pads} of a rank-{x.rank} tensor")
+    per_dim = [[0, 0] for _ in range(x.rank)]
+    for i in range(len(pads) // 2):
+        per_dim[x.rank - 1 - i] = [pads[2 * i], pads[2 * i + 1]]
+    shape = [None if s is None else s + a + b for s, (a, b) in zip(x.shape, per_dim)]
+    fill = 0.0 if isinstance(value, NoneVal) else float(value.const)
+    import numpy as np
+    from dyn.frontend.emitter import dense_attr
+
+    pad_value = imp.e.tosa_const(dense_attr(np.full([1], fill), x.elt), tensor_type([1], x.elt))
+    padding = imp.e.shape_const([p for pair in per_dim for p in pair])
+    out = tensor_type(shape, x.elt)
+    name = imp.e.op(f"tosa.pad {x.name}, {padding}, {pad_value} : ({x.type}, "
+                    f"!tosa.shape<{2 * x.rank}>, {tensor_type([1], x.elt)}) -> {out}")
+    return TensorVal(name, shape, x.elt)
+
+
+@handles("aten::flip")
+def _flip(imp: Importer, node):
+    x, dims = inputs(imp, node)
+    x = imp.tensor(x)
+    for d in sorted({d % x.rank for d in imp.const_list(dims)}):
+        x = TensorVal(imp.e.op(f"tosa.reverse {x.name} {{axis = {d} : i32}} : "
+                               f"({x.type}) -> {x.type}"), list(x.shape), x.elt)
+    return x
+
+
+@handles("aten::repeat")
+def _repeat(imp: Importer, node):
+    """repeat(x, repeats): tosa.tile (extra leading repeats add dims)."""
+    x, repeats = inputs(imp, node)
+    x = imp.tensor(x)
+    reps = imp.const_list(repeats)
+    if len(reps) < x.rank:
+        raise imp.fail("repeat with fewer repeats than dims")
+    x = imp.expand_rank(x, len(reps))
+    shape = [None if s is None else s * r for s, r in zip(x.shape, reps)]
+    multiples = imp.e.shape_const(reps)
+    out = tensor_type(shape, x.elt)
+    name = imp.e.op(f"tosa.tile {x.name}, {multiples} : ({x.type}, "
+                    f"!tosa.shape<{len(reps)}>) -> {out}")
+    return TensorVal(name, shape, x.elt)
+
+
+@handles("aten::index_select")
+def _index_select(imp: Importer, node):
+    """index_select(x, dim, index): the rows `index` picks along `dim`
+    (tosa.gather over x with `dim` moved first and the rest flattened)."""
+    x, dim, index = inputs(imp, node)
+    x, index = imp.tensor(x), imp.tensor(index)
+    d = imp.const_int(dim) % x.rank
+    perm = [d] + [i for i in range(x.rank) if i != d]
+    moved = _transpose_perm(imp, x, perm) if d else x
+    rest = [s for i, s in enumerate(x.shape) if i != d]
+    if None in rest:
+        raise imp.fail("index_select of a tensor with dynamic dims besides the selected one")
+    width = math.prod(rest)
+    table = imp.reshape(moved, [1, x.shape[d], width])
+    count = index.shape[0] if index.rank == 1 else None
+    if index.rank != 1:
+        raise imp.fail("index_select with an index that is not 1-d")
+    flat = imp.cast_elt(imp.reshape(index, [1, count]), "i32")
+    shape = [1, count, width]
+    out = tensor_type(shape, x.elt)
+    name = imp.e.op(f"tosa.gather {table.name}, {flat.name} : ({table.type}, {flat.type}) -> {out}")
+    picked = imp.reshape(TensorVal(name, shape, x.elt), [count] + rest)
+    if not d:
+        return picked
+    inverse = [perm.index(i) for i in range(x.rank)]
+    return _transpose_perm(imp, picked, inverse)
