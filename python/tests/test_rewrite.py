@@ -216,6 +216,33 @@ def test_for_range_over_dynamic_length():
     assert "dyn.while" in compiled.mlir
 
 
+# -- a `while` on a tensor ------------------------------------------------------------------
+class Halving(nn.Module):
+    """Halves until the norm is small: the trip count depends on the data."""
+
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(6, 6)
+
+    def forward(self, x):
+        x = self.proj(x)
+        steps = 0
+        while x.norm() > 1.0:
+            x = x * 0.5
+            steps = steps + 1
+        return x, steps
+
+
+def test_while_on_a_tensor():
+    torch.manual_seed(6)
+    model = Halving()
+    inputs = [(torch.randn(b, 6) * s,) for b in (1, 3) for s in (0.01, 1, 10, 100)]
+    steps = {model(*a)[1] for a in inputs}
+    assert len(steps) >= 4, steps
+    compiled = compile_and_check(model, (torch.randn(2, 6),), inputs, lambda m, x: m(x)[1], steps)
+    assert "dyn.while" in compiled.mlir
+
+
 # -- what cannot be captured ----------------------------------------------------------------
 class TensorWhileBreak(nn.Module):
     def forward(self, x):

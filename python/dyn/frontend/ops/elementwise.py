@@ -104,9 +104,24 @@ def _pow(imp: Importer, node):
     if isinstance(a, ScalarVal) and isinstance(b, ScalarVal) and a.const is not None and b.const is not None:
         result = a.const ** b.const
         return ScalarVal("f64" if isinstance(result, float) else "i64", None, result)
-    if isinstance(a, TensorVal) and isinstance(b, ScalarVal) and b.const == 2:
-        return imp.binary("tosa.mul", a, a)
-    raise imp.fail("pow other than of constants or squares")
+    if isinstance(a, TensorVal) and isinstance(b, ScalarVal) and b.const is not None:
+        e = b.const
+        if e == 1:
+            return a
+        if e == 2:
+            return imp.binary("tosa.mul", a, a)
+        if e == 3:
+            return imp.binary("tosa.mul", imp.binary("tosa.mul", a, a), a)
+        if a.elt.startswith(("f", "bf")):
+            if e == 0.5:
+                return imp.unary("tosa.reciprocal", imp.unary("tosa.rsqrt", a))
+            if e == -0.5:
+                return imp.unary("tosa.rsqrt", a)
+            if e == -1:
+                return imp.unary("tosa.reciprocal", a)
+    if isinstance(a, TensorVal) and a.elt.startswith(("f", "bf")):
+        return imp.binary("tosa.pow", a, b)  # powf: NaN for x < 0 and fractional y
+    raise imp.fail("pow of integer tensors other than squares and cubes")
 
 
 # -- more unary math, selection and clamping (Core ATen spells these out) ---------
