@@ -68,6 +68,21 @@ class _Node:
         raise UnsupportedError(f"{self._kind}: not available on the PyTorch 2 path")
 
 
+def _user_frame(trace: str) -> Optional[str]:
+    """file:line of the innermost frame of a stack trace in the model's code."""
+    for line in reversed(trace.strip().splitlines()):
+        line = line.strip()
+        if not line.startswith("File "):
+            continue
+        parts = line.split(",")
+        path = parts[0].removeprefix("File ").strip().strip('"')
+        if len(parts) < 2 or path.startswith("<") or "/torch/" in path or \
+                path.endswith(("dyn/frontend/rewrite.py", "dyn/frontend/export.py")):
+            continue
+        return f"{path}:{parts[1].strip().removeprefix('line ')}"
+    return None
+
+
 def _schema_args(target, node: torch.fx.Node) -> list:
     """The node's arguments in the schema's order, defaults filled in."""
     schema = target._schema
@@ -156,18 +171,22 @@ class ExportImporter(Builder):
         self.inputs = inputs
         self.values: dict[torch.fx.Node, Any] = {}
         self.node: Optional[torch.fx.Node] = None
+        self.outer: list[torch.fx.Node] = []  # the cond / while_loop nodes around
 
     # -- errors ---------------------------------------------------------------
     def fail(self, message: str) -> UnsupportedError:
         node = self.node
         if node is None:
             return UnsupportedError(message)
-        trace = node.meta.get("stack_trace") or ""
-        lines = [ln.strip() for ln in trace.strip().splitlines() if ln.strip().startswith("File ")]
-        where = lines[-1].split(",")[0:2] if lines else None
-        location = (f"{where[0].removeprefix('File ').strip(chr(34))}:"
-                    f"{where[1].strip().removeprefix('line ')}" if where and len(where) > 1
-                    else "<graph>")
+        # The innermost frame of the model's own code: not a generated graph
+        # (`<eval_with_key>`), not PyTorch's, not the capture's run time; for
+        # a node of a cond / while_loop graph without one, its cond's.
+        location = None
+        for traced in [node] + self.outer[::-1]:
+            location = _user_frame(traced.meta.get("stack_trace") or "")
+            if location:
+                break
+        location = location or "<graph>"
         what = _kind(node.target) if hasattr(node.target, "_schema") else str(node.target)
         return UnsupportedError(f"{location}: {what}: {message}")
 
@@ -340,6 +359,7 @@ class ExportImporter(Builder):
         self.e.lines = []
         self.e.indent += 1
         outer = self.node
+        self.outer.append(outer)
         try:
             outputs = self.import_graph(graph_module, args)
         finally:
@@ -347,6 +367,7 @@ class ExportImporter(Builder):
             self.e.lines = saved
             self.e.indent -= 1
             self.node = outer
+            self.outer.pop()
         return lines, outputs
 
     def cond(self, graph_module, node: torch.fx.Node) -> Any:

@@ -742,7 +742,10 @@ def _locate(node: ast.AST, source: ast.AST) -> None:
     """Gives the generated nodes under `node` the line of `source`."""
     for sub in ast.walk(node):
         if "lineno" in sub._attributes and not hasattr(sub, "lineno"):
-            ast.copy_location(sub, source)
+            # The statement's first line (its header: `if test:`), not its
+            # whole span: tracebacks and torch.export's stack traces name it.
+            sub.lineno = sub.end_lineno = source.lineno
+            sub.col_offset = sub.end_col_offset = source.col_offset
 
 
 def _name(n: str, ctx=None) -> ast.Name:
