@@ -243,6 +243,43 @@ def test_while_on_a_tensor():
     assert "dyn.while" in compiled.mlir
 
 
+# -- Python that TorchScript refuses ----------------------------------------------------
+class Pythonic(nn.Module):
+    """A dict of modules looked up by formatted keys, `try`, a generator, a
+    list indexed by Python ints: torch.jit.script refuses each of these."""
+
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleDict({f"block_{i}": nn.Linear(8, 8) for i in range(3)})
+        self.order = [2, 0, 1]
+
+    def forward(self, x):
+        try:
+            scale = self.scale
+        except AttributeError:
+            scale = 0.5
+        for i in (k for k in self.order if k != 1):
+            block = self.blocks[f"block_{i}"]
+            if block(x).mean() > 0:
+                x = torch.relu(block(x)) + x
+        return x * scale
+
+
+def test_python_that_torchscript_refuses():
+    torch.manual_seed(7)
+    model = Pythonic()
+    with pytest.raises(Exception):
+        torch.jit.script(model)
+    inputs = [(torch.randn(b, 8) * s + o,) for b in (1, 4) for s in (0.5, 3)
+              for o in (-2.0, 2.0)]
+
+    def path(m, x):
+        block = m.blocks["block_2"]
+        return bool(block(x).mean() > 0)
+
+    compile_and_check(model, (torch.randn(2, 8),), inputs, path, {True, False})
+
+
 # -- what cannot be captured ----------------------------------------------------------------
 class TensorWhileBreak(nn.Module):
     def forward(self, x):
