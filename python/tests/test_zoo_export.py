@@ -16,24 +16,15 @@ if not hasattr(torch, "cond") or not hasattr(torch, "export"):
 
 import dyn  # noqa: E402
 from dyn.frontend.values import UnsupportedError  # noqa: E402
-from dyn.zoo.consistency import check_model, gate_coverage  # noqa: E402
+from dyn.zoo.consistency import check_model  # noqa: E402
 from dyn.zoo.models import MODELS  # noqa: E402
-from test_zoo import EXPECTED_PATHS  # noqa: E402
+from test_zoo import assert_consistent  # noqa: E402
 
 
 @pytest.mark.parametrize("name", ["skipnet", "blockdrop", "early_exit", "lstm", "moe",
                                   "transformer"])
 def test_consistency_export(name):
-    report = check_model(name, count=100, frontend="export")
-    print(f"{name}: {report.inconsistent}/{report.runs} inconsistent, "
-          f"max relative error {report.max_error:.2e}, paths {dict(report.paths)}")
-    assert report.inconsistent == 0
-    assert report.max_error <= 1e-4
-    if name in ("skipnet", "blockdrop"):
-        for gate, (runs, skips) in enumerate(gate_coverage(report.paths)):
-            assert runs > 0 and skips > 0, f"gate {gate}: runs {runs}, skips {skips}"
-    else:
-        assert set(report.paths) == EXPECTED_PATHS[name], report.paths
+    assert_consistent(name, check_model(name, count=100, frontend="export"))
 
 
 def test_seq2seq_names_the_loop_it_cannot_capture():

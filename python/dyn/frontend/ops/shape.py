@@ -6,6 +6,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from dyn.frontend.emitter import dense_attr
 from dyn.frontend.registry import handles, inputs
 from dyn.frontend.values import ListVal, NoneVal, ScalarVal, Shape, TensorVal, join_shapes, tensor_type
 
@@ -305,9 +308,6 @@ def _constant_pad(imp: Importer, node):
         per_dim[x.rank - 1 - i] = [pads[2 * i], pads[2 * i + 1]]
     shape = [None if s is None else s + a + b for s, (a, b) in zip(x.shape, per_dim)]
     fill = 0.0 if isinstance(value, NoneVal) else float(value.const)
-    import numpy as np
-    from dyn.frontend.emitter import dense_attr
-
     pad_value = imp.e.tosa_const(dense_attr(np.full([1], fill), x.elt), tensor_type([1], x.elt))
     padding = imp.e.shape_const([p for pair in per_dim for p in pair])
     out = tensor_type(shape, x.elt)
