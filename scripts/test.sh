@@ -10,7 +10,7 @@ cmake --build "$BUILD_DIR" --target check-dyn
 # Debian's python3, which has torch and numpy.
 DYN_COMPILE="$BUILD_DIR/bin/dyn-compile" "${DYN_PYTHON:-/usr/bin/python3}" -m pytest -q "$REPO/python/tests"
 # Then the PyTorch 2 tests (torch from PyPI, in a venv scripts/setup-torch2.sh
-# makes: about 6.2 GB, 2 minutes): the torch.export frontend, the automatic
+# makes: about 5.4 GB, 90 s): the torch.export frontend, the automatic
 # capture of Python control flow, the zoo and the Core ATen ops through it.
 # DYN_SKIP_TORCH2=1 skips it.
 if [[ "${DYN_SKIP_TORCH2:-0}" != 1 ]]; then
