@@ -95,13 +95,25 @@ def _import_exported(module, example_inputs, dynamic_dims, dynamic_shapes, eager
     # Python control flow on tensors becomes torch.cond / torch.while_loop
     # (on a copy of the module).
     module = rewrite.capture_control_flow(module)
+    trace_inputs = tuple(example_inputs)
     if dynamic_shapes is None:
         auto = torch.export.Dim.AUTO
-        dynamic_shapes = tuple(
-            {d % v.dim(): auto for d in (dynamic_dims or {}).get(i, [0])}
-            if isinstance(v, torch.Tensor) and v.dim() else None
-            for i, v in enumerate(example_inputs))
-    program = export.export_program(module, example_inputs, dynamic_shapes)
+        dims = [sorted({d % v.dim() for d in (dynamic_dims or {}).get(i, [0])})
+                if isinstance(v, torch.Tensor) and v.dim() else []
+                for i, v in enumerate(example_inputs)]
+        dynamic_shapes = tuple({d: auto for d in ds} or None for ds in dims)
+        # A dynamic dim of size 1 in the example is traced at size 2: even
+        # size-obliviously, some decompositions bake the example's 1 into
+        # the program (scaled_dot_product_attention expands to [1, heads,
+        # ...]), which would be wrong for any other batch.
+        trace_inputs = tuple(_widen(v, ds) for v, ds in zip(example_inputs, dims))
+    try:
+        program = export.export_program(module, trace_inputs, dynamic_shapes)
+    except Exception:
+        if all(a is b for a, b in zip(trace_inputs, example_inputs)):
+            raise
+        # the model fixes that dim to 1 (or refuses 2): as the example says
+        program = export.export_program(module, example_inputs, dynamic_shapes)
     importer = export.ExportImporter(program, export.input_specs(program, example_inputs))
     text = importer.run("forward")
     kinds = [_kind_of(eager)]
@@ -110,6 +122,14 @@ def _import_exported(module, example_inputs, dynamic_dims, dynamic_shapes, eager
         raise RuntimeError(f"the exported program returns {len(importer.result_kinds)} "
                            f"values, forward returned {len(flat)} ({kinds[0]})")
     return text, kinds, None
+
+
+def _widen(value: Any, dims: list[int]) -> Any:
+    """`value` repeated to size 2 along those of `dims` where it has size 1."""
+    for d in dims:
+        if value.shape[d] == 1:
+            value = torch.cat([value, value], d)
+    return value
 
 
 def _kind_of(value: Any) -> str:

@@ -84,6 +84,8 @@ CASES: dict[str, tuple[Callable, tuple]] = {
     "convolution.default": (nn.Conv2d(3, 2, 3, padding=1), (r(1, 3, 6, 6),)),
     "max_pool2d_with_indices.default": (lambda x: F.max_pool2d(x, 2), (r(1, 2, 6, 6),)),
     "avg_pool2d.default": (lambda x: F.avg_pool2d(x, 2), (r(1, 2, 6, 6),)),
+    "_adaptive_avg_pool2d.default": (lambda x: F.adaptive_avg_pool2d(x, (3, 2)) + 0,
+                                     (r(1, 2, 6, 6),)),
     "_softmax.default": (lambda x: torch.softmax(x, -1), (r(3, 4),)),
     "_log_softmax.default": (lambda x: torch.log_softmax(x, -1), (r(3, 4),)),
     "native_layer_norm.default": (lambda x: F.layer_norm(x, (4,)), (r(3, 4),)),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 if not hasattr(torch, "cond") or not hasattr(torch, "export"):
     pytest.skip("needs PyTorch 2 (torch.export, torch.cond)", allow_module_level=True)
@@ -158,3 +159,29 @@ def test_unsupported_op_is_named():
 def test_unknown_frontend():
     with pytest.raises(ValueError, match="unknown frontend"):
         dyn.compile(Halting(), (torch.randn(2, 8),), frontend="fx")
+
+
+class Attention(nn.Module):
+    """Self-attention as torchvision's ViT encoder block has it."""
+
+    def __init__(self):
+        super().__init__()
+        self.ln = nn.LayerNorm(32)
+        self.attention = nn.MultiheadAttention(32, 2, batch_first=True)
+
+    def forward(self, x):
+        y = self.ln(x)
+        return x + self.attention(y, y, y, need_weights=False)[0]
+
+
+def test_batch_of_one_example_stays_dynamic():
+    """An example batch of one: torch.export would specialize the batch to
+    1, and even size-obliviously nn.MultiheadAttention's decomposition
+    bakes the 1 in (an expand to [1, heads, ...]); dyn traces such dims at
+    size 2, and the batch stays dynamic and right."""
+    model = Attention().eval()
+    compiled = dyn.compile(model, (torch.randn(1, 5, 32),), frontend="export")
+    with torch.no_grad():
+        for batch in (1, 3):
+            x = torch.randn(batch, 5, 32)
+            torch.testing.assert_close(compiled(x), model(x), rtol=1e-5, atol=1e-5)

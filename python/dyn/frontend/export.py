@@ -138,6 +138,7 @@ _ADAPTERS: dict[str, tuple[str, Callable[[list], list], Optional[Callable[[Any],
     "aten::max_pool2d_with_indices": ("aten::max_pool2d", lambda a: a, _with_nones(1)),
     "aten::convolution": ("aten::_convolution", _convolution, None),
     "aten::_unsafe_view": ("aten::view", lambda a: a, None),
+    "aten::_adaptive_avg_pool2d": ("aten::adaptive_avg_pool2d", lambda a: a, None),
     "aten::sym_size": ("aten::size", lambda a: a, None),
     "aten::alias": ("aten::clone", lambda a: [a[0], None], None),
 }
@@ -483,10 +484,12 @@ def export_program(module: torch.nn.Module, example_inputs, dynamic_shapes=None)
     """torch.export (non-strict: Python that dynamo cannot trace still runs)
     decomposed to Core ATen.
 
-    Traced size-obliviously: by default torch.export specializes a dynamic
-    dim whose example size is 0 or 1 (a batch of one) and otherwise assumes
-    sizes >= 2, which would make the compiled code reject a batch of one
-    (or, with `Dim.AUTO`, fix the batch at 1). dyn's `?` dims hold any size."""
+    Traced size-obliviously: by default torch.export assumes that dynamic
+    sizes are >= 2 (and specializes a dim whose example size is 0 or 1),
+    and its run-time checks would then make the compiled code reject a
+    batch of one. dyn's `?` dims hold any size. (dyn.compile also traces an
+    example's size-1 dynamic dims at size 2: some decompositions bake an
+    example's 1 in even size-obliviously.)"""
     import torch.fx.experimental._config as fx_config
 
     try:

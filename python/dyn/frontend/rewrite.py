@@ -34,13 +34,15 @@ condition, bound or index is a Python value (`if self.training:`, a shape
 check, `range(3)`), and calls torch.cond / torch.while_loop only when it is
 a tensor or a symbolic size: the rewritten program means what the original
 means. Generated functions take every variable of the rewritten function as
-a parameter (a variable without a value is `UNDEFINED` and unbound again
-inside), so that scopes are never an issue.
+a parameter, so that scopes are never an issue; a variable is bound from
+the start of `forward`, to `UNDEFINED` until it has a value (reading one
+before it is assigned gives that marker, not Python's UnboundLocalError).
 
 What cannot be captured is a located `UnsupportedError` (file:line of the
-model's source) while tracing: a `while` on a tensor whose body breaks, a
-branch that yields or declares globals, values other than tensors and
-numbers crossing a cond.
+model's source) while tracing: a `while` on a tensor whose body breaks or
+returns, a `for` over a dynamic range that does, a loop exiting early on a
+tensor for more than MAX_UNROLLED iterations, a branch that yields or
+declares globals, values other than tensors and numbers crossing a cond.
 
 The rewrite works on a deep copy: the caller's module is not modified.
 """
@@ -186,6 +188,13 @@ class _Runtime:
     UNDEFINED = UNDEFINED
 
     # -- if -------------------------------------------------------------------
+    @staticmethod
+    def defined_after(values: tuple, names: tuple, outs: tuple, both: tuple) -> tuple:
+        """Of the variables an `if` assigns (`outs`), those defined after it:
+        assigned by both branches (`both`) or with a value before."""
+        before = dict(zip(names, values))
+        return tuple(n for n in outs if n in both or before.get(n, UNDEFINED) is not UNDEFINED)
+
     @staticmethod
     def cond(test: Any, then_fn: Callable, else_fn: Callable, values: tuple,
              outs: tuple, defined_after: tuple, where: str) -> tuple:
@@ -531,7 +540,6 @@ class _Statements:
         self.names = names  # every variable of the function
         self.where = where
         self.count = 0
-        self.captured = 0
         # The iteration of the innermost loop in continuation-passing form
         # at this point of the rewrite (how deep its conds nest).
         self.depth: ast.expr = ast.Constant(0)
@@ -649,7 +657,6 @@ class _Statements:
                                           _names_tuple(outs), _names_tuple(both)])
         call = _call("cond", [s.test, _name(then_name), _name(else_name), self.values_tuple(),
                               _names_tuple(outs), defined, ast.Constant(where)])
-        self.captured += 1
         return [then_def, else_def] + self.assign_back(outs, call, s)
 
     def assign_back(self, outs: list[str], call: ast.expr, node: ast.AST) -> list[ast.stmt]:
@@ -665,7 +672,6 @@ class _Statements:
         then_name, else_name = self.fresh("then", s), self.fresh("else", s)
         then_def = self.function(then_name, self.block(s.body, after, brk, cnt))
         else_def = self.function(else_name, self.block(s.orelse, after, brk, cnt))
-        self.captured += 1
         call = _call("branch", [s.test, _name(then_name), _name(else_name), self.values_tuple(),
                                 copy.deepcopy(self.depth), ast.Constant(self.where(s))])
         return defs + [then_def, else_def, ast.Return(call)]
@@ -675,7 +681,6 @@ class _Statements:
         parameter the iteration's number."""
         defs, after = self.continuation(rest, end, brk, cnt, s)
         loop, index = self.fresh("loop", s), self.fresh("i", s)
-        self.captured += 1
         nxt = self.call_return(loop, [ast.BinOp(_name(index), ast.Add(), ast.Constant(1))])
         outer, self.depth = self.depth, _name(index)
         try:
@@ -724,14 +729,12 @@ class _Statements:
             call = _call("for_range", [ast.Tuple(s.iter.args, ast.Load()), _name(body.name),
                                        self.values_tuple(), _names_tuple(self.names),
                                        _names_tuple(carried), where])
-            self.captured += 1
             return [body] + self.assign_back(carried, call, s)
         if isinstance(s, ast.While) and simple:
             test = self.function(self.fresh("test", s), [ast.Return(s.test)])
             body = self.function(self.fresh("body", s), self.block(s.body, [result]))
             call = _call("while_", [_name(test.name), _name(body.name), self.values_tuple(),
                                     _names_tuple(self.names), _names_tuple(carried), where])
-            self.captured += 1
             return [test, body] + self.assign_back(carried, call, s)
         s.body = self.block(s.body, None)
         s.orelse = self.block(s.orelse, None)
@@ -764,17 +767,9 @@ def _names_tuple(names: list[str]) -> ast.Tuple:
     return ast.Tuple([ast.Constant(n) for n in names], ast.Load())
 
 
-def _defined_after(values: tuple, names: tuple, outs: tuple, both: tuple) -> tuple:
-    before = dict(zip(names, values))
-    return tuple(n for n in outs if n in both or before.get(n, UNDEFINED) is not UNDEFINED)
-
-
-_Runtime.defined_after = staticmethod(_defined_after)
-
-
 def rewrite_source(func: ast.FunctionDef, filename: str, line_offset: int) -> int:
     """Rewrites the function definition `func` in place; returns how many
-    constructs it turned into run-time helpers (0: nothing to capture)."""
+    run-time helper calls it has (0: nothing to capture)."""
     def where(node: ast.AST) -> str:
         return f"{filename}:{node.lineno + line_offset}"
 
@@ -790,7 +785,7 @@ def rewrite_source(func: ast.FunctionDef, filename: str, line_offset: int) -> in
         body.insert(0, ast.Assign([_name(n, ast.Store()) for n in local], _rt_attr("UNDEFINED")))
     func.body = body
     func.decorator_list = []
-    return statements.captured + sum(
+    return sum(
         1 for n in ast.walk(func) if isinstance(n, ast.Call) and
         isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) and
         n.func.value.id == f"{_PREFIX}rt")

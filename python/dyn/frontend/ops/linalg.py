@@ -167,7 +167,13 @@ def _pool(imp: Importer, node, kind: str):
             raise imp.fail("avg_pool2d with count_include_pad=False and padding")
     if ceil:
         raise imp.fail("ceil_mode pooling")
-    xh, pads = _fit_window(imp, _to_nhwc(imp, x), (kh, kw), (sh, sw), (ph, pw))
+    return _emit_pool(imp, x, kind, (kh, kw), (sh, sw), (ph, pw))
+
+
+def _emit_pool(imp: Importer, x: TensorVal, kind: str, kernel, stride, padding) -> TensorVal:
+    """tosa.max_pool2d / avg_pool2d of an NCHW tensor (through NHWC)."""
+    (kh, kw), (sh, sw) = kernel, stride
+    xh, pads = _fit_window(imp, _to_nhwc(imp, x), kernel, stride, padding)
     n, h, w, c = xh.shape
     shape = [n, _out_extent(h, kh, sh, pads[0], pads[1]), _out_extent(w, kw, sw, pads[2], pads[3]), c]
     out = tensor_type(shape, xh.elt)
@@ -188,12 +194,21 @@ register("aten::avg_pool2d", lambda imp, node: _pool(imp, node, "avg"))
 
 @handles("aten::adaptive_avg_pool2d")
 def _adaptive_avg_pool2d(imp: Importer, node):
+    """To 1x1 (a mean), or to a size that divides the input's (a pooling
+    whose windows tile it; the identity for the input's own size)."""
     x, size = inputs(imp, node)
     x = imp.tensor(x)
-    if _pair(imp, size) != [1, 1]:
-        raise imp.fail("adaptive_avg_pool2d to a size other than 1x1")
+    oh, ow = _pair(imp, size)
     h, w = x.shape[2], x.shape[3]
     if h is None or w is None:
         raise imp.fail("adaptive_avg_pool2d over dynamic spatial dims")
+    if (oh, ow) == (h, w):
+        return x
+    if (oh, ow) != (1, 1):
+        if h % oh or w % ow:
+            raise imp.fail(f"adaptive_avg_pool2d from {h}x{w} to {oh}x{ow} (windows that "
+                           "do not tile the input)")
+        window = (h // oh, w // ow)
+        return _emit_pool(imp, x, "avg", window, window, (0, 0))
     total = imp.reduce("tosa.reduce_sum", x, [2, 3], True)
     return imp.binary("tosa.mul", total, ScalarVal("f64", None, 1.0 / (h * w)))

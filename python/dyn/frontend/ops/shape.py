@@ -237,25 +237,29 @@ def _split(imp: Importer, node):
 
 @handles("aten::expand")
 def _expand(imp: Importer, node):
-    """expand(x, sizes): broadcast to `sizes` (-1 keeps a dim), as x plus a
-    zero tensor of that shape (fused away by the elementwise lowering)."""
+    """expand(x, sizes): broadcast to `sizes` (-1 keeps a dim; a size may be
+    known only at run time), as x plus a zero tensor of that shape (fused
+    away by the elementwise lowering)."""
+    from dyn.frontend.ops.creation import _sized_tensor
+
     x, sizes = inputs(imp, node)[:2]
     x = imp.tensor(x)
     sizes = sizes.items if isinstance(sizes, ListVal) else []
-    rank = len(sizes)
-    x = imp.expand_rank(x, rank)
-    shape, like = [], []
+    x = imp.expand_rank(x, len(sizes))
+    target = []
     for d, size in enumerate(sizes):
-        if isinstance(size, ScalarVal) and size.const is not None and size.const != -1:
-            shape.append(size.const)
-        elif (isinstance(size, ScalarVal) and size.const == -1) or x.shape[d] not in (1,):
-            shape.append(x.shape[d])
+        if isinstance(size, ScalarVal) and size.const == -1 or \
+                isinstance(size, ScalarVal) and size.const is None and x.shape[d] != 1:
+            # this dim of x as it is (a run-time size only broadcasts a 1)
+            target.append(ScalarVal("i64", None, x.shape[d]) if x.shape[d] is not None else
+                          ScalarVal("i64", imp.e.op(f"arith.index_cast {imp.dim_value(x, d)} "
+                                                    ": index to i64")))
+        elif isinstance(size, ScalarVal):
+            target.append(size)
         else:
-            raise imp.fail("expanding a dim to a size known only at run time")
-        like.append((x, d))
-    elt = x.elt
-    zero = TensorVal(imp.filled(shape, elt, like, 0.0), shape, elt)
-    return imp.binary("tosa.logical_or" if elt == "i1" else "tosa.add", x, zero)
+            raise imp.fail("expand to sizes that are not integers")
+    zero = _sized_tensor(imp, target, x.elt, 0.0)
+    return imp.binary("tosa.logical_or" if x.elt == "i1" else "tosa.add", x, zero)
 
 
 @handles("aten::select")
