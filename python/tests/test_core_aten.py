@@ -82,7 +82,9 @@ CASES: dict[str, tuple[Callable, tuple]] = {
     "full.default": (lambda x: x + torch.full((3, 4), 2.0), (r(3, 4),)),
     "embedding.default": (nn.Embedding(10, 2), (torch.tensor([[1, 4], [9, 0]]),)),
     "convolution.default": (nn.Conv2d(3, 2, 3, padding=1), (r(1, 3, 6, 6),)),
-    "max_pool2d_with_indices.default": (lambda x: F.max_pool2d(x, 2), (r(1, 2, 6, 6),)),
+    "max_pool2d_with_indices.default": (
+        lambda x: F.max_pool2d(x, 2) .sum() + F.max_pool2d(x, 3, 2, ceil_mode=True).sum((2, 3))
+        + F.max_pool2d(x, 3, 2, 1, ceil_mode=True).mean((2, 3)), (r(1, 2, 8, 8),)),
     "avg_pool2d.default": (lambda x: F.avg_pool2d(x, 2), (r(1, 2, 6, 6),)),
     "_adaptive_avg_pool2d.default": (lambda x: F.adaptive_avg_pool2d(x, (3, 2)) + 0,
                                      (r(1, 2, 6, 6),)),

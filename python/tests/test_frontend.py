@@ -188,6 +188,21 @@ def test_convolutions_and_pooling():
           [[torch.randn(1, 3, 16, 16) + 1.0], [torch.randn(3, 3, 16, 16) - 1.0]], atol=1e-4)
 
 
+class CeilPooling(nn.Module):
+    """ceil_mode max pooling whose last window overhangs (squeezenet,
+    googlenet), and adaptive average pooling to a size that tiles."""
+
+    def forward(self, x):
+        return (F.max_pool2d(x, 3, 2, ceil_mode=True),
+                F.max_pool2d(x, 3, 2, padding=1, ceil_mode=True),
+                F.adaptive_avg_pool2d(x, 7))
+
+
+def test_ceil_mode_and_adaptive_pooling():
+    check(CeilPooling(), [torch.randn(2, 3, 14, 14)],
+          [[torch.randn(1, 3, 14, 14)], [torch.randn(3, 3, 14, 14)]], atol=1e-5)
+
+
 class DynamicSlice(nn.Module):
     def forward(self, x):
         return x[1:] * 2.0

@@ -166,14 +166,41 @@ def _pool(imp: Importer, node, kind: str):
         if not bool(args[5].const) and (ph or pw):
             raise imp.fail("avg_pool2d with count_include_pad=False and padding")
     if ceil:
-        raise imp.fail("ceil_mode pooling")
+        extra = [_ceil_overhang(imp, n, kk, ss, pp) for n, kk, ss, pp in
+                 zip(x.shape[2:4], (kh, kw), (sh, sw), (ph, pw))]
+        if any(extra):
+            if kind != "max":  # PyTorch's divisor then leaves the overhang out
+                raise imp.fail("ceil_mode avg_pool2d whose last window overhangs")
+            return _emit_pool(imp, x, kind, (kh, kw), (sh, sw), (ph, pw), extra)
     return _emit_pool(imp, x, kind, (kh, kw), (sh, sw), (ph, pw))
 
 
-def _emit_pool(imp: Importer, x: TensorVal, kind: str, kernel, stride, padding) -> TensorVal:
-    """tosa.max_pool2d / avg_pool2d of an NCHW tensor (through NHWC)."""
+def _ceil_overhang(imp: Importer, n: Optional[int], k: int, s: int, p: int) -> int:
+    """How far ceil_mode's last window reaches past the bottom (right) pad:
+    PyTorch rounds the window count up, but drops a last window that would
+    start in the trailing padding."""
+    if n is None:
+        raise imp.fail("windows over dynamic spatial dims")
+    out = -(-(n + 2 * p - k) // s) + 1
+    if (out - 1) * s >= n + p:
+        out -= 1
+    return max(0, (out - 1) * s + k - (n + 2 * p))
+
+
+def _emit_pool(imp: Importer, x: TensorVal, kind: str, kernel, stride, padding,
+               overhang=None) -> TensorVal:
+    """tosa.max_pool2d / avg_pool2d of an NCHW tensor (through NHWC);
+    `overhang`: extra bottom / right padding of ceil_mode (max pooling pads
+    with the lowest value, so the overhang never wins)."""
     (kh, kw), (sh, sw) = kernel, stride
-    xh, pads = _fit_window(imp, _to_nhwc(imp, x), kernel, stride, padding)
+    if overhang:
+        xh = _to_nhwc(imp, x)
+        pads = [padding[0], padding[0] + overhang[0], padding[1], padding[1] + overhang[1]]
+        for n, kk, ss, top, bottom in zip(xh.shape[1:3], kernel, stride, pads[0::2], pads[1::2]):
+            if (n + top + bottom - kk) % ss:  # this axis would need trimming as well
+                raise imp.fail("ceil_mode pooling that overhangs along one axis only")
+    else:
+        xh, pads = _fit_window(imp, _to_nhwc(imp, x), kernel, stride, padding)
     n, h, w, c = xh.shape
     shape = [n, _out_extent(h, kh, sh, pads[0], pads[1]), _out_extent(w, kw, sw, pads[2], pads[3]), c]
     out = tensor_type(shape, xh.elt)
