@@ -198,6 +198,20 @@ class CeilPooling(nn.Module):
                 F.adaptive_avg_pool2d(x, 7))
 
 
+class Grouped(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(8, 12, 3, stride=2, padding=1, groups=4)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
+def test_grouped_convolution():
+    check(Grouped().eval(), [torch.randn(2, 8, 9, 9)],
+          [[torch.randn(1, 8, 9, 9)], [torch.randn(3, 8, 9, 9)]], atol=1e-5)
+
+
 def test_ceil_mode_and_adaptive_pooling():
     check(CeilPooling(), [torch.randn(2, 3, 14, 14)],
           [[torch.randn(1, 3, 14, 14)], [torch.randn(3, 3, 14, 14)]], atol=1e-5)

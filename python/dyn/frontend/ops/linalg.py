@@ -140,8 +140,30 @@ def _conv2d(imp: Importer, node):
         wt = imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(hwcm)))
         shape = [n, oh, ow, c * mult]
         op = "tosa.depthwise_conv2d"
+    elif c % groups == 0 and out_c % groups == 0 and in_c_per_group == c // groups:
+        # Grouped (regnet, resnext): one tosa.conv2d per group of input
+        # channels, concatenated (TOSA's conv2d has no groups).
+        per_in, per_out = c // groups, out_c // groups
+        pieces = []
+        for g in range(groups):
+            part = imp.extract_slice(xh, [0, 0, 0, g * per_in], [n, h, wd, per_in])
+            w_g = weight[g * per_out:(g + 1) * per_out].transpose(0, 2, 3, 1)
+            wt = imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(w_g)))
+            b_g = imp.constant_tensor(torch.from_numpy(
+                bias[g * per_out:(g + 1) * per_out].astype(np.float32)))
+            piece_shape = [n, oh, ow, per_out]
+            out = tensor_type(piece_shape, "f32")
+            pieces.append(imp.e.op(
+                f"tosa.conv2d {part.name}, {wt.name}, {b_g.name}, {zp}, {zp} {attrs} : "
+                f"({part.type}, {wt.type}, {b_g.type}, tensor<1xf32>, tensor<1xf32>) -> {out}"))
+        shape = [n, oh, ow, out_c]
+        piece_type = tensor_type([n, oh, ow, per_out], "f32")
+        name = imp.e.op(f"tosa.concat {', '.join(pieces)} {{axis = 3 : i32}} : "
+                        f"({', '.join([piece_type] * groups)}) -> {tensor_type(shape, 'f32')}")
+        return _to_nchw(imp, TensorVal(name, shape, "f32"))
     else:
-        raise imp.fail(f"grouped convolutions (groups={groups})")
+        raise imp.fail(f"grouped convolutions (groups={groups}, {c} input channels, "
+                       f"{in_c_per_group} per group)")
     out = tensor_type(shape, "f32")
     name = imp.e.op(f"{op} {xh.name}, {wt.name}, {bias_t.name}, {zp}, {zp} {attrs} : "
                     f"({xh.type}, {wt.type}, {bias_t.type}, tensor<1xf32>, tensor<1xf32>) -> {out}")
