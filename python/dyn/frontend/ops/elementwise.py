@@ -170,12 +170,7 @@ def _where(imp: Importer, node):
     x = imp.cast_elt(imp.tensor(a, ref), ref.elt)
     y = imp.cast_elt(imp.tensor(b, ref), ref.elt)
     rank = max(c.rank, x.rank, y.rank)
-    c, x, y = (imp.expand_rank(t, rank) for t in (c, x, y))
-    shape = broadcast_shapes(broadcast_shapes(c.shape, x.shape), y.shape)
-    out = tensor_type(shape, ref.elt)
-    name = imp.e.op(f"tosa.select {c.name}, {x.name}, {y.name} : "
-                    f"({c.type}, {x.type}, {y.type}) -> {out}")
-    return TensorVal(name, shape, ref.elt)
+    return _select(imp, *(imp.expand_rank(t, rank) for t in (c, x, y)))
 
 
 @handles("aten::clamp", "aten::hardtanh")
@@ -209,13 +204,7 @@ def _to_copy(imp: Importer, node):
     if elt is None:
         raise imp.fail(f"conversion to dtype {imp.const_int(dtype)}")
     if x.elt.startswith(("f", "bf")) and elt.startswith("i") and elt != "i1":
-        # PyTorch truncates toward zero; tosa.cast rounds to nearest.
-        negative = imp.compare("tosa.greater", ScalarVal("f64", None, 0.0), x)
-        whole = imp.unary("tosa.floor", x)
-        up = imp.unary("tosa.ceil", x)
-        x = TensorVal(imp.e.op(f"tosa.select {negative.name}, {up.name}, {whole.name} : "
-                               f"({negative.type}, {x.type}, {x.type}) -> {x.type}"),
-                      list(x.shape), x.elt)
+        x = _trunc(imp, x)  # PyTorch truncates toward zero; tosa.cast rounds to nearest
     return imp.cast_elt(x, elt)
 
 
@@ -242,6 +231,7 @@ register("aten::isnan", _composed(lambda imp, x: imp.compare("tosa.equal", x, x,
 
 
 def _select(imp: Importer, c: TensorVal, a: TensorVal, b: TensorVal) -> TensorVal:
+    """tosa.select of operands of one rank (broadcasting)."""
     shape = broadcast_shapes(broadcast_shapes(c.shape, a.shape), b.shape)
     out = tensor_type(shape, a.elt)
     return TensorVal(imp.e.op(f"tosa.select {c.name}, {a.name}, {b.name} : "

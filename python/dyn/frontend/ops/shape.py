@@ -285,17 +285,22 @@ def _select(imp: Importer, node):
 # -- reductions -------------------------------------------------------------------
 
 
+def _gather_rows(imp: Importer, table: TensorVal, idx: TensorVal) -> TensorVal:
+    """The rows of the 2-d `table` that `idx` (any shape) picks, shaped
+    idx.shape + [row width] (tosa.gather over one batch)."""
+    count = None if None in idx.shape else math.prod(idx.shape)
+    flat = imp.cast_elt(imp.reshape(idx, [1, count]), "i32")
+    batch = imp.reshape(table, [1] + list(table.shape))
+    shape = [1, count, table.shape[1]]
+    out = tensor_type(shape, table.elt)
+    name = imp.e.op(f"tosa.gather {batch.name}, {flat.name} : ({batch.type}, {flat.type}) -> {out}")
+    return imp.reshape(TensorVal(name, shape, table.elt), list(idx.shape) + [table.shape[1]])
+
+
 @handles("aten::embedding")
 def _embedding(imp: Importer, node):
     weight, idx, *_ = inputs(imp, node)
-    idx = imp.tensor(idx)
-    count = None if None in idx.shape else math.prod(idx.shape)
-    flat = imp.cast_elt(imp.reshape(idx, [1, count]), "i32")
-    table = imp.reshape(weight, [1] + list(weight.shape))
-    shape = [1, count, weight.shape[1]]
-    out = tensor_type(shape, weight.elt)
-    name = imp.e.op(f"tosa.gather {table.name}, {flat.name} : ({table.type}, {flat.type}) -> {out}")
-    return imp.reshape(TensorVal(name, shape, weight.elt), list(idx.shape) + [weight.shape[1]])
+    return _gather_rows(imp, imp.tensor(weight), imp.tensor(idx))
 
 
 @handles("aten::constant_pad_nd")
@@ -359,16 +364,10 @@ def _index_select(imp: Importer, node):
     rest = [s for i, s in enumerate(x.shape) if i != d]
     if None in rest:
         raise imp.fail("index_select of a tensor with dynamic dims besides the selected one")
-    width = math.prod(rest)
-    table = imp.reshape(moved, [1, x.shape[d], width])
-    count = index.shape[0] if index.rank == 1 else None
     if index.rank != 1:
         raise imp.fail("index_select with an index that is not 1-d")
-    flat = imp.cast_elt(imp.reshape(index, [1, count]), "i32")
-    shape = [1, count, width]
-    out = tensor_type(shape, x.elt)
-    name = imp.e.op(f"tosa.gather {table.name}, {flat.name} : ({table.type}, {flat.type}) -> {out}")
-    picked = imp.reshape(TensorVal(name, shape, x.elt), [count] + rest)
+    table = imp.reshape(moved, [x.shape[d], math.prod(rest)])
+    picked = imp.reshape(_gather_rows(imp, table, index), [index.shape[0]] + rest)
     if not d:
         return picked
     inverse = [perm.index(i) for i in range(x.rank)]
