@@ -143,11 +143,14 @@ class Builder:
             return t
         return self.reshape(t, [1] * (rank - t.rank) + list(t.shape))
 
-    def extract_slice(self, t: TensorVal, offsets: Sequence, shape: Shape) -> TensorVal:
+    def extract_slice(self, t: TensorVal, offsets: Sequence, shape: Shape,
+                      sizes: Optional[dict] = None) -> TensorVal:
         """tensor.extract_slice of `t` at `offsets` (ints or index SSA names),
-        unit strides, result `shape`; dynamic result dims span the whole
-        (dynamic) extent of `t`."""
-        sizes = [self.dim_value(t, i) if s is None else str(s) for i, s in enumerate(shape)]
+        unit strides, result `shape`; a dynamic result dim is `sizes[d]` (an
+        index SSA name) if given, else the whole (dynamic) extent of `t`."""
+        sizes = sizes or {}
+        sizes = [sizes[i] if i in sizes else self.dim_value(t, i) if s is None else str(s)
+                 for i, s in enumerate(shape)]
         out = tensor_type(shape, t.elt)
         name = self.e.op(f"tensor.extract_slice {t.name}[{', '.join(map(str, offsets))}] "
                          f"[{', '.join(sizes)}] [{', '.join(['1'] * t.rank)}] : {t.type} to {out}")

@@ -24,6 +24,7 @@ naming it and its source line.
 
 from __future__ import annotations
 
+import functools
 import operator
 import sys
 from typing import Any, Callable, Optional
@@ -33,6 +34,7 @@ import torch.fx
 
 from dyn.dtypes import from_torch
 from dyn.frontend.builder import Builder
+from dyn.frontend.ops.scalar import _scalar_binary
 from dyn.frontend.registry import HANDLERS
 from dyn.frontend.torchscript import _carried_type, _fresh_like, _result_types, emit_cond
 from dyn.frontend.values import (ListVal, NoneVal, ScalarVal, TensorVal, TupleVal,
@@ -151,8 +153,10 @@ _OPERATORS = {operator.add: "aten::add", operator.sub: "aten::sub",
               operator.le: "aten::le", operator.gt: "aten::gt", operator.ge: "aten::ge",
               operator.eq: "aten::eq", operator.ne: "aten::ne",
               operator.and_: "aten::__and__", operator.or_: "aten::__or__"}
+_OPERATORS[operator.neg] = "aten::neg"
 if hasattr(torch, "sym_not"):  # PyTorch 2 (this module imports under 1.13 too)
-    _OPERATORS[torch.sym_not] = "aten::__not__"
+    _OPERATORS.update({torch.sym_not: "aten::__not__", torch.sym_max: "prim::max",
+                       torch.sym_min: "prim::min"})
 
 # Ops the importer lowers itself (ExportImporter.call).
 _SPECIAL = {"aten::_assert_scalar", "aten::_local_scalar_dense", "aten::item"}
@@ -310,6 +314,10 @@ class ExportImporter(Builder):
             return self.assert_scalar(node)
         if target in (torch.ops.aten._local_scalar_dense.default, torch.ops.aten.item.default):
             return self.item(node)
+        if target is getattr(torch, "sym_sum", None):  # a sum of sizes
+            terms = [self.get(a) for a in node.args[0]]
+            return functools.reduce(lambda a, b: _scalar_binary(self, "add", a, b), terms,
+                                    ScalarVal("i64", None, 0))
         if target in _OPERATORS:
             kind, args, rebuild = _OPERATORS[target], list(node.args), None
         elif isinstance(target, torch._ops.OpOverload):

@@ -19,15 +19,17 @@ def _scalar_binary(imp: Importer, kind: str, a: ScalarVal, b: ScalarVal):
         value = {"add": lambda: x + y, "sub": lambda: x - y, "mul": lambda: x * y,
                  "div": lambda: x / y, "floordiv": lambda: x // y,
                  "and": lambda: x and y, "or": lambda: x or y,
-                 "remainder": lambda: x % y}[kind]()
+                 "remainder": lambda: x % y, "max": lambda: max(x, y),
+                 "min": lambda: min(x, y)}[kind]()
         return ScalarVal("f64" if kind == "div" else k, None, value)
     if kind == "div":
         k = "f64"
     x, y = imp.scalar(a, k), imp.scalar(b, k)
-    ops_f = {"add": "arith.addf", "sub": "arith.subf", "mul": "arith.mulf", "div": "arith.divf"}
+    ops_f = {"add": "arith.addf", "sub": "arith.subf", "mul": "arith.mulf", "div": "arith.divf",
+             "max": "arith.maximumf", "min": "arith.minimumf"}
     ops_i = {"add": "arith.addi", "sub": "arith.subi", "mul": "arith.muli",
              "floordiv": "arith.floordivsi", "and": "arith.andi", "or": "arith.ori",
-             "remainder": "arith.remsi"}
+             "remainder": "arith.remsi", "max": "arith.maxsi", "min": "arith.minsi"}
     op = (ops_f if k.startswith("f") else ops_i)[kind]
     return ScalarVal(k, imp.e.op(f"{op} {x.name}, {y.name} : {k}"))
 
@@ -36,6 +38,21 @@ register("aten::floordiv", lambda imp, node: _scalar_binary(imp, "floordiv", *in
 register("aten::__and__", lambda imp, node: _scalar_binary(imp, "and", *inputs(imp, node)))
 register("aten::__or__", lambda imp, node: _scalar_binary(imp, "or", *inputs(imp, node)))
 register("aten::remainder", lambda imp, node: _scalar_binary(imp, "remainder", *inputs(imp, node)))
+
+
+def _extremum(kind: str):
+    def handler(imp: Importer, node):
+        args = inputs(imp, node)
+        if len(args) != 2 or not all(isinstance(a, ScalarVal) for a in args):
+            raise imp.fail(f"{kind}() of anything but two numbers")
+        return _scalar_binary(imp, kind, *args)
+    return handler
+
+
+# max(a, b) / min(a, b) of two numbers (TorchScript's prim::max, torch.export's
+# sym_max of sizes).
+register("prim::max", _extremum("max"))
+register("prim::min", _extremum("min"))
 
 
 @handles("aten::Bool")

@@ -170,6 +170,8 @@ def _slice(imp: Importer, node):
     d = imp.const_int(dim) % t.rank
     if imp.const_int(step) != 1:
         raise imp.fail("slices with a step other than 1")
+    if any(isinstance(b, ScalarVal) and b.const is None for b in (start, end)):
+        return _runtime_slice(imp, imp.tensor(t), d, start, end)
     begin = 0 if isinstance(start, NoneVal) else imp.const_int(start)
     stop = None if isinstance(end, NoneVal) else imp.const_int(end)
     extent = t.shape[d]
@@ -177,7 +179,7 @@ def _slice(imp: Importer, node):
     if extent is None:
         if begin == 0 and whole:
             return t
-        raise imp.fail("slicing a dynamic dim with explicit bounds")
+        return _runtime_slice(imp, t, d, start, end)  # clamped to the run-time extent
     if begin < 0:
         begin += extent
     if whole or stop > extent:
@@ -189,6 +191,36 @@ def _slice(imp: Importer, node):
     shape = list(t.shape)
     shape[d] = stop - begin
     return imp.extract_slice(t, offsets, shape)
+
+
+def _runtime_slice(imp: Importer, t: TensorVal, d: int, start, end) -> TensorVal:
+    """t[start:end] along `d` with bounds known at run time (a value read
+    from data, a loop's count): Python's rules in index arithmetic, a
+    negative bound counts from the end and both are clamped to the extent,
+    so the result may be empty but is never out of bounds."""
+    extent = imp.dim_value(t, d)
+    zero = imp.index(0)
+
+    def bound(v, default: str) -> str:
+        if isinstance(v, NoneVal):
+            return default
+        if v.const is not None and int(v.const) >= 2**62:  # x[a:] is end=INT64_MAX
+            return extent
+        s = imp.scalar(v, "i64")
+        i = imp.e.op(f"arith.index_cast {s.name} : i64 to index")
+        negative = imp.e.op(f"arith.cmpi slt, {i}, {zero} : index")
+        wrapped = imp.e.op(f"arith.addi {i}, {extent} : index")
+        i = imp.e.op(f"arith.select {negative}, {wrapped}, {i} : index")
+        i = imp.e.op(f"arith.maxsi {i}, {zero} : index")
+        return imp.e.op(f"arith.minsi {i}, {extent} : index")
+
+    begin = bound(start, zero)
+    stop = bound(end, extent)
+    size = imp.e.op(f"arith.maxsi {imp.e.op(f'arith.subi {stop}, {begin} : index')}, "
+                    f"{zero} : index")
+    offsets = [begin if i == d else 0 for i in range(t.rank)]
+    shape = [None if i == d else s for i, s in enumerate(t.shape)]
+    return imp.extract_slice(t, offsets, shape, {d: size})
 
 
 def _pieces(imp: Importer, t: TensorVal, d: int, sizes: list[int]):
