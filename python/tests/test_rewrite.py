@@ -280,14 +280,128 @@ def test_python_that_torchscript_refuses():
     compile_and_check(model, (torch.randn(2, 8),), inputs, path, {True, False})
 
 
-# -- what cannot be captured ----------------------------------------------------------------
+# -- break and continue on tensors: exit flags -------------------------------------------
 class TensorWhileBreak(nn.Module):
+    """A `while` on a tensor that also breaks on one: one torch.while_loop
+    whose condition tests the exit flag."""
+
     def forward(self, x):
+        steps = 0
         while x.sum() < 100:
             x = x * 2
+            steps += 1
             if x.max() > 50:
                 break
-        return x
+        return x, steps
+
+
+def while_break_path(m, x):
+    steps = 0
+    while x.sum() < 100:
+        x, steps = x * 2, steps + 1
+        if x.max() > 50:
+            return "break"
+    return "condition"
+
+
+def test_while_on_a_tensor_with_break():
+    model = TensorWhileBreak()
+    spike = torch.full((3, 4), 0.01)
+    spike[1, 2] = 30.0  # exceeds 50 while the sum is still under 100
+    inputs = [(torch.rand(3, 4) * s + o,) for s, o in ((1, 1), (0.1, 0.5), (1, 0.01))]
+    inputs += [(spike,), (spike * 0.3,), (spike + 1,)]
+    compiled = compile_and_check(model, (torch.rand(3, 4) + 1,), inputs, while_break_path,
+                                 {"break", "condition"})
+    assert compiled.mlir.count("dyn.while") == 1
+
+
+class LongScan(nn.Module):
+    """`for` over 40 steps that skips some (`continue`) and stops early
+    (`break`) on tensors, and a `for ... else`: beyond what unrolling into
+    nested conds reaches (rewrite.MAX_UNROLLED), so a torch.while_loop
+    after the first step."""
+
+    def __init__(self):
+        super().__init__()
+        self.cell = nn.Linear(8, 8)
+
+    def forward(self, x):
+        h = torch.zeros(1, 8)
+        for t in range(40):
+            h = torch.tanh(self.cell(h) + x)
+            if h.mean() < -0.2:
+                continue
+            x = x * 0.9
+            if h.sum() > 3.0:
+                break
+        else:
+            h = h * 0
+        return h, x
+
+
+def scan_path(m, x):
+    h = torch.zeros(1, 8)
+    skipped = False
+    for t in range(40):
+        h = torch.tanh(m.cell(h) + x)
+        if h.mean() < -0.2:
+            skipped = True
+            continue
+        x = x * 0.9
+        if h.sum() > 3.0:
+            return ("break", skipped)
+    return ("ran out", skipped)
+
+
+def test_for_with_break_and_continue_beyond_unrolling():
+    torch.manual_seed(8)
+    model = LongScan()
+    inputs = [(torch.randn(1, 8) * s + o,) for s in (0.5, 2) for o in (-2.0, -0.3, 0.0, 1.0)]
+    paths = {scan_path(model, *a) for a in inputs}
+    assert {p[0] for p in paths} == {"break", "ran out"} and (True in {p[1] for p in paths})
+    compiled = compile_and_check(model, (torch.randn(1, 8),), inputs, scan_path, paths)
+    assert "dyn.while" in compiled.mlir
+
+
+class LayerBreak(nn.Module):
+    """`break` out of a loop over a ModuleList: the iterations after a
+    break on a tensor run under a cond on the flag, one after the other
+    (not nested)."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(8, 8) for _ in range(6)])
+
+    def forward(self, x):
+        used = 0
+        for layer in self.layers:
+            x = torch.relu(layer(x)) + x
+            used = used + 1
+            if x.norm() > 6:
+                break
+        return x, used
+
+
+def test_break_out_of_a_loop_over_layers():
+    torch.manual_seed(9)
+    model = LayerBreak()
+    inputs = [(torch.randn(1, 8) * s,) for s in (0.1, 0.5, 1, 2, 4, 8) for _ in range(2)]
+    used = {model(*a)[1] for a in inputs}
+    assert len(used) >= 3, used
+    compiled = compile_and_check(model, (torch.randn(1, 8),), inputs, lambda m, x: m(x)[1], used)
+    assert compiled.mlir.count("dyn.cond") >= 6
+
+
+# -- what cannot be captured ----------------------------------------------------------------
+class UnboundedGrowth(nn.Module):
+    """A `while` on a tensor growing its carried tensor by one row per
+    iteration: no bound to size a buffer by, and not unrollable."""
+
+    def forward(self, x):
+        rows = x[:1]
+        while rows.sum() < 100:
+            rows = torch.cat([rows, rows[-1:] * 2])
+        return rows
 
 
 class DynamicRangeReturn(nn.Module):
@@ -299,7 +413,7 @@ class DynamicRangeReturn(nn.Module):
 
 
 @pytest.mark.parametrize("model, text", [
-    (TensorWhileBreak(), "while x.sum() < 100"),
+    (UnboundedGrowth(), "while rows.sum() < 100"),
     (DynamicRangeReturn(), "for t in range(x.size(0))"),
 ])
 def test_uncapturable_is_located(model, text):

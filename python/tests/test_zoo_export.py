@@ -14,24 +14,11 @@ import torch
 if not hasattr(torch, "cond") or not hasattr(torch, "export"):
     pytest.skip("needs PyTorch 2 (torch.export, torch.cond)", allow_module_level=True)
 
-import dyn  # noqa: E402
-from dyn.frontend.values import UnsupportedError  # noqa: E402
 from dyn.zoo.consistency import check_model  # noqa: E402
-from dyn.zoo.models import MODELS  # noqa: E402
 from test_zoo import assert_consistent  # noqa: E402
 
 
 @pytest.mark.parametrize("name", ["skipnet", "blockdrop", "early_exit", "lstm", "moe",
-                                  "transformer"])
+                                  "transformer", "seq2seq"])
 def test_consistency_export(name):
     assert_consistent(name, check_model(name, count=100, frontend="export"))
-
-
-def test_seq2seq_names_the_loop_it_cannot_capture():
-    """The greedy decoder's `for _ in range(50)` grows its output and breaks
-    on a tensor: torch.while_loop cannot carry a growing tensor, and
-    unrolling 50 iterations into nested conds is beyond torch.export's
-    reach. The error names the line of the `break`'s `if`."""
-    entry = MODELS["seq2seq"]
-    with pytest.raises(UnsupportedError, match=r"models.py:\d+: a loop that exits early"):
-        dyn.compile(entry.build(), entry.example(), frontend="export")

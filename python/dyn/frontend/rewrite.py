@@ -14,16 +14,21 @@ torch.export keeps and dyn imports as `dyn.cond` / `dyn.while`:
       def __dyn_else_12(x, ...): B; return (x,)
       (x,) = __dyn_rt.cond(test, __dyn_then_12, __dyn_else_12, ...)
 
-* an `if` whose branch returns, breaks or continues, and the loops that
-  hold one, in continuation-passing style: the statements after the `if`
+* a loop that breaks or continues from inside an `if` (and does not
+  return) keeps exit flags instead (_desugar_exits): the `if` sets a flag,
+  what follows it runs under `if go(flag)`, the loop helpers stop on it;
+* an `if` whose branch returns, and the loops that hold one, in
+  continuation-passing style: the statements after the `if`
   (or the loop) become a function `__dyn_rest_N` that both paths call, an
   iteration of such a loop becomes a call of the function `__dyn_loop_N`
   for the next one, so that every path ends in a `return` and the `if`
   becomes `return __dyn_rt.branch(test, then, else, ...)`: an early exit
   inside a loop over layers is a chain of nested conds, one per iteration
   that may exit;
-* `for i in range(...)` (no break, continue or return inside) ->
-  `__dyn_rt.for_range`, and `while test:` -> `__dyn_rt.while_`;
+* `for i in range(...)` -> `__dyn_rt.for_range`, and `while test:` ->
+  `__dyn_rt.while_` (torch.while_loop once a bound, condition or flag is a
+  tensor or symbolic; a carried tensor that grows steadily rides in a
+  buffer sized by the trip bound, see _grown_while_loop);
 * `int(t)`, `float(t)`, `bool(t)` and `t.item()` of a tensor keep the value
   a 0-d tensor while tracing (a Python number would have to be a guess),
   and `seq[t]`, a list of modules (or numbers) indexed by such a tensor,
@@ -39,10 +44,12 @@ the start of `forward`, to `UNDEFINED` until it has a value (reading one
 before it is assigned gives that marker, not Python's UnboundLocalError).
 
 What cannot be captured is a located `UnsupportedError` (file:line of the
-model's source) while tracing: a `while` on a tensor whose body breaks or
-returns, a `for` over a dynamic range that does, a loop exiting early on a
-tensor for more than MAX_UNROLLED iterations, a branch that yields or
-declares globals, values other than tensors and numbers crossing a cond.
+model's source) while tracing: a `while` on a tensor whose body returns, a
+`for` over a dynamic range that does, a loop returning early on a tensor
+for more than MAX_UNROLLED iterations, a carried tensor changing shape
+other than by growing one dim steadily (or growing without a bound), a
+branch that yields or declares globals, values other than tensors and
+numbers crossing a cond.
 
 The rewrite works on a deep copy: the caller's module is not modified.
 """
@@ -54,6 +61,7 @@ import builtins
 import copy
 import functools
 import inspect
+import operator
 import textwrap
 import types
 from typing import Any, Callable, Optional
@@ -67,6 +75,9 @@ from dyn.frontend.values import UnsupportedError
 __all__ = ["capture_control_flow", "rewrite_source"]
 
 _PREFIX = "__dyn_"
+# The flags a loop that breaks or continues on a tensor keeps (see
+# _desugar_exits): variables like the model's own, carried by conds and loops.
+_FLAG = _PREFIX + "flag_"
 
 # How many iterations of a loop that exits early on a tensor are unrolled
 # into nested conds before the rewrite gives up (torch.export 2.15 takes
@@ -168,6 +179,122 @@ def _first_lines(error: Exception, n: int = 6) -> str:
     return "\n".join(lines[:n])
 
 
+class _Unbounded(UnsupportedError):
+    """A loop that grows a tensor without a bound on its trip count."""
+
+
+def _all(*tests: Any) -> Any:
+    """`a and b and ...` of loop conditions that may be Python bools,
+    symbolic bools (a bound on a symbolic size) or tensors: a tensor if one
+    is (inside torch.while_loop, where the exit flag is one)."""
+    if not any(isinstance(t, torch.Tensor) for t in tests):
+        for t in tests:
+            if not t:
+                return t
+        return tests[-1]
+    # Dynamo sees a SymBool as a bool: every one becomes a tensor.
+    tensors = [_pred(t, "a loop condition") if isinstance(t, torch.Tensor)
+               else torch.full((), t, dtype=torch.bool) for t in tests]
+    return functools.reduce(torch.logical_and, tensors)
+
+
+def _growth(body: Callable, init: tuple, names: tuple, where: str,
+            what: str) -> dict[int, tuple[int, int]]:
+    """The carried tensors that one iteration grows, {position: (dim, by)}:
+    torch.while_loop carries fixed shapes, and a decoder that appends a
+    token per step (`tokens = torch.cat([tokens, t])`) does not. One
+    iteration is run on the tracer's fake tensors, outside the graph, to
+    see (only when the loop carries a tensor)."""
+    from torch.fx.experimental.proxy_tensor import disable_proxy_modes_tracing
+
+    if not any(isinstance(v, torch.Tensor) for v in init):
+        return {}
+    with disable_proxy_modes_tracing():
+        try:
+            out = body(*[v.clone() if isinstance(v, torch.Tensor) else v for v in init])
+        except Exception:
+            return {}  # torch.while_loop's own tracing reports it
+    growth = {}
+    for k, (n, a, b) in enumerate(zip(names, init, out)):
+        if not isinstance(a, torch.Tensor) or not isinstance(b, torch.Tensor) or \
+                a.shape == b.shape:
+            continue
+        differ = [d for d in range(a.dim()) if b.dim() == a.dim() and
+                  not _same_size(a.shape[d], b.shape[d])]
+        by = b.shape[differ[0]] - a.shape[differ[0]] if len(differ) == 1 else None
+        by = _constant(by)
+        if a.dtype != b.dtype or by is None or by <= 0:
+            raise UnsupportedError(
+                f"{where}: {what} changes the shape of `{n}` from {tuple(a.shape)} to "
+                f"{tuple(b.shape)}: torch.while_loop carries fixed shapes, and only a tensor "
+                "growing along one dim by the same amount each iteration (torch.cat) is "
+                "captured")
+        growth[k] = (differ[0], by)
+    return growth
+
+
+def _same_size(a: Any, b: Any) -> bool:
+    diff = _constant(a - b)
+    return diff == 0
+
+
+def _constant(v: Any) -> Optional[int]:
+    """v as a Python int if it is one (a symbolic difference that
+    simplifies to a number), else None."""
+    if isinstance(v, int):
+        return v
+    if isinstance(v, torch.SymInt) and v.node.expr.is_number:
+        return int(v.node.expr)
+    return None
+
+
+def _grown_while_loop(cond: Callable, body: Callable, init: tuple, names: tuple,
+                      growth: dict, trips: Any, where: str, what: str) -> tuple:
+    """torch.while_loop of a loop whose carried tensors `growth` grow (see
+    _growth): each becomes a buffer of its size after the last possible
+    iteration and its current length, an int the loop carries; the body
+    sees, and the loop returns, the filled part. The lengths are unbacked
+    ints for torch.export, checked at run time to stay in the buffer."""
+    from torch._higher_order_ops.while_loop import while_loop
+
+    if trips is None:
+        n = names[next(iter(growth))]
+        raise _Unbounded(
+            f"{where}: {what} grows `{n}` and has no bound on its trip count that a buffer "
+            "could be sized by: bound it with `for _ in range(limit)` (and break)")
+    caps, buffers = {}, list(init)
+    for k, (d, by) in growth.items():
+        x = init[k]
+        caps[k] = x.shape[d] + by * trips
+        pad = list(x.shape)
+        pad[d] = by * trips
+        buffers[k] = torch.cat([x, x.new_zeros(pad)], d)
+    count = len(init)
+
+    def filled(s: tuple) -> list:
+        parts, lengths = list(s[:count]), s[count:]
+        for (k, (d, _)), n in zip(growth.items(), lengths):
+            torch._check(n >= 0)
+            torch._check(n <= caps[k])
+            parts[k] = parts[k].narrow(d, 0, n)
+        return parts
+
+    def grown_cond(*s):
+        return cond(*filled(s))
+
+    def grown_body(*s):
+        out, lengths = list(body(*filled(s))), []
+        for k, (d, _) in growth.items():
+            n = out[k].shape[d]
+            torch._check(n <= caps[k])
+            out[k] = torch.cat([out[k], s[k].narrow(d, n, caps[k] - n)], d)
+            lengths.append(n)
+        return tuple(out) + tuple(lengths)
+
+    lengths = tuple(init[k].shape[d] for k, (d, _) in growth.items())
+    return tuple(filled(tuple(while_loop(grown_cond, grown_body, tuple(buffers) + lengths))))
+
+
 class _Choice:
     """`seq[i]` for a list of modules (or callables) and a tensor `i`:
     calling it calls the selected element, through a chain of conds."""
@@ -265,43 +392,120 @@ class _Runtime:
 
     # -- loops ----------------------------------------------------------------
     @staticmethod
+    def go(*flags: Any) -> Any:
+        """Whether no exit flag of a loop is set (see _desugar_exits): a
+        Python bool, or a tensor once a flag is one."""
+        tensors = []
+        for f in flags:
+            if isinstance(f, torch.Tensor):
+                tensors.append(_pred(f, "a loop's exit flag"))
+            elif f is not UNDEFINED and f:
+                return False
+        if not tensors:
+            return True
+        return ~functools.reduce(torch.logical_or, tensors)
+
+    @staticmethod
+    def stopped(flag: Any) -> bool:
+        """Whether a Python loop is to stop: its exit flag is a Python True.
+        A tensor flag keeps it going (its iterations then run under
+        `go(flag)`), unless Python runs the model (not tracing)."""
+        if isinstance(flag, torch.Tensor) and _tracing():
+            return False
+        return bool(flag)
+
+    @staticmethod
     def for_range(bounds: tuple, body_fn: Callable, values: tuple, names: tuple,
-                  carried: tuple, where: str) -> tuple:
+                  carried: tuple, where: str, flag: Optional[str] = None) -> tuple:
         """`for i in range(*bounds)`: body_fn(i, *values) returns the values
         of `carried` (the variables the body assigns); returns them after
-        the last iteration."""
-        if all(isinstance(b, int) for b in bounds) or not _tracing():
-            state = list(values)
-            for i in range(*bounds):
-                _Runtime._update(state, names, carried, body_fn(i, *state))
-            return tuple(state[names.index(n)] for n in carried)
-        start, stop, step = ((0, bounds[0], 1) if len(bounds) == 1 else
-                             (bounds[0], bounds[1], 1) if len(bounds) == 2 else bounds)
+        the last iteration. `flag` names the loop's exit flag (a loop that
+        breaks): it stops when the flag is set."""
+        if not (all(isinstance(b, int) for b in bounds) or not _tracing()):
+            start, stop, step = ((0, bounds[0], 1) if len(bounds) == 1 else
+                                 (bounds[0], bounds[1], 1) if len(bounds) == 2 else bounds)
+            return _Runtime._range_loop(start, stop, step, body_fn, list(values), names,
+                                        carried, where, flag)
+        state = list(values)
+        steps = range(*bounds)
+        for k, i in enumerate(steps):
+            f = state[names.index(flag)] if flag is not None else False
+            if isinstance(f, torch.Tensor) and _tracing():
+                rest = steps[k:]
+                if len(rest) > MAX_UNROLLED:  # the rest as one torch.while_loop
+                    return _Runtime._range_loop(rest.start, rest.stop, rest.step, body_fn,
+                                                state, names, carried, where, flag)
+                # An iteration after a break on a tensor: a cond on the flag
+                # (these conds follow each other, they do not nest).
+                new = _Runtime.cond(
+                    _Runtime.go(f), functools.partial(body_fn, i),
+                    lambda *v: tuple(v[names.index(n)] for n in carried), tuple(state),
+                    carried, _Runtime.defined_after(tuple(state), names, carried, ()), where)
+            elif f:
+                break
+            else:
+                new = body_fn(i, *state)
+            _Runtime._update(state, names, carried, new)
+        return tuple(state[names.index(n)] for n in carried)
+
+    @staticmethod
+    def _range_loop(start: Any, stop: Any, step: Any, body_fn: Callable, state: list,
+                    names: tuple, carried: tuple, where: str, flag: Optional[str]) -> tuple:
+        """The iterations start, start + step, ... before stop as one
+        torch.while_loop (a symbolic or data-dependent bound, or a loop that
+        breaks on a tensor)."""
         if isinstance(step, torch.Tensor) or _symbolic(step):
             raise UnsupportedError(f"{where}: a `range` whose step is not a Python int")
         if step == 0:
             raise ValueError("range() arg 3 must not be zero")
+        if isinstance(start, torch.Tensor):
+            start = _Runtime._scalar(start)
         stop = stop.reshape(()) if isinstance(stop, torch.Tensor) else stop
-        return _Runtime._loop(
-            lambda i, state: (i < stop) if step > 0 else (i > stop),
-            lambda i, state: (i + step, body_fn(i, *state)),
-            start, values, names, carried, where, "the `for` loop")
+        trips = None  # at most this many iterations (growing buffers need it)
+        if not isinstance(start, torch.Tensor) and not isinstance(stop, torch.Tensor):
+            span = stop - start if step > 0 else start - stop
+            trips = torch.sym_max(0, (span + abs(step) - 1) // abs(step))
+
+        def test(i, s):
+            more = (i < stop) if step > 0 else (i > stop)
+            return _all(more, _Runtime.go(s[names.index(flag)])) if flag else more
+
+        return _Runtime._loop(test, lambda i, s: (i + step, body_fn(i, *s)), start,
+                              tuple(state), names, carried, where, "the `for` loop", trips)
 
     @staticmethod
     def while_(test_fn: Callable, body_fn: Callable, values: tuple, names: tuple,
-               carried: tuple, where: str) -> tuple:
+               carried: tuple, where: str, flag: Optional[str] = None,
+               unrolled: Optional[Callable] = None) -> tuple:
         """`while test:`: test_fn(*values) is the condition, body_fn(*values)
-        returns the values of `carried`."""
+        returns the values of `carried`; `flag` as in for_range. Python
+        runs it while its condition and flag are Python values; from the
+        iteration where one is a tensor on, it is a torch.while_loop.
+        `unrolled(*values)` (a loop that breaks) runs it unrolled into
+        nested conds instead, from the start, where torch.while_loop cannot
+        carry what it grows: each path then keeps its Python values (a
+        step count) and its own shapes."""
         state = list(values)
-        test = test_fn(*state)
-        if not isinstance(test, torch.Tensor) or not _tracing():
-            while test:
-                _Runtime._update(state, names, carried, body_fn(*state))
-                test = test_fn(*state)
-            return tuple(state[names.index(n)] for n in carried)
-        return _Runtime._loop(lambda i, state: test_fn(*state),
-                              lambda i, state: (i, body_fn(*state)),
-                              None, values, names, carried, where, "the `while` loop")
+
+        def test(s):
+            t = test_fn(*s)
+            return _all(t, _Runtime.go(s[names.index(flag)])) if flag else t
+
+        while True:
+            t = test(state)
+            if isinstance(t, torch.Tensor) and _tracing():
+                try:
+                    return _Runtime._loop(lambda i, s: test(s), lambda i, s: (i, body_fn(*s)),
+                                          None, tuple(state), names, carried, where,
+                                          "the `while` loop")
+                except _Unbounded:
+                    if unrolled is None:
+                        raise
+                break  # (outside the handler: its error is no cause of the next)
+            if not t:
+                return tuple(state[names.index(n)] for n in carried)
+            _Runtime._update(state, names, carried, body_fn(*state))
+        return unrolled(*values)
 
     @staticmethod
     def _update(state: list, names: tuple, carried: tuple, new: tuple) -> None:
@@ -310,10 +514,11 @@ class _Runtime:
 
     @staticmethod
     def _loop(cond_fn: Callable, body_fn: Callable, counter: Any, values: tuple,
-              names: tuple, carried: tuple, where: str, what: str) -> tuple:
+              names: tuple, carried: tuple, where: str, what: str, trips: Any = None) -> tuple:
         """torch.while_loop over the carried variables that have a value
         before the loop (the others are the body's temporaries, unbound
-        after it), and a counter unless it is None."""
+        after it), and a counter unless it is None; `trips` bounds the
+        iterations (None: unknown)."""
         live = [n for n in carried if values[names.index(n)] is not UNDEFINED]
         has_counter = counter is not None
 
@@ -338,13 +543,13 @@ class _Runtime:
 
         init = ((counter,) if has_counter else ()) + tuple(values[names.index(n)] for n in live)
         final = _Runtime._while_loop(cond, body, init, (("<counter>",) if has_counter else ())
-                                     + tuple(live), where, what)
+                                     + tuple(live), where, what, trips)
         final = dict(zip(live, final[1:] if has_counter else final))
         return tuple(final.get(n, UNDEFINED) for n in carried)
 
     @staticmethod
     def _while_loop(cond_fn: Callable, body_fn: Callable, init: tuple, names: tuple,
-                    where: str, what: str) -> tuple:
+                    where: str, what: str, trips: Any = None) -> tuple:
         from torch._higher_order_ops.while_loop import while_loop
 
         # Ints stay ints (torch.while_loop carries them as symbolic ints);
@@ -357,10 +562,16 @@ class _Runtime:
             return _pred(test, where) if isinstance(test, torch.Tensor) else test
 
         def body(*s):
-            out = body_fn(*s)
+            # A number the loop carries as a tensor stays one (a flag the
+            # body resets to False).
+            out = tuple(_number_tensor(o, where, f"`{n}`") if isinstance(v, torch.Tensor) else o
+                        for n, v, o in zip(names, init, body_fn(*s)))
             return tuple(o.clone() if isinstance(o, torch.Tensor) else o for o in out)
 
+        growth = _growth(body, init, names, where, what)
         try:
+            if growth:
+                return _grown_while_loop(cond, body, init, names, growth, trips, where, what)
             return tuple(while_loop(cond, body, init))
         except UnsupportedError:
             raise
@@ -401,6 +612,16 @@ class _Runtime:
         return v.reshape(())
 
     @staticmethod
+    def augmented(target: Any, value: Any, op: str) -> Any:
+        """`target op= value`: out of place on a tensor while tracing (a
+        value a cond or a loop carries is its input, which torch.cond and
+        torch.while_loop forbid mutating); Python's in-place operator
+        otherwise."""
+        if isinstance(target, torch.Tensor) and _tracing():
+            return getattr(operator, op)(target, value)
+        return getattr(operator, f"i{op.rstrip('_')}")(target, value)
+
+    @staticmethod
     def getitem(seq: Any, index: Any, where: str) -> Any:
         if isinstance(index, torch.Tensor) and not isinstance(seq, torch.Tensor) and \
                 _tracing() and \
@@ -430,7 +651,7 @@ def _assigned(nodes: list[ast.stmt]) -> list[str]:
     found: list[str] = []
 
     def add(name: str):
-        if name not in found and not name.startswith(_PREFIX):
+        if name not in found and (not name.startswith(_PREFIX) or name.startswith(_FLAG)):
             found.append(name)
 
     for n in nodes:
@@ -495,9 +716,102 @@ def _loop_escapes(node: ast.stmt) -> bool:
     always happens and stays Python's)."""
     if _returns([node]):
         return True
-    return any(isinstance(sub, ast.If) and
+    return any(isinstance(sub, ast.If) and not getattr(sub, "dyn_exit", False) and
                any(isinstance(j, (ast.Break, ast.Continue)) for j in _walk(sub))
                for b in node.body for sub in _walk(b))
+
+
+def _range_for(s: ast.stmt) -> bool:
+    """`for name in range(...)`, which the loop helpers run."""
+    return isinstance(s, ast.For) and isinstance(s.target, ast.Name) and \
+        isinstance(s.iter, ast.Call) and isinstance(s.iter.func, ast.Name) and \
+        s.iter.func.id == "range" and not s.iter.keywords and 1 <= len(s.iter.args) <= 3
+
+
+def _assign(name: str, value: ast.expr) -> ast.Assign:
+    return ast.Assign([_name(name, ast.Store())], value)
+
+
+def _exit_check(flag: str) -> ast.If:
+    """`if __dyn_rt.stopped(flag): break`: leaves a Python loop once the
+    flag is a Python True (its test is never a tensor)."""
+    check = ast.If(_call("stopped", [_name(flag)]), [ast.Break()], [])
+    check.dyn_exit = True
+    return check
+
+
+def _flag_block(stmts: list[ast.stmt], brk: str, cnt: str) -> list[ast.stmt]:
+    """`stmts` (a loop body) with `break` / `continue` setting `brk` / `cnt`,
+    and every statement after an `if` that may set one run only while
+    neither is set (`if __dyn_rt.go(brk, cnt): ...`)."""
+    out: list[ast.stmt] = []
+    for i, s in enumerate(stmts):
+        if isinstance(s, (ast.Break, ast.Continue)):
+            flag = brk if isinstance(s, ast.Break) else cnt
+            out.append(ast.copy_location(_assign(flag, ast.Constant(True)), s))
+            return out  # what follows is dead
+        if isinstance(s, ast.If) and (_loose_jump(s.body) or _loose_jump(s.orelse)):
+            s.body = _flag_block(s.body, brk, cnt) or [ast.Pass()]
+            s.orelse = _flag_block(s.orelse, brk, cnt)
+            out.append(s)
+            rest = _flag_block(stmts[i + 1:], brk, cnt)
+            if rest:
+                guard = ast.If(_call("go", [_name(brk), _name(cnt)]), rest, [])
+                out.append(ast.copy_location(guard, stmts[i + 1]))
+            return out
+        out.append(s)
+    return out
+
+
+def _desugar_exits(stmts: list[ast.stmt], count: list) -> list[ast.stmt]:
+    """Loops that break or continue from inside an `if` (and do not
+    return) rewritten to keep flags instead (inner loops first):
+
+        brk = False                       brk = False
+        for t in range(n):                for t in range(n):     # flag: brk
+            A                               cnt = False
+            if test: break        ->        A
+            B                               if test: brk = True
+        else: C                             if go(brk, cnt): B
+                                          if go(brk): C
+
+    so that an exit on a tensor is a cond setting a flag: the loop helpers
+    stop on the flag (torch.while_loop tests it), and a Python loop over a
+    list checks it after each iteration. When nothing is a tensor the
+    flags are Python bools and this is what Python does."""
+    out: list[ast.stmt] = []
+    for s in stmts:
+        for field in ("body", "orelse", "finalbody"):
+            if isinstance(getattr(s, field, None), list) and \
+                    not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                setattr(s, field, _desugar_exits(getattr(s, field), count))
+        for handler in getattr(s, "handlers", []):
+            handler.body = _desugar_exits(handler.body, count)
+        if not (isinstance(s, (ast.For, ast.While)) and _loop_escapes(s) and
+                not _returns([s]) and _unsupported([s]) is None):
+            out.append(s)
+            continue
+        if isinstance(s, ast.While):
+            # Unrolled instead when its trip count is unknown and it grows
+            # a tensor (no buffer could be sized): see _Runtime.while_.
+            s.dyn_original = copy.deepcopy(s)
+        count[0] += 1
+        brk = f"{_FLAG}brk_{s.lineno}_{count[0]}"
+        cnt = f"{_FLAG}cnt_{s.lineno}_{count[0]}"
+        body = [_assign(cnt, ast.Constant(False))] + _flag_block(s.body, brk, cnt)
+        for new in body:
+            _locate(new, s)
+        if _range_for(s) or isinstance(s, ast.While):
+            s.body, s.dyn_flag = body, brk  # the helper stops on the flag
+        else:  # a Python loop: each iteration runs while the flag is unset
+            guard = ast.copy_location(ast.If(_call("go", [_name(brk)]), body, []), s)
+            s.body = [guard, ast.copy_location(_exit_check(brk), s)]
+        out.append(ast.copy_location(_assign(brk, ast.Constant(False)), s))
+        out.append(s)
+        if s.orelse:
+            out.append(ast.copy_location(ast.If(_call("go", [_name(brk)]), s.orelse, []), s))
+            s.orelse = []
+    return out
 
 
 class _Expressions(ast.NodeTransformer):
@@ -523,6 +837,19 @@ class _Expressions(ast.NodeTransformer):
                 not node.args and not node.keywords:
             return ast.copy_location(_call("item", [node.func.value]), node)
         return node
+
+    _AUGMENTED = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
+                  ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow",
+                  ast.MatMult: "matmul", ast.BitAnd: "and_", ast.BitOr: "or_",
+                  ast.BitXor: "xor"}
+
+    def visit_AugAssign(self, node: ast.AugAssign):
+        self.generic_visit(node)
+        op = self._AUGMENTED.get(type(node.op))
+        if not isinstance(node.target, ast.Name) or op is None:
+            return node
+        value = _call("augmented", [_name(node.target.id), node.value, ast.Constant(op)])
+        return ast.copy_location(ast.Assign([_name(node.target.id, ast.Store())], value), node)
 
     def visit_Subscript(self, node: ast.Subscript):
         self.generic_visit(node)
@@ -613,6 +940,9 @@ class _Statements:
         if isinstance(s, ast.Continue) and cnt is not None:
             out.extend(copy.deepcopy(cnt))
             return True
+        if isinstance(s, ast.If) and getattr(s, "dyn_exit", False):
+            out.append(s)  # a Python test (see _exit_check)
+            return False
         if isinstance(s, ast.If):
             problem = _unsupported([s])
             if problem is not None:
@@ -719,23 +1049,31 @@ class _Statements:
         result = ast.Return(self.lookup(carried))
         where = ast.Constant(self.where(s))
         simple = not s.orelse and not _loose_jump(s.body)
-        if isinstance(s, ast.For) and simple and isinstance(s.target, ast.Name) and \
-                isinstance(s.iter, ast.Call) and isinstance(s.iter.func, ast.Name) and \
-                s.iter.func.id == "range" and not s.iter.keywords and 1 <= len(s.iter.args) <= 3:
+        flag = ast.Constant(getattr(s, "dyn_flag", None))
+        if simple and _range_for(s):
             index = self.fresh("i", s)
             bind = ast.Assign([_name(s.target.id, ast.Store())], _name(index))
             body = self.function(self.fresh("body", s), [bind] + self.block(s.body, [result]),
                                  [index])
             call = _call("for_range", [ast.Tuple(s.iter.args, ast.Load()), _name(body.name),
                                        self.values_tuple(), _names_tuple(self.names),
-                                       _names_tuple(carried), where])
+                                       _names_tuple(carried), where, flag])
             return [body] + self.assign_back(carried, call, s)
         if isinstance(s, ast.While) and simple:
             test = self.function(self.fresh("test", s), [ast.Return(s.test)])
             body = self.function(self.fresh("body", s), self.block(s.body, [result]))
+            defs, unrolled = [test, body], ast.Constant(None)
+            if hasattr(s, "dyn_original"):  # the loop unrolled, as a function
+                # Its own flags are unused there (False when it ends).
+                done = ast.Return(ast.Tuple([ast.Constant(False) if n.startswith(_FLAG)
+                                             else _name(n) for n in carried], ast.Load()))
+                stmts = self.escaping_loop(s.dyn_original, [], [done], None, None)
+                defs.append(self.function(self.fresh("unrolled", s), stmts))
+                unrolled = _name(defs[-1].name)
             call = _call("while_", [_name(test.name), _name(body.name), self.values_tuple(),
-                                    _names_tuple(self.names), _names_tuple(carried), where])
-            return [test, body] + self.assign_back(carried, call, s)
+                                    _names_tuple(self.names), _names_tuple(carried), where,
+                                    flag, unrolled])
+            return defs + self.assign_back(carried, call, s)
         s.body = self.block(s.body, None)
         s.orelse = self.block(s.orelse, None)
         return [s]
@@ -775,9 +1113,10 @@ def rewrite_source(func: ast.FunctionDef, filename: str, line_offset: int) -> in
 
     params = [a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs]
     params += [a.arg for a in (func.args.vararg, func.args.kwarg) if a is not None]
-    names = params + [n for n in _assigned(func.body) if n not in params]
-    shadowed = set(names)
+    shadowed = set(params + _assigned(func.body))
     func.body = [_Expressions(shadowed, where).visit(s) for s in func.body]
+    func.body = _desugar_exits(func.body, [0])
+    names = params + [n for n in _assigned(func.body) if n not in params]
     statements = _Statements(names, where)
     body = statements.block(func.body, None)
     local = [n for n in names if n not in params]
