@@ -117,6 +117,22 @@ CASES: dict[str, tuple[Callable, tuple]] = {
     "repeat.default": (lambda x: x.repeat(2, 1, 3), (r(3, 4),)),
     "index_select.default": (lambda x: torch.index_select(x, 1, torch.tensor([3, 0, 0])),
                              (r(3, 4),)),
+    "acos.default": (lambda x: torch.acos(x.clamp(-1, 1)), (r(3, 4),)),
+    "acosh.default": (lambda x: torch.acosh(x.abs() + 1), (r(3, 4),)),
+    "asin.default": (lambda x: torch.asin(x.clamp(-1, 1)), (r(3, 4),)),
+    "asinh.default": (torch.asinh, (r(3, 4),)),
+    "atan.default": (torch.atan, (r(3, 4),)),
+    "atanh.default": (lambda x: torch.atanh(x.clamp(-0.9, 0.9)), (r(3, 4),)),
+    "cosh.default": (torch.cosh, (r(3, 4),)),
+    "sinh.default": (torch.sinh, (r(3, 4),)),
+    "atan2.default": (torch.atan2, (r(3, 4), r(4))),
+    "round.default": (lambda x: torch.round(x * 2), (torch.tensor([[0.25, -0.25, 0.75, 1.25]]),)),
+    "isinf.default": (lambda x: torch.isinf(1 / (x.floor() + 1)).to(torch.float32), (r(3, 4),)),
+    "fmod.Tensor": (torch.fmod, (r(3, 4) * 5, r(3, 4).abs() + 0.5)),
+    "fmod.Scalar": (lambda x: torch.fmod(x * 5, 1.5), (r(3, 4),)),
+    "bitwise_xor.Tensor": (lambda x, y: (x * 4).to(torch.int64) ^ (y * 4).to(torch.int64),
+                           (r(3, 4), r(3, 4))),
+    "bitwise_xor.Scalar": (lambda x: (x * 4).to(torch.int64) ^ 5, (r(3, 4),)),
 }
 
 if hasattr(torch, "cond") and hasattr(torch, "export"):

@@ -258,3 +258,95 @@ class Builder:
         if isinstance(v, TensorVal) and v.const is not None:
             return v.const
         raise self.fail("expected a constant tensor (is the module frozen?)")
+
+    # -- linalg.generic -------------------------------------------------------------
+    # Ops that TOSA has no op for (gathers, scatters, resampling, scans, the
+    # math functions TOSA lacks) are written as one linalg.generic each: an
+    # index computation per output element, which upstream's linalg
+    # transforms (fusion, tiling, vectorisation of tensor.extract) handle.
+    def generic(self, ins: Sequence[tuple[TensorVal, Sequence[str]]], shape: Shape, elt: str,
+                body, *, init: Optional[str] = None, sizes: Optional[Sequence[str]] = None,
+                reductions: Sequence = (), out_map: Optional[Sequence[str]] = None) -> TensorVal:
+        """A linalg.generic whose loops are the dims of the result `shape`
+        (d0 ...) then the `reductions` (extents: ints or index SSA names).
+
+        `ins` pairs each input with its affine expressions over those loops;
+        `body(args, acc)` gets the block's argument names (`acc` is the
+        output's) and returns the SSA name to yield; it emits through
+        `self.e` and may read `self.loop(d)`. The result starts as `init`
+        (default: tensor.empty, its dynamic dims `sizes`, index SSA names in
+        order)."""
+        rank = len(shape) + len(reductions)
+        dims = ", ".join(f"d{i}" for i in range(rank))
+        out_map = list(out_map) if out_map is not None else [f"d{i}" for i in range(len(shape))]
+        out_type = tensor_type(shape, elt)
+        if init is None:
+            init = self.e.op(f"tensor.empty({', '.join(sizes or [])}) : {out_type}")
+        ins = list(ins)
+        if reductions:
+            # The reduction loops' extents come from a shape-only operand, as
+            # linalg's pooling ops take their window.
+            window = [r if isinstance(r, int) else None for r in reductions]
+            dynamic = [r for r in reductions if not isinstance(r, int)]
+            extent = self.e.op(f"tensor.empty({', '.join(dynamic)}) : {tensor_type(window, 'i8')}")
+            ins.append((TensorVal(extent, window, "i8"),
+                        [f"d{len(shape) + i}" for i in range(len(reductions))]))
+        maps = [f"affine_map<({dims}) -> ({', '.join(exprs)})>" for _, exprs in ins]
+        maps.append(f"affine_map<({dims}) -> ({', '.join(out_map)})>")
+        iterators = ", ".join(['"parallel"'] * len(shape) + ['"reduction"'] * len(reductions))
+        operands = (f"ins({', '.join(t.name for t, _ in ins)} : {', '.join(t.type for t, _ in ins)}) "
+                    if ins else "")
+        name = self.e.fresh()
+        self.e.emit(f"{name} = linalg.generic {{indexing_maps = [{', '.join(maps)}], "
+                    f"iterator_types = [{iterators}]}} {operands}outs({init} : {out_type}) {{")
+        args = [self.e.fresh("a") for _ in ins]
+        acc = self.e.fresh("acc")
+        self.e.emit("^bb0(" + ", ".join(f"{a}: {t.elt}" for a, (t, _) in zip(args, ins))
+                    + (", " if ins else "") + f"{acc}: {elt}):")
+        self.e.indent += 1
+        result = body(args, acc)
+        self.e.emit(f"linalg.yield {result} : {elt}")
+        self.e.indent -= 1
+        self.e.emit(f"}} -> {out_type}")
+        return TensorVal(name, list(shape), elt)
+
+    def loop(self, d: int) -> str:
+        """Inside a generic's body: the index of loop d."""
+        return self.e.op(f"linalg.index {d} : index")
+
+    def sizes_of(self, shape: Shape, like: Sequence[tuple[TensorVal, int]]) -> list[str]:
+        """The dynamic extents of `shape` (index SSA names) from (tensor, dim) pairs."""
+        return [self.dim_value(t, d) for (t, d), s in zip(like, shape) if s is None]
+
+    def clamp_index(self, i: str, extent: str) -> str:
+        """An index value clamped to [0, extent - 1]: the gathers' reads stay
+        inside the tensor whatever the data says (PyTorch raises on an
+        index out of range; a compiled read out of bounds would be memory
+        corruption)."""
+        zero, one = self.index(0), self.index(1)
+        last = self.e.op(f"arith.subi {extent}, {one} : index")
+        return self.e.op(f"arith.minsi {self.e.op(f'arith.maxsi {i}, {zero} : index')}, "
+                         f"{last} : index")
+
+    def index_of(self, name: str, kind: str) -> str:
+        """An integer scalar (any width) as an index value."""
+        if kind == "index":
+            return name
+        return self.e.op(f"arith.index_cast {name} : {kind} to index")
+
+    def wrap_index(self, i: str, extent: str) -> str:
+        """Python's negative indices: i < 0 ? i + extent : i."""
+        zero = self.index(0)
+        negative = self.e.op(f"arith.cmpi slt, {i}, {zero} : index")
+        shifted = self.e.op(f"arith.addi {i}, {extent} : index")
+        return self.e.op(f"arith.select {negative}, {shifted}, {i} : index")
+
+    def extract(self, t: TensorVal, indices: Sequence[str]) -> str:
+        return self.e.op(f"tensor.extract {t.name}[{', '.join(indices)}] : {t.type}")
+
+    def broadcast_exprs(self, t: TensorVal, shape: Shape, offset: int = 0) -> list[str]:
+        """The affine expressions that read `t` broadcast (numpy's rules,
+        right-aligned) to `shape`, whose dims are loops offset..."""
+        lead = len(shape) - t.rank
+        return ["0" if s == 1 and shape[lead + i] != 1 else f"d{offset + lead + i}"
+                for i, s in enumerate(t.shape)]

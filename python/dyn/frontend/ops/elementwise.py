@@ -272,3 +272,133 @@ def _elu(imp: Importer, node):
                      ScalarVal("f64", None, 1.0))
     neg = imp.binary("tosa.mul", neg, alpha)
     return imp.binary("tosa.mul", _select(imp, positive, x, neg), scale)
+
+
+# -- math TOSA has no op for: one linalg.generic of math / arith ops ---------------
+def _float_elt(elt: str) -> str:
+    """The element type a float function returns for inputs of `elt`
+    (integers and bools promote to f32, as in PyTorch)."""
+    return elt if elt in ("f16", "bf16", "f32", "f64") else "f32"
+
+
+def _in_float(imp: Importer, name: str, elt: str, out: str) -> tuple[str, str]:
+    """`name` (of `elt`) converted for computing a result of `out`: f32 for
+    f16 / bf16 (libm has no half functions), else `out`."""
+    work = "f32" if out in ("f16", "bf16") else out
+    return imp.convert_scalar(name, elt, work), work
+
+
+def _map(imp: Importer, operands: list, out_elt: str, fn: Callable) -> TensorVal:
+    """out[i] = fn(a[i], b[i], ...) over operands broadcast to one shape,
+    `fn(names, elts)` emitting the scalar code."""
+    ref = next(t for t in operands if isinstance(t, TensorVal))
+    ts = [imp.tensor(t, ref) for t in operands]
+    rank = max(t.rank for t in ts)
+    ts = [imp.expand_rank(t, rank) for t in ts]
+    shape = list(ts[0].shape)
+    for t in ts[1:]:
+        shape = broadcast_shapes(shape, t.shape)
+    sizes = []
+    for d, s in enumerate(shape):
+        if s is None:
+            owner = next(t for t in ts if t.shape[d] is None)
+            sizes.append(imp.dim_value(owner, d))
+    return imp.generic([(t, imp.broadcast_exprs(t, shape)) for t in ts], shape, out_elt,
+                       lambda args, acc: fn(args, [t.elt for t in ts]), sizes=sizes)
+
+
+def _float_fn(op: str):
+    """A float function of one argument: math.<op> (libm where LLVM has no
+    intrinsic)."""
+    def handler(imp: Importer, node):
+        x = imp.tensor(imp.get(node.inputsAt(0)))
+        out = _float_elt(x.elt)
+
+        def body(args, elts):
+            v, work = _in_float(imp, args[0], elts[0], out)
+            return imp.convert_scalar(imp.e.op(f"math.{op} {v} : {work}"), work, out)
+        return _map(imp, [x], out, body)
+    return handler
+
+
+for _k, _op in (("acos", "acos"), ("acosh", "acosh"), ("asin", "asin"), ("asinh", "asinh"),
+                ("atan", "atan"), ("atanh", "atanh"), ("cosh", "cosh"), ("sinh", "sinh")):
+    register(f"aten::{_k}", _float_fn(_op))
+
+
+@handles("aten::round")
+def _round(imp: Importer, node):
+    """round: half to even, as PyTorch (math.roundeven); integers unchanged."""
+    x = imp.tensor(imp.get(node.inputsAt(0)))
+    if not x.elt.startswith(("f", "bf")):
+        return x
+    return _float_fn("roundeven")(imp, node)
+
+
+@handles("aten::isinf")
+def _isinf(imp: Importer, node):
+    x = imp.tensor(imp.get(node.inputsAt(0)))
+    if not x.elt.startswith(("f", "bf")):
+        return imp.compare("tosa.equal", x, x, negate=True)  # all false
+    bits = {"f16": "0x7C00", "bf16": "0x7F80", "f32": "0x7F800000", "f64": "0x7FF0000000000000"}
+    inf = imp.e.constant(bits[x.elt], x.elt)
+
+    def body(args, elts):
+        magnitude = imp.e.op(f"math.absf {args[0]} : {x.elt}")
+        return imp.e.op(f"arith.cmpf oeq, {magnitude}, {inf} : {x.elt}")
+    return _map(imp, [x], "i1", body)
+
+
+def _promoted(a, b) -> str:
+    """The element type of a binary op's result (PyTorch's promotion, for
+    the types the importer has: a tensor's float type wins, a Python float
+    makes integer tensors f32)."""
+    elts = [t.elt for t in (a, b) if isinstance(t, TensorVal)]
+    floats = [e for e in elts if e.startswith(("f", "bf"))]
+    if floats:
+        return max(floats, key=lambda e: {"f16": 0, "bf16": 0, "f32": 1, "f64": 2}[e])
+    if any(isinstance(s, ScalarVal) and s.kind == "f64" for s in (a, b)):
+        return "f32"
+    return max(elts, key=lambda e: 0 if e == "i1" else int(e[1:]))
+
+
+@handles("aten::atan2")
+def _atan2(imp: Importer, node):
+    a, b = inputs(imp, node)[:2]
+    out = _float_elt(_promoted(a, b))
+
+    def body(args, elts):
+        (y, work), (x, _) = (_in_float(imp, n, e, out) for n, e in zip(args, elts))
+        return imp.convert_scalar(imp.e.op(f"math.atan2 {y}, {x} : {work}"), work, out)
+    return _map(imp, [a, b], out, body)
+
+
+@handles("aten::fmod")
+def _fmod(imp: Importer, node):
+    """fmod: the remainder truncated toward zero (C's fmod; arith.remf /
+    remsi). An integer divisor of 0 gives 0 (PyTorch raises; dividing would
+    trap)."""
+    a, b = inputs(imp, node)[:2]
+    if isinstance(a, ScalarVal) and isinstance(b, ScalarVal):
+        raise imp.fail("fmod of two numbers")
+    out = _promoted(a, b)
+
+    def body(args, elts):
+        x, y = (imp.convert_scalar(n, e, out) for n, e in zip(args, elts))
+        if out.startswith(("f", "bf")):
+            return imp.e.op(f"arith.remf {x}, {y} : {out}")
+        zero, one = imp.e.constant("0", out), imp.e.constant("1", out)
+        is_zero = imp.e.op(f"arith.cmpi eq, {y}, {zero} : {out}")
+        safe = imp.e.op(f"arith.select {is_zero}, {one}, {y} : {out}")
+        rem = imp.e.op(f"arith.remsi {x}, {safe} : {out}")
+        return imp.e.op(f"arith.select {is_zero}, {zero}, {rem} : {out}")
+    return _map(imp, [a, b], out, body)
+
+
+@handles("aten::bitwise_xor")
+def _bitwise_xor(imp: Importer, node):
+    a, b = inputs(imp, node)[:2]
+    ref = a if isinstance(a, TensorVal) else b
+    if not isinstance(ref, TensorVal):
+        raise imp.fail("bitwise_xor of two numbers")
+    return imp.binary("tosa.logical_xor" if ref.elt == "i1" else "tosa.bitwise_xor", a, b)
