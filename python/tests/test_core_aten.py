@@ -133,6 +133,32 @@ CASES: dict[str, tuple[Callable, tuple]] = {
     "bitwise_xor.Tensor": (lambda x, y: (x * 4).to(torch.int64) ^ (y * 4).to(torch.int64),
                            (r(3, 4), r(3, 4))),
     "bitwise_xor.Scalar": (lambda x: (x * 4).to(torch.int64) ^ 5, (r(3, 4),)),
+    "gather.default": (lambda x: torch.gather(x, 1, torch.tensor([[3, 0], [1, 1], [2, 0]])),
+                       (r(3, 4),)),
+    "index.Tensor": (lambda x: x[torch.tensor([2, 0, -1])][:, torch.tensor([[1], [3]])]
+                     + x[1:3, torch.tensor([0, 2])].sum(), (r(3, 4),)),
+    "diagonal.default": (lambda x: torch.diagonal(x, 1, 0, 2) * 1, (r(3, 2, 4),)),
+    "cumsum.default": (lambda x: torch.cumsum(x, 1) + torch.cumsum(x > 0, 0), (r(3, 4),)),
+    "sort.default": (lambda x: torch.sort(x, 1, descending=True)[0]
+                     + torch.sort(x, 0)[1], (r(3, 4),)),
+    "scatter.src": (lambda x, y: torch.scatter(x, 1, torch.tensor([[2, 0], [1, 3]]), y),
+                    (r(2, 4), r(2, 3))),
+    "scatter.value": (lambda x: torch.scatter(x, 0, torch.tensor([[1, 0, 1, 0]]), 2.5),
+                      (r(2, 4),)),
+    "scatter_add.default": (lambda x, y: torch.scatter_add(x, 1, torch.tensor([[2, 2], [1, 3]]), y),
+                            (r(2, 4), r(2, 3))),
+    "scatter_reduce.two": (lambda x, y: torch.scatter_reduce(
+        x, 1, torch.tensor([[2, 2], [1, 3]]), y, "amax", include_self=False)
+        + torch.scatter_reduce(x, 1, torch.tensor([[0, 0], [1, 1]]), y, "mean"),
+        (r(2, 4), r(2, 3))),
+    "index_put.default": (lambda x, y: torch.ops.aten.index_put(
+        x, [torch.tensor([2, 0])], y) + torch.ops.aten.index_put(
+        x, [None, torch.tensor([1, 1])], torch.tensor(1.5), True), (r(3, 4), r(2, 4))),
+    "slice_scatter.default": (lambda x, y: torch.slice_scatter(x, y, 1, 1, 4, 2), (r(3, 5), r(3, 2))),
+    "as_strided.default": (lambda x: torch.as_strided(x, (3, 3), (1, 2), 1) * 1, (r(3, 4),)),
+    "copy.default": (lambda x, y: torch.ops.aten.copy(x, y), (r(3, 4), r(4))),
+    "empty.memory_format": (lambda x: torch.ops.aten.empty.memory_format([3, 4]).zero_() + x,
+                            (r(3, 4),)),
 }
 
 if hasattr(torch, "cond") and hasattr(torch, "export"):
@@ -181,3 +207,32 @@ def test_core_aten_op(overload):
     want, got = model(*args), compiled(*args)
     assert got.shape == want.shape and got.dtype == want.dtype, (got, want)
     torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
+
+
+class _IndexingAsModelsWriteIt(nn.Module):
+    """Gathers and scatters as models spell them, over a dynamic batch and
+    sequence: labels' logits, masked positions zeroed, position ids from a
+    padding mask, top-p style sorting, token counts per class."""
+
+    def forward(self, logits, labels):
+        picked = torch.gather(logits, 1, labels.unsqueeze(1)).squeeze(1)
+        masked = logits.clone()
+        masked[logits < 0] = 0.0
+        positions = torch.cumsum(logits > 0, 1) * (logits > 0)
+        ordered, order = torch.sort(logits, -1, descending=True)
+        counts = torch.zeros(logits.shape[0], logits.shape[1]).scatter_add(
+            1, order[:, :2], torch.ones(order.shape[0], 2))
+        rows = logits[torch.arange(logits.shape[0]), labels]
+        return picked + rows, masked + positions + ordered.cumsum(-1) + counts + order
+
+
+@pytest.mark.skipif(not (hasattr(torch, "cond") and hasattr(torch, "export")),
+                    reason="needs PyTorch 2 (torch.export)")
+def test_indexing_with_dynamic_sizes():
+    model = _IndexingAsModelsWriteIt().eval()
+    example = (r(4, 6), torch.tensor([0, 5, 2, 3]))
+    compiled = dyn.compile(model, example, frontend="export", dynamic_dims={0: [0, 1], 1: [0]})
+    for batch, width in ((4, 6), (1, 3), (7, 9)):
+        args = (r(batch, width), torch.randint(0, width, (batch,), generator=g))
+        for got, want in zip(compiled(*args), model(*args)):
+            torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)

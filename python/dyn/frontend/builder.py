@@ -283,6 +283,7 @@ class Builder:
         if init is None:
             init = self.e.op(f"tensor.empty({', '.join(sizes or [])}) : {out_type}")
         ins = list(ins)
+        given = len(ins)
         if reductions:
             # The reduction loops' extents come from a shape-only operand, as
             # linalg's pooling ops take their window.
@@ -304,7 +305,7 @@ class Builder:
         self.e.emit("^bb0(" + ", ".join(f"{a}: {t.elt}" for a, (t, _) in zip(args, ins))
                     + (", " if ins else "") + f"{acc}: {elt}):")
         self.e.indent += 1
-        result = body(args, acc)
+        result = body(args[:given], acc)
         self.e.emit(f"linalg.yield {result} : {elt}")
         self.e.indent -= 1
         self.e.emit(f"}} -> {out_type}")
@@ -316,7 +317,7 @@ class Builder:
 
     def sizes_of(self, shape: Shape, like: Sequence[tuple[TensorVal, int]]) -> list[str]:
         """The dynamic extents of `shape` (index SSA names) from (tensor, dim) pairs."""
-        return [self.dim_value(t, d) for (t, d), s in zip(like, shape) if s is None]
+        return [self.dim_value(*pair) for pair, s in zip(like, shape) if s is None]
 
     def clamp_index(self, i: str, extent: str) -> str:
         """An index value clamped to [0, extent - 1]: the gathers' reads stay

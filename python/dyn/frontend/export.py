@@ -143,6 +143,10 @@ _ADAPTERS: dict[str, tuple[str, Callable[[list], list], Optional[Callable[[Any],
     "aten::_adaptive_avg_pool2d": ("aten::adaptive_avg_pool2d", lambda a: a, None),
     "aten::sym_size": ("aten::size", lambda a: a, None),
     "aten::alias": ("aten::clone", lambda a: [a[0], None], None),
+    "aten::fill": ("aten::full_like", lambda a: [a[0], a[1], None], None),
+    # Uninitialised memory: zeros (reading it before writing is the model's bug).
+    "aten::empty": ("aten::full", lambda a: [a[0], 0.0, a[1]], None),
+    "aten::empty_strided": ("aten::full", lambda a: [a[0], 0.0, a[2]], None),
 }
 
 # Python operators on symbolic ints and bools (sizes, loop counters, the

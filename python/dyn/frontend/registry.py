@@ -22,6 +22,7 @@ FAMILIES = {
     "linalg": "linear algebra and convolution",
     "normalization": "normalisation and activation",
     "shape": "shape and indexing",
+    "indexing": "gathers, scatters, scans and sorts",
     "creation": "creation",
     "recurrent": "recurrent",
     "scalar": "scalar",

@@ -111,12 +111,33 @@ def _scalar_tensor(imp: Importer, node):
 
 @register_handler("aten::arange")
 def _arange(imp: Importer, node):
-    """arange(start, end, step, dtype, ...) with constant bounds: a constant."""
+    """arange(start, end, step, dtype, ...): a constant when the bounds are;
+    else ceil((end - start) / step) elements start + i step, computed in i64
+    or f64 as PyTorch does (a dynamic size: `torch.arange(x.shape[1])`)."""
     start, end, step, dtype = inputs(imp, node)[:4]
-    if not all(isinstance(v, ScalarVal) and v.const is not None for v in (start, end, step)):
-        raise imp.fail("arange with bounds known only at run time")
     kinds = {start.kind, end.kind, step.kind}
     elt = (_dtype_name(imp.const_int(dtype)) if not isinstance(dtype, NoneVal)
            else "f32" if "f64" in kinds else "i64")
-    values = torch.arange(start.const, end.const, step.const, dtype=to_torch(elt))
-    return imp.constant_tensor(values)
+    if all(isinstance(v, ScalarVal) and v.const is not None for v in (start, end, step)):
+        values = torch.arange(start.const, end.const, step.const, dtype=to_torch(elt))
+        return imp.constant_tensor(values)
+    if elt is None:
+        raise imp.fail("arange of an unsupported dtype")
+    work = "f64" if "f64" in kinds else "i64"
+    a, b, c = (imp.scalar(v, work).name for v in (start, end, step))
+    span = imp.e.op(f"arith.sub{'f' if work == 'f64' else 'i'} {b}, {a} : {work}")
+    if work == "f64":
+        steps = imp.e.op(f"math.ceil {imp.e.op(f'arith.divf {span}, {c} : f64')} : f64")
+        count = imp.e.op(f"arith.fptosi {steps} : f64 to i64")
+    else:
+        count = imp.e.op(f"arith.ceildivsi {span}, {c} : i64")
+    count = imp.e.op(f"arith.maxsi {count}, {imp.e.constant('0', 'i64')} : i64")
+    size = imp.e.op(f"arith.index_cast {count} : i64 to index")
+
+    def body(args, acc):
+        i = imp.convert_scalar(imp.e.op(f"arith.index_cast {imp.loop(0)} : index to i64"),
+                               "i64", work)
+        f = "f" if work == "f64" else "i"
+        value = imp.e.op(f"arith.add{f} {a}, {imp.e.op(f'arith.mul{f} {i}, {c} : {work}')} : {work}")
+        return imp.convert_scalar(value, work, elt)
+    return imp.generic([], [None], elt, body, sizes=[size])

@@ -1,0 +1,513 @@
+"""Gathers, scatters, scans and sorts: the indexing ops TOSA has no op for
+(its gather takes one batch of rows, it has no scatter, scan or sort).
+
+Each is one linalg.generic (`Builder.generic`) over the result: a gather
+reads its operand with `tensor.extract` at computed coordinates; a scatter
+runs over the result with a reduction loop over the index positions that
+may write each element (out[p] = combine of the sources whose index is p),
+so that nothing is written out of place and the result is a value, as
+Core ATen's functional ops are. Indices read from data are wrapped (negative
+from the end, where PyTorch allows it) and clamped to the extent: PyTorch
+raises on an index out of range, compiled code must not read or write
+outside a tensor.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Callable, Optional
+
+from dyn.frontend.registry import handles, inputs
+from dyn.frontend.values import NoneVal, ScalarVal, Shape, TensorVal, broadcast_shapes, tensor_type
+
+if TYPE_CHECKING:
+    from dyn.frontend.torchscript import Importer
+
+
+def _dim(imp: Importer, t: TensorVal, dim) -> int:
+    return imp.const_int(dim) % max(t.rank, 1)
+
+
+def _data_index(imp: Importer, value: str, elt: str, extent: str, wrap: bool) -> str:
+    """An index read from an integer tensor, as a coordinate inside `extent`."""
+    i = imp.index_of(value, elt)
+    if wrap:
+        i = imp.wrap_index(i, extent)
+    return imp.clamp_index(i, extent)
+
+
+# -- gathers ----------------------------------------------------------------------
+@handles("aten::gather")
+def _gather(imp: Importer, node):
+    """gather(x, dim, index): out[p] = x[p with p[dim] = index[p]]."""
+    x, dim, index = inputs(imp, node)[:3]
+    x, index = imp.tensor(x), imp.tensor(index)
+    d = _dim(imp, x, dim)
+    if index.rank != x.rank:
+        raise imp.fail(f"gather with an index of rank {index.rank} into rank {x.rank}")
+    extent = imp.dim_value(x, d)
+
+    def body(args, acc):
+        coords = [_data_index(imp, args[0], index.elt, extent, False) if k == d else imp.loop(k)
+                  for k in range(x.rank)]
+        return imp.extract(x, coords)
+    shape = list(index.shape)
+    return imp.generic([(index, [f"d{k}" for k in range(index.rank)])], shape, x.elt, body,
+                       sizes=imp.sizes_of(shape, [(index, k) for k in range(index.rank)]))
+
+
+def _index_layout(imp: Importer, x: TensorVal, items: list):
+    """Where x[indices] puts things (numpy's advanced indexing): the index
+    tensors broadcast to one shape B; its dims replace the indexed dims
+    where those are adjacent, else they come first. Returns (indexed:
+    {dim of x: index tensor}, B, where B starts in the result, the result's
+    dim for each dim of x that is not indexed)."""
+    if len(items) > x.rank:
+        raise imp.fail(f"{len(items)} indices into a rank-{x.rank} tensor")
+    indexed = {k: imp.tensor(v) for k, v in enumerate(items) if not isinstance(v, NoneVal)}
+    if any(t.elt == "i1" for t in indexed.values()):
+        raise imp.fail("indexing with a boolean mask (its result's size depends on the data: "
+                       "use torch.where, or masked_fill)")
+    b_shape: Shape = []
+    for t in indexed.values():
+        b_shape = broadcast_shapes(b_shape, t.shape)
+    dims = sorted(indexed)
+    adjacent = dims == list(range(dims[0], dims[-1] + 1))
+    start = dims[0] if adjacent else 0
+    rest = [k for k in range(x.rank) if k not in indexed]
+    result_dim = {}
+    for k in rest:
+        before = k < dims[0] and adjacent
+        result_dim[k] = rest.index(k) + (0 if before else len(b_shape))
+    return indexed, b_shape, start, result_dim
+
+
+@handles("aten::index")
+def _index(imp: Importer, node):
+    """index(x, indices): advanced indexing with integer tensors (None
+    entries keep a dim whole)."""
+    x, indices = inputs(imp, node)[:2]
+    x = imp.tensor(x)
+    indexed, b_shape, start, result_dim = _index_layout(imp, x, indices.items)
+    rank = len(b_shape) + len(result_dim)
+    shape: Shape = [None] * rank
+    like: list = [None] * rank
+    for k, r in result_dim.items():
+        shape[r], like[r] = x.shape[k], (x, k)
+    for i, s in enumerate(b_shape):
+        shape[start + i] = s
+        owner = next((t for t in indexed.values()
+                      if t.rank >= len(b_shape) - i and t.shape[i - len(b_shape)] == s), None)
+        like[start + i] = (owner, t_dim(owner, len(b_shape), i)) if owner else None
+    order = sorted(indexed)
+    ins = [(indexed[k], imp.broadcast_exprs(indexed[k], b_shape, start)) for k in order]
+
+    def body(args, acc):
+        coords = []
+        for k in range(x.rank):
+            if k in indexed:
+                t = indexed[k]
+                coords.append(_data_index(imp, args[order.index(k)], t.elt,
+                                          imp.dim_value(x, k), True))
+            else:
+                coords.append(imp.loop(result_dim[k]))
+        return imp.extract(x, coords)
+    return imp.generic(ins, shape, x.elt, body, sizes=imp.sizes_of(shape, like))
+
+
+def t_dim(t: TensorVal, b_rank: int, i: int) -> int:
+    """The dim of index tensor `t` that B's dim i reads (right-aligned)."""
+    return t.rank - (b_rank - i)
+
+
+@handles("aten::diagonal")
+def _diagonal(imp: Importer, node):
+    """diagonal(x, offset, dim1, dim2): the other dims, then the diagonal."""
+    x, offset, dim1, dim2 = inputs(imp, node)[:4]
+    x = imp.tensor(x)
+    off = imp.const_int(offset)
+    d1, d2 = _dim(imp, x, dim1), _dim(imp, x, dim2)
+    n1, n2 = x.shape[d1], x.shape[d2]
+    if d1 == d2 or n1 is None or n2 is None:
+        raise imp.fail("diagonal of dims with dynamic sizes (or of one dim twice)")
+    length = max(min(n1, n2 - off) if off >= 0 else min(n1 + off, n2), 0)
+    others = [k for k in range(x.rank) if k not in (d1, d2)]
+    shape = [x.shape[k] for k in others] + [length]
+    last = len(others)
+    exprs = []
+    for k in range(x.rank):
+        if k == d1:
+            exprs.append(f"d{last} + {max(-off, 0)}")
+        elif k == d2:
+            exprs.append(f"d{last} + {max(off, 0)}")
+        else:
+            exprs.append(f"d{others.index(k)}")
+    return imp.generic([(x, exprs)], shape, x.elt, lambda args, acc: args[0],
+                       sizes=imp.sizes_of(shape, [(x, k) for k in others] + [None]))
+
+
+@handles("aten::as_strided")
+def _as_strided(imp: Importer, node):
+    """as_strided(x, size, stride, offset) of a contiguous x (every value of
+    the functional graph is one): element offset + sum(i_k stride_k) of its
+    data."""
+    x, size, stride, offset = inputs(imp, node)[:4]
+    x = imp.tensor(x)
+    sizes, strides = imp.const_list(size), imp.const_list(stride)
+    base = 0 if isinstance(offset, NoneVal) else imp.const_int(offset)
+    if None in x.shape:
+        raise imp.fail("as_strided of a tensor with dynamic dims")
+    numel = math.prod(x.shape)
+    reach = base + sum((n - 1) * s for n, s in zip(sizes, strides) if n > 0)
+    if any(s < 0 for s in strides) or (math.prod(sizes) and reach >= numel):
+        raise imp.fail(f"as_strided {sizes} {strides} +{base} outside the {numel} elements")
+    flat = imp.reshape(x, [numel])
+    expr = " + ".join([str(base)] + [f"d{k} * {s}" for k, s in enumerate(strides)])
+    return imp.generic([(flat, [expr])], sizes, x.elt, lambda args, acc: args[0])
+
+
+# -- scans and sorts ----------------------------------------------------------------
+def _integral(elt: str) -> bool:
+    return not elt.startswith(("f", "bf"))
+
+
+@handles("aten::cumsum")
+def _cumsum(imp: Importer, node):
+    """cumsum(x, dim, dtype): out[..i..] = sum of x[..j..] for j <= i, as a
+    reduction over the whole dim masked by j <= i (a scan is not a linalg
+    op; this is O(n^2) along the dim, fine for the sequence lengths models
+    take cumulative sums over: position ids, masks)."""
+    from dyn.frontend.ops.creation import _dtype_name
+
+    x, dim, dtype = inputs(imp, node)[:3]
+    x = imp.tensor(x)
+    d = _dim(imp, x, dim)
+    elt = ("i64" if _integral(x.elt) else x.elt) if isinstance(dtype, NoneVal) \
+        else _dtype_name(imp.const_int(dtype))
+    shape = list(x.shape)
+    like = [(x, k) for k in range(x.rank)]
+    init = imp.filled(shape, elt, like)
+    exprs = [f"d{x.rank}" if k == d else f"d{k}" for k in range(x.rank)]
+    add = "arith.addi" if _integral(elt) else "arith.addf"
+
+    def body(args, acc):
+        upto = imp.e.op(f"arith.cmpi ule, {imp.loop(x.rank)}, {imp.loop(d)} : index")
+        total = imp.e.op(f"{add} {acc}, {imp.convert_scalar(args[0], x.elt, elt)} : {elt}")
+        return imp.e.op(f"arith.select {upto}, {total}, {acc} : {elt}")
+    return imp.generic([(x, exprs)], shape, elt, body, init=init,
+                       reductions=[x.shape[d] if x.shape[d] is not None else imp.dim_value(x, d)])
+
+
+def _before(imp: Importer, a: str, b: str, elt: str, descending: bool) -> str:
+    """Whether a sorts strictly before b: <, or > descending; NaN is the
+    largest value, as in PyTorch."""
+    if _integral(elt):
+        return imp.e.op(f"arith.cmpi {'sgt' if descending else 'slt'}, {a}, {b} : {elt}")
+    strict = imp.e.op(f"arith.cmpf {'ogt' if descending else 'olt'}, {a}, {b} : {elt}")
+    nan_a = imp.e.op(f"arith.cmpf uno, {a}, {a} : {elt}")
+    nan_b = imp.e.op(f"arith.cmpf uno, {b}, {b} : {elt}")
+    true = imp.e.constant("1", "i1")
+    first, second = (nan_a, nan_b) if descending else (nan_b, nan_a)
+    number = imp.e.op(f"arith.xori {second}, {true} : i1")
+    nan_order = imp.e.op(f"arith.andi {first}, {number} : i1")
+    return imp.e.op(f"arith.ori {strict}, {nan_order} : i1")
+
+
+def _same(imp: Importer, a: str, b: str, elt: str) -> str:
+    if _integral(elt):
+        return imp.e.op(f"arith.cmpi eq, {a}, {b} : {elt}")
+    equal = imp.e.op(f"arith.cmpf oeq, {a}, {b} : {elt}")
+    nan_a = imp.e.op(f"arith.cmpf uno, {a}, {a} : {elt}")
+    nan_b = imp.e.op(f"arith.cmpf uno, {b}, {b} : {elt}")
+    return imp.e.op(f"arith.ori {equal}, {imp.e.op(f'arith.andi {nan_a}, {nan_b} : i1')} : i1")
+
+
+def _sort_indices(imp: Importer, x: TensorVal, d: int, descending: bool) -> TensorVal:
+    """The permutation that sorts x along d, stably: each element's rank
+    (how many sort before it, ties by position), then for each rank the
+    position that has it. Two O(n^2) reductions: TOSA and linalg have no
+    sort."""
+    shape, rank = list(x.shape), x.rank
+    like = [(x, k) for k in range(rank)]
+    extent = x.shape[d] if x.shape[d] is not None else imp.dim_value(x, d)
+    other = [f"d{rank}" if k == d else f"d{k}" for k in range(rank)]
+    ident = [f"d{k}" for k in range(rank)]
+
+    def rank_body(args, acc):
+        mine, theirs = args
+        j, i = imp.loop(rank), imp.loop(d)
+        earlier = imp.e.op(f"arith.cmpi ult, {j}, {i} : index")
+        tie = imp.e.op(f"arith.andi {_same(imp, theirs, mine, x.elt)}, {earlier} : i1")
+        first = imp.e.op(f"arith.ori {_before(imp, theirs, mine, x.elt, descending)}, {tie} : i1")
+        one = imp.e.op(f"arith.extui {first} : i1 to i64")
+        return imp.e.op(f"arith.addi {acc}, {one} : i64")
+    ranks = imp.generic([(x, ident), (x, other)], shape, "i64", rank_body,
+                        init=imp.filled(shape, "i64", like), reductions=[extent])
+
+    def pick_body(args, acc):
+        k = imp.e.op(f"arith.index_cast {imp.loop(d)} : index to i64")
+        hit = imp.e.op(f"arith.cmpi eq, {args[0]}, {k} : i64")
+        position = imp.e.op(f"arith.index_cast {imp.loop(rank)} : index to i64")
+        return imp.e.op(f"arith.select {hit}, {position}, {acc} : i64")
+    return imp.generic([(ranks, other)], shape, "i64", pick_body,
+                       init=imp.filled(shape, "i64", like), reductions=[extent])
+
+
+@handles("aten::sort")
+def _sort(imp: Importer, node):
+    """sort(x, dim, descending) -> (values, indices), stable."""
+    x, dim, descending = inputs(imp, node)[:3]
+    x = imp.tensor(x)
+    if x.rank == 0:
+        return [x, imp.constant_tensor(__import__("torch").tensor(0))]
+    d = _dim(imp, x, dim)
+    order = _sort_indices(imp, x, d, bool(descending.const))
+    extent = imp.dim_value(x, d)
+
+    def body(args, acc):
+        coords = [_data_index(imp, args[0], "i64", extent, False) if k == d else imp.loop(k)
+                  for k in range(x.rank)]
+        return imp.extract(x, coords)
+    values = imp.generic([(order, [f"d{k}" for k in range(x.rank)])], list(x.shape), x.elt, body,
+                         sizes=imp.sizes_of(x.shape, [(x, k) for k in range(x.rank)]))
+    return [values, order]
+
+
+# -- scatters ------------------------------------------------------------------------
+_IDENTITY = {"sum": 0.0, "mean": 0.0, "prod": 1.0, "amax": float("-inf"), "amin": float("inf")}
+
+
+def _combine(imp: Importer, how: str, acc: str, v: str, elt: str) -> str:
+    if how == "replace":
+        return v
+    f = not _integral(elt)
+    op = {"sum": "arith.addf" if f else "arith.addi", "mean": "arith.addf" if f else "arith.addi",
+          "prod": "arith.mulf" if f else "arith.muli",
+          "amax": "arith.maximumf" if f else "arith.maxsi",
+          "amin": "arith.minimumf" if f else "arith.minsi"}[how]
+    return imp.e.op(f"{op} {acc}, {v} : {elt}")
+
+
+def _scatter(imp: Importer, x: TensorVal, d: int, index: TensorVal, src, how: str,
+             init: Optional[str] = None, elt: Optional[str] = None) -> TensorVal:
+    """out[p] = combine over j of src[q] where q = p with q[d] = j and
+    index[q] == p[d] (q inside index's shape), starting from `init` (x)."""
+    if index.rank != x.rank:
+        raise imp.fail(f"scatter with an index of rank {index.rank} into rank {x.rank}")
+    elt = elt or x.elt
+    rank = x.rank
+    extent = imp.dim_value(x, d)
+    span = index.shape[d] if index.shape[d] is not None else imp.dim_value(index, d)
+    value: Optional[ScalarVal] = src if isinstance(src, ScalarVal) else None
+    if value is not None:
+        s = imp.scalar(value, "f64" if not _integral(elt) else "i64")
+        fill = imp.convert_scalar(s.name, s.kind, elt)
+    else:
+        src = imp.tensor(src)
+    true = imp.e.constant("1", "i1")
+
+    def body(args, acc):
+        j = imp.loop(rank)
+        inside = true
+        q = []
+        for k in range(rank):
+            if k == d:
+                q.append(j)
+                continue
+            p_k = imp.loop(k)
+            if index.shape[k] is None or index.shape[k] != x.shape[k]:
+                fits = imp.e.op(f"arith.cmpi ult, {p_k}, {imp.dim_value(index, k)} : index")
+                inside = imp.e.op(f"arith.andi {inside}, {fits} : i1")
+                p_k = imp.clamp_index(p_k, imp.dim_value(index, k))
+            q.append(p_k)
+        target = _data_index(imp, imp.extract(index, q), index.elt, extent, False)
+        same = imp.e.op(f"arith.cmpi eq, {target}, {imp.loop(d)} : index")
+        hit = imp.e.op(f"arith.andi {inside}, {same} : i1")
+        v = fill if value is not None else imp.convert_scalar(imp.extract(src, q), src.elt, elt)
+        if how == "count":
+            one = imp.e.constant("1", elt)
+            return imp.e.op(f"arith.select {hit}, {imp.e.op(f'arith.addi {acc}, {one} : {elt}')}, "
+                            f"{acc} : {elt}")
+        return imp.e.op(f"arith.select {hit}, {_combine(imp, how, acc, v, elt)}, {acc} : {elt}")
+    return imp.generic([], list(x.shape), elt, body, init=init or x.name, reductions=[span])
+
+
+@handles("aten::scatter")
+def _scatter_op(imp: Importer, node):
+    """scatter(x, dim, index, src or value): the last write wins where
+    indices repeat (PyTorch leaves that order unspecified)."""
+    x, dim, index, src = inputs(imp, node)[:4]
+    x = imp.tensor(x)
+    return _scatter(imp, x, _dim(imp, x, dim), imp.tensor(index), src, "replace")
+
+
+@handles("aten::scatter_add")
+def _scatter_add(imp: Importer, node):
+    x, dim, index, src = inputs(imp, node)[:4]
+    x = imp.tensor(x)
+    return _scatter(imp, x, _dim(imp, x, dim), imp.tensor(index), src, "sum")
+
+
+@handles("aten::scatter_reduce")
+def _scatter_reduce(imp: Importer, node):
+    """scatter_reduce(x, dim, index, src, reduce, include_self): sum, prod,
+    mean, amax, amin; without include_self an element some index hits
+    starts from the reduction's identity, one no index hits stays x's."""
+    from dyn.frontend.ops.elementwise import _select
+
+    x, dim, index, src, reduce, include_self = inputs(imp, node)[:6]
+    x, index = imp.tensor(x), imp.tensor(index)
+    d = _dim(imp, x, dim)
+    how = reduce.const
+    if how not in _IDENTITY:
+        raise imp.fail(f"scatter_reduce with reduce={how!r}")
+    if how == "mean" and _integral(x.elt):
+        raise imp.fail("scatter_reduce mean of an integer tensor")
+    keep = bool(include_self.const)
+    like = [(x, k) for k in range(x.rank)]
+    count = _scatter(imp, x, d, index, src, "count", init=imp.filled(x.shape, "i64", like),
+                     elt="i64")
+    hit = imp.compare("tosa.greater", count, ScalarVal("i64", None, 0))
+    start = None if keep else imp.filled(x.shape, x.elt, like, _IDENTITY[how]
+                                         if not _integral(x.elt) or math.isfinite(_IDENTITY[how])
+                                         else _int_bound(x.elt, _IDENTITY[how]))
+    total = _scatter(imp, x, d, index, src, how, init=start)
+    if how == "mean":
+        n = imp.cast_elt(count, x.elt)
+        if keep:
+            n = imp.binary("tosa.add", n, ScalarVal("f64", None, 1.0))
+        n = imp.binary("tosa.maximum", n, ScalarVal("f64", None, 1.0))
+        total = imp.binary("tosa.mul", total, imp.unary("tosa.reciprocal", n))
+    return _select(imp, hit, total, x)
+
+
+def _int_bound(elt: str, sign: float) -> int:
+    bits = 1 if elt == "i1" else int(elt[1:])
+    return -(2 ** (bits - 1)) if sign < 0 else 2 ** (bits - 1) - 1
+
+
+@handles("aten::index_put")
+def _index_put(imp: Importer, node):
+    """index_put(x, indices, values, accumulate): x[indices] = values (or +=).
+    A boolean mask with one value is a select; integer indices are a
+    scatter over the index positions (the last write wins where they
+    repeat, as PyTorch leaves unspecified)."""
+    from dyn.frontend.ops.elementwise import _select
+
+    x, indices, values, accumulate = inputs(imp, node)[:4]
+    x, values = imp.tensor(x), imp.tensor(values)
+    items = indices.items
+    acc_mode = bool(accumulate.const)
+    masks = [(k, v) for k, v in enumerate(items) if isinstance(v, TensorVal) and v.elt == "i1"]
+    if masks:
+        k, mask = masks[0]
+        alone = len(masks) == 1 and all(isinstance(v, NoneVal) for i, v in enumerate(items) if i != k)
+        if not alone or any(s != 1 for s in values.shape):
+            raise imp.fail("index_put with a boolean mask and more than one value "
+                           "(where each value goes depends on the data)")
+        full = imp.reshape(mask, [1] * k + list(mask.shape) + [1] * (x.rank - k - mask.rank))
+        v = imp.reshape(imp.cast_elt(values, x.elt), [1] * x.rank)
+        return _select(imp, full, imp.binary("tosa.add", x, v) if acc_mode else v, x)
+    indexed, b_shape, start, result_dim = _index_layout(imp, x, items)
+    order = sorted(indexed)
+    rank, m = x.rank, len(b_shape)
+    r_rank = m + len(result_dim)
+    values = imp.expand_rank(imp.cast_elt(values, x.elt), r_rank) if values.rank <= r_rank \
+        else values
+    if values.rank != r_rank:
+        raise imp.fail(f"index_put of values of rank {values.rank} into {r_rank} positions")
+    true = imp.e.constant("1", "i1")
+    # Loops: x's dims (d0..), then B's (the reduction).
+    b_loop = lambda i: rank + i
+    r_loop = {}
+    for k, r in result_dim.items():
+        r_loop[r] = k
+    for i in range(m):
+        r_loop[start + i] = b_loop(i)
+
+    def body(args, acc):
+        hit = true
+        for k in order:
+            t = indexed[k]
+            lead = m - t.rank
+            coords = [imp.index(0) if s == 1 and b_shape[lead + i] != 1 else imp.loop(b_loop(lead + i))
+                      for i, s in enumerate(t.shape)]
+            target = _data_index(imp, imp.extract(t, coords), t.elt, imp.dim_value(x, k), True)
+            same = imp.e.op(f"arith.cmpi eq, {target}, {imp.loop(k)} : index")
+            hit = imp.e.op(f"arith.andi {hit}, {same} : i1")
+        coords = [imp.index(0) if s == 1 else imp.loop(r_loop[r]) for r, s in enumerate(values.shape)]
+        v = imp.extract(values, coords)
+        new = imp.e.op(f"{'arith.addf' if not _integral(x.elt) else 'arith.addi'} {acc}, {v} "
+                       f": {x.elt}") if acc_mode else v
+        return imp.e.op(f"arith.select {hit}, {new}, {acc} : {x.elt}")
+    extents = []
+    for i, s in enumerate(b_shape):
+        if s is not None:
+            extents.append(s)
+            continue
+        owner = next(t for t in indexed.values() if t.rank >= m - i and t.shape[i - m] is None)
+        extents.append(imp.dim_value(owner, t_dim(owner, m, i)))
+    return imp.generic([], list(x.shape), x.elt, body, init=x.name, reductions=extents)
+
+
+# -- slices written back ------------------------------------------------------------
+def _insert(imp: Importer, x: TensorVal, src: TensorVal, offsets: list, strides: list,
+            sizes: list) -> TensorVal:
+    src = imp.cast_elt(src, x.elt)
+    name = imp.e.op(f"tensor.insert_slice {src.name} into {x.name}[{', '.join(map(str, offsets))}] "
+                    f"[{', '.join(map(str, sizes))}] [{', '.join(map(str, strides))}] : "
+                    f"{src.type} into {x.type}")
+    return TensorVal(name, list(x.shape), x.elt)
+
+
+@handles("aten::slice_scatter")
+def _slice_scatter(imp: Importer, node):
+    """slice_scatter(x, src, dim, start, end, step): x with x[start:end:step]
+    along dim replaced by src (tensor.insert_slice)."""
+    x, src, dim, start, _end, step = inputs(imp, node)[:6]
+    x, src = imp.tensor(x), imp.tensor(src)
+    d = _dim(imp, x, dim)
+    first = 0 if isinstance(start, NoneVal) else imp.const_int(start)
+    if first < 0:
+        if x.shape[d] is None:
+            raise imp.fail("slice_scatter from the end of a dynamic dim")
+        first += x.shape[d]
+    offsets = [first if k == d else 0 for k in range(x.rank)]
+    strides = [imp.const_int(step) if k == d else 1 for k in range(x.rank)]
+    sizes = [imp.dim_value(src, k) if s is None else s for k, s in enumerate(src.shape)]
+    return _insert(imp, x, src, offsets, strides, sizes)
+
+
+@handles("aten::select_scatter")
+def _select_scatter(imp: Importer, node):
+    """select_scatter(x, src, dim, index): x with x.select(dim, index) = src."""
+    x, src, dim, index = inputs(imp, node)[:4]
+    x, src = imp.tensor(x), imp.tensor(src)
+    d = _dim(imp, x, dim)
+    if isinstance(index, ScalarVal) and index.const is not None and x.shape[d] is not None:
+        at = index.const % x.shape[d]
+    else:
+        i = imp.index_of(imp.scalar(index, "i64").name, "i64")
+        at = imp.wrap_index(i, imp.dim_value(x, d))
+    offsets = [at if k == d else 0 for k in range(x.rank)]
+    sizes, j = [], 0
+    for k in range(x.rank):
+        if k == d:
+            sizes.append(1)
+        else:
+            sizes.append(imp.dim_value(src, j) if src.shape[j] is None else src.shape[j])
+            j += 1
+    return _insert(imp, x, src, offsets, [1] * x.rank, sizes)
+
+
+@handles("aten::copy")
+def _copy(imp: Importer, node):
+    """copy(x, src): src broadcast to x's shape, in x's dtype."""
+    x, src = inputs(imp, node)[:2]
+    x = imp.tensor(x)
+    src = imp.tensor(src, x)
+    if src.rank > x.rank:
+        raise imp.fail(f"copy of a rank-{src.rank} tensor into rank {x.rank}")
+    return imp.generic([(src, imp.broadcast_exprs(src, x.shape))], list(x.shape), x.elt,
+                       lambda args, acc: imp.convert_scalar(args[0], src.elt, x.elt),
+                       sizes=imp.sizes_of(x.shape, [(x, k) for k in range(x.rank)]))
