@@ -84,9 +84,13 @@ CASES: dict[str, tuple[Callable, tuple]] = {
     "convolution.default": (nn.Conv2d(3, 2, 3, padding=1), (r(1, 3, 6, 6),)),
     "max_pool2d_with_indices.default": (
         lambda x: F.max_pool2d(x, 2) .sum() + F.max_pool2d(x, 3, 2, ceil_mode=True).sum((2, 3))
+        + F.max_pool2d(x, 2, 1, dilation=2).mean()
         + F.max_pool2d(x, 3, 2, 1, ceil_mode=True).mean((2, 3)), (r(1, 2, 8, 8),)),
-    "avg_pool2d.default": (lambda x: F.avg_pool2d(x, 2), (r(1, 2, 6, 6),)),
-    "_adaptive_avg_pool2d.default": (lambda x: F.adaptive_avg_pool2d(x, (3, 2)) + 0,
+    "avg_pool2d.default": (lambda x: F.avg_pool2d(x, 2) + F.avg_pool2d(
+        x, 3, 2, 1, ceil_mode=True, count_include_pad=False).sum() + F.avg_pool2d(
+        x, 2, 1, divisor_override=3).mean(), (r(1, 2, 6, 6),)),
+    "_adaptive_avg_pool2d.default": (lambda x: F.adaptive_avg_pool2d(x, (3, 2))
+                                     + F.adaptive_avg_pool2d(x, (4, 5)).mean(),
                                      (r(1, 2, 6, 6),)),
     "_softmax.default": (lambda x: torch.softmax(x, -1), (r(3, 4),)),
     "_log_softmax.default": (lambda x: torch.log_softmax(x, -1), (r(3, 4),)),
@@ -157,6 +161,27 @@ CASES: dict[str, tuple[Callable, tuple]] = {
     "slice_scatter.default": (lambda x, y: torch.slice_scatter(x, y, 1, 1, 4, 2), (r(3, 5), r(3, 2))),
     "as_strided.default": (lambda x: torch.as_strided(x, (3, 3), (1, 2), 1) * 1, (r(3, 4),)),
     "copy.default": (lambda x, y: torch.ops.aten.copy(x, y), (r(3, 4), r(4))),
+    "upsample_nearest2d.vec": (lambda x: F.interpolate(x, scale_factor=2) .sum()
+                               + F.interpolate(x, size=(5, 3)), (r(1, 2, 4, 6),)),
+    "upsample_bilinear2d.vec": (lambda x: F.interpolate(x, scale_factor=1.5, mode="bilinear")
+                                .mean() + F.interpolate(x, size=(7, 5), mode="bilinear",
+                                                        align_corners=True), (r(1, 2, 4, 6),)),
+    "grid_sampler_2d.default": (lambda x, grid: F.grid_sample(x, grid, align_corners=False)
+                                + F.grid_sample(x, grid, mode="nearest", padding_mode="border",
+                                                align_corners=True),
+                                (r(2, 3, 5, 4), r(2, 3, 6, 2) * 0.8)),
+    "native_group_norm.default": (nn.GroupNorm(2, 4), (r(2, 4, 3, 5),)),
+    "_native_batch_norm_legit.no_stats": (nn.InstanceNorm2d(3, affine=True), (r(2, 3, 4, 4),)),
+    "avg_pool3d.default": (lambda x: F.avg_pool3d(x, 2) .sum() + F.avg_pool3d(
+        x, 3, 2, 1, ceil_mode=True, count_include_pad=False), (r(1, 2, 5, 6, 5),)),
+    "max_pool3d_with_indices.default": (lambda x: F.max_pool3d(x, 3, 2, 1, dilation=(1, 2, 1),
+                                                               ceil_mode=True), (r(1, 2, 5, 7, 6),)),
+    "_adaptive_avg_pool3d.default": (lambda x: F.adaptive_avg_pool3d(x, (2, 3, 4)),
+                                     (r(1, 2, 5, 7, 6),)),
+    "_cdist_forward.default": (lambda x, y: torch.cdist(x, y) + torch.cdist(x, y, p=1)
+                               + torch.cdist(x, y, p=float("inf")) + torch.cdist(x, y, p=3),
+                               (r(2, 4, 3), r(2, 5, 3))),
+    "_pdist_forward.default": (lambda x: F.pdist(x) + F.pdist(x, 1.5), (r(5, 3),)),
     "empty.memory_format": (lambda x: torch.ops.aten.empty.memory_format([3, 4]).zero_() + x,
                             (r(3, 4),)),
 }

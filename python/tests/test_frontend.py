@@ -244,3 +244,48 @@ def test_slices_with_run_time_bounds():
         x[0, 0] = k
         inputs.append([x])
     check(RuntimeSlices(), [torch.randn(3, 4)], inputs)
+
+
+class Resampling(nn.Module):
+    """What segmentation and image-to-image models do around their convs:
+    reflection / replication padding, upsampling, group norm and instance
+    norm, over a dynamic batch (the TorchScript path keeps these ops whole;
+    torch.export decomposes the pads)."""
+
+    def __init__(self):
+        super().__init__()
+        self.gn = nn.GroupNorm(2, 4)
+        self.inorm = nn.InstanceNorm2d(4, affine=True)
+
+    def forward(self, x, seq):
+        y = F.pad(x, (1, 2, 2, 0), mode="reflect") + 0.5
+        y = F.interpolate(y, scale_factor=2.0) + F.interpolate(y, size=(7, 9), mode="bilinear")[
+            :, :, :1, :1]
+        y = F.interpolate(self.gn(y), scale_factor=0.5, mode="bilinear", align_corners=True)
+        z = F.pad(x, (1, 1, 0, 2), mode="replicate")
+        s = F.pad(seq, (2, 1), mode="reflect") + F.pad(seq, (0, 3), mode="replicate")
+        v = F.pad(x.unsqueeze(2).expand(-1, -1, 3, -1, -1) * 1, (1, 0, 0, 1, 1, 1), mode="reflect")
+        return y, self.inorm(z), s, v
+
+
+def test_padding_upsampling_group_norm():
+    m = Resampling().eval()
+    check(m, [torch.randn(2, 4, 5, 6), torch.randn(2, 3, 7)],
+          [[torch.randn(1, 4, 5, 6), torch.randn(1, 3, 7)],
+           [torch.randn(3, 4, 5, 6), torch.randn(3, 3, 7)]], atol=1e-5)
+
+
+class Indexing(nn.Module):
+    """Gathers, scatters, scans and sorts as models write them."""
+
+    def forward(self, logits, labels):
+        picked = torch.gather(logits, 1, labels.unsqueeze(1))
+        rows = logits[torch.arange(logits.size(0)), labels]
+        ordered, order = torch.sort(logits, 1, descending=True)
+        counts = torch.zeros_like(logits).scatter_add(1, order[:, :2], torch.ones_like(logits)[:, :2])
+        return picked.squeeze(1) + rows, ordered.cumsum(1) + counts, order
+
+
+def test_gather_scatter_sort():
+    check(Indexing(), [torch.randn(3, 5), torch.tensor([0, 4, 2])],
+          [[torch.randn(1, 5), torch.tensor([3])], [torch.randn(4, 5), torch.tensor([1, 1, 0, 4])]])

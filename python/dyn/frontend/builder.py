@@ -164,8 +164,8 @@ class Builder:
 
     def empty(self, shape: Shape, elt: str, like: list[tuple[TensorVal, int]]) -> str:
         """tensor.empty with the dynamic dims taken from (tensor, dim) pairs."""
-        dyn = [self.dim_value(src, d) for (src, d), ext in zip(like, shape) if ext is None]
-        return self.e.op(f"tensor.empty({', '.join(dyn)}) : {tensor_type(shape, elt)}")
+        return self.e.op(f"tensor.empty({', '.join(self.sizes_of(shape, like))}) : "
+                         f"{tensor_type(shape, elt)}")
 
     def filled(self, shape: Shape, elt: str, like: list, value: float = 0.0) -> str:
         empty = self.empty(shape, elt, like)

@@ -56,6 +56,19 @@ def handled(overload: str) -> bool:
     return kind in HANDLERS
 
 
+# Ops without code on purpose, and why (shown in the table).
+_WHY_NOT = (
+    (lambda op: "_backward" in op, "a gradient: dyn compiles inference"),
+    (lambda op: op.split(".")[0] in ("rand", "randn", "randperm"),
+     "random numbers: the compiled model would not draw PyTorch's"),
+    (lambda op: op.startswith("_fft"), "complex tensors: not in the C ABI"),
+)
+
+
+def why_not(overload: str) -> str:
+    return next((why for test, why in _WHY_NOT if test(overload)), "")
+
+
 def table() -> str:
     tested = tested_ops()
     ops = core_ops()
@@ -66,7 +79,8 @@ def table() -> str:
              "| op | supported | test |", "| --- | --- | --- |"]
     for op in ops:
         test = f"`test_core_aten.py::{op}`" if op in tested else ""
-        lines.append(f"| `{op}` | {'yes' if op in supported else '—'} | {test} |")
+        mark = "yes" if op in supported else ("— " + why_not(op)).strip()
+        lines.append(f"| `{op}` | {mark} | {test} |")
     return "\n".join(lines) + "\n"
 
 

@@ -23,6 +23,8 @@ FAMILIES = {
     "normalization": "normalisation and activation",
     "shape": "shape and indexing",
     "indexing": "gathers, scatters, scans and sorts",
+    "image": "resampling and padding",
+    "pooling": "pooling and distances",
     "creation": "creation",
     "recurrent": "recurrent",
     "scalar": "scalar",

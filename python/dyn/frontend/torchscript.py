@@ -186,6 +186,13 @@ def _statement(imp: Importer, node):
     return []
 
 
+@handles("prim::Uninitialized")
+def _uninitialized(imp: Importer, node):
+    """The value a branch that raises "yields" (F.interpolate's checks):
+    never read on a path that returns."""
+    return NoneVal()
+
+
 @handles("prim::RaiseException")
 def _raise(imp: Importer, node):
     """A raise that no data-dependent `if` guards (those become run-time
@@ -196,7 +203,14 @@ def _raise(imp: Importer, node):
 def _exception_message(imp: Importer, node) -> str:
     """"ExceptionType: text" of a prim::RaiseException, as Python would
     print it (the Python runtime raises that type again)."""
-    args = inputs(imp, node)
+    message = node.inputsAt(0)
+    producer = message.node()
+    if message not in imp.values and producer.kind() == "aten::format":
+        # Formatted in the branch that raises (not imported): the template.
+        template = producer.inputsAt(0)
+        message = template if template in imp.values else None
+    args = [imp.get(message) if message is not None else None] + \
+        [imp.get(v) for v in list(node.inputs())[1:]]
     text = args[0].const if isinstance(args[0], ScalarVal) and args[0].kind == "str" else None
     if text is None:
         text = "<message computed at run time>"
@@ -344,11 +358,70 @@ def _restructure(like: list, flat) -> list:
     return out
 
 
+# A loop that grows a Python list (a list comprehension, `sizes.append(...)`)
+# with a trip count known at import is run at import time, up to this many
+# iterations: lists exist only while importing.
+MAX_UNROLLED_LIST_LOOP = 64
+
+
+def _appends(block) -> bool:
+    return any(n.kind() == "aten::append" or any(_appends(b) for b in n.blocks())
+               for n in block.nodes())
+
+
+def _tensor_free(block) -> bool:
+    return all(all(v.type().kind() != "TensorType" for v in n.outputs()) and
+               all(_tensor_free(b) for b in n.blocks()) for n in block.nodes())
+
+
+def _unrolled(imp: Importer, node, trip: int, cond, carried: list) -> list:
+    body = next(node.blocks())
+    for i in range(trip):
+        if not (isinstance(cond, ScalarVal) and cond.const is not None):
+            raise imp.fail("a loop that appends to a list exits on a value known only at run time")
+        if not cond.const:
+            break
+        for value, val in zip(body.inputs(), [ScalarVal("i64", None, i)] + carried):
+            imp.values[value] = val
+        imp.import_block_nodes(body.nodes())
+        cond, *carried = [imp.get(v) for v in body.outputs()]
+        imp.node = node
+    return carried
+
+
+@handles("aten::append")
+def _append(imp: Importer, node):
+    items, item = inputs(imp, node)
+    if not isinstance(items, ListVal):
+        raise imp.fail("append to a value that is not a list")
+    items.items.append(item)
+    return items
+
+
+@handles("aten::list")
+def _list_copy(imp: Importer, node):
+    items = imp.get(node.input())
+    if not isinstance(items, ListVal):
+        raise imp.fail("list() of a value that is not a list")
+    return ListVal(list(items.items))
+
+
 @handles("prim::Loop")
 def _loop(imp: Importer, node):
     args = inputs(imp, node)
     max_trip, init_cond, carried = args[0], args[1], args[2:]
     body = next(node.blocks())
+    # (also a short loop over Python numbers only: size arithmetic, folded
+    # or inline where the sizes are dynamic)
+    numbers = isinstance(max_trip, ScalarVal) and max_trip.const is not None and \
+        max_trip.const <= MAX_UNROLLED_LIST_LOOP and _tensor_free(body)
+    if _appends(body) or numbers:
+        trip = max_trip.const if isinstance(max_trip, ScalarVal) else None
+        if trip is None or trip > MAX_UNROLLED_LIST_LOOP:
+            raise imp.fail("a loop that appends to a list runs a number of times known only "
+                           "at run time (or more than "
+                           f"{MAX_UNROLLED_LIST_LOOP}): use torch.cat or torch.stack")
+        return _unrolled(imp, node, int(trip), init_cond, list(carried))
     # Loop-carried types: start from the initial values and widen (dims that
     # change become ?) until the body's yields fit.
     types = [_carried_type(imp, v) for v in carried]

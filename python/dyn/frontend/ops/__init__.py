@@ -5,5 +5,6 @@ in the module of its family, registered with `@handles("aten::name")`,
 plus its test in python/tests/.
 """
 
-from dyn.frontend.ops import (creation, elementwise, indexing, linalg,  # noqa: F401
-                              normalization, recurrent, reductions, scalar, shape)
+from dyn.frontend.ops import (creation, elementwise, image, indexing,  # noqa: F401
+                              linalg, normalization, pooling, recurrent, reductions, scalar,
+                              shape)

@@ -90,7 +90,22 @@ def _full(imp: Importer, node):
 def _full_like(imp: Importer, node):
     """full_like(x, fill, dtype, ...): x's shape (its dynamic dims too)."""
     x, fill, dtype = inputs(imp, node)[:3]
-    x = imp.tensor(x)
+    return _filled_like(imp, imp.tensor(x), fill, dtype)
+
+
+def _like(value: float):
+    """zeros_like / ones_like(x, dtype, ...)."""
+    def handler(imp: Importer, node):
+        x, dtype = inputs(imp, node)[:2]
+        return _filled_like(imp, imp.tensor(x), ScalarVal("f64", None, value), dtype)
+    return handler
+
+
+register("aten::zeros_like", _like(0.0))
+register("aten::ones_like", _like(1.0))
+
+
+def _filled_like(imp: Importer, x: TensorVal, fill, dtype) -> TensorVal:
     elt = x.elt if isinstance(dtype, NoneVal) else _dtype_name(imp.const_int(dtype))
     if elt is None or not isinstance(fill, ScalarVal):
         raise imp.fail("unsupported dtype or fill value")
@@ -114,7 +129,12 @@ def _arange(imp: Importer, node):
     """arange(start, end, step, dtype, ...): a constant when the bounds are;
     else ceil((end - start) / step) elements start + i step, computed in i64
     or f64 as PyTorch does (a dynamic size: `torch.arange(x.shape[1])`)."""
-    start, end, step, dtype = inputs(imp, node)[:4]
+    args = inputs(imp, node)
+    one, zero = ScalarVal("i64", None, 1), ScalarVal("i64", None, 0)
+    # arange(end, dtype, layout, device, pin_memory), arange.start(start, end,
+    # dtype, ...), arange.start_step(start, end, step, dtype, ...)
+    start, end, step, dtype = ([zero, args[0], one, args[1]] if len(args) == 5 else
+                               [args[0], args[1], one, args[2]] if len(args) == 6 else args[:4])
     kinds = {start.kind, end.kind, step.kind}
     elt = (_dtype_name(imp.const_int(dtype)) if not isinstance(dtype, NoneVal)
            else "f32" if "f64" in kinds else "i64")

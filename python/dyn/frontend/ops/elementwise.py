@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 
 from dyn.frontend.ops.scalar import _scalar_binary
 from dyn.frontend.registry import handles, inputs, register
-from dyn.frontend.values import NoneVal, ScalarVal, TensorVal, broadcast_shapes, tensor_type
+from dyn.frontend.values import ListVal, NoneVal, ScalarVal, TensorVal, broadcast_shapes, tensor_type
 
 if TYPE_CHECKING:
     from dyn.frontend.torchscript import Importer
@@ -16,6 +16,8 @@ def _binary(kind: str, tosa: str):
     def handler(imp: Importer, node):
         args = inputs(imp, node)
         a, b = args[0], args[1]
+        if kind == "add" and isinstance(a, ListVal) and isinstance(b, ListVal):
+            return ListVal(a.items + b.items)  # list concatenation
         if len(args) > 2 and isinstance(args[2], ScalarVal) and args[2].const not in (None, 1):
             b = imp.binary("tosa.mul", b, args[2]) if isinstance(b, TensorVal) else \
                 _scalar_binary(imp, "mul", b, args[2])

@@ -177,24 +177,31 @@ def _pool(imp: Importer, node, kind: str):
     stride = args[2]
     sh, sw = (kh, kw) if isinstance(stride, ListVal) and not stride.items else _pair(imp, stride)
     ph, pw = _pair(imp, args[3])
-    ceil = False
+    from dyn.frontend.ops.pooling import window_pool
+
+    # What TOSA's pooling cannot say goes to the generic window pooling.
+    kernel, strides, pads = (kh, kw), (sh, sw), (ph, pw)
     if kind == "max":
-        dh, dw = _pair(imp, args[4])
+        dilation = _pair(imp, args[4])
         ceil = bool(args[5].const)
-        if (dh, dw) != (1, 1):
-            raise imp.fail("dilated pooling")
+        if dilation != (1, 1):
+            return window_pool(imp, x, "max", kernel, strides, pads, dilation, ceil)
     else:
         ceil = bool(args[4].const)
-        if not bool(args[5].const) and (ph or pw):
-            raise imp.fail("avg_pool2d with count_include_pad=False and padding")
+        include = bool(args[5].const)
+        divisor = args[6] if len(args) > 6 and not isinstance(args[6], NoneVal) else None
+        if divisor is not None or (not include and (ph or pw)):
+            return window_pool(imp, x, "avg", kernel, strides, pads, (1, 1), ceil, include,
+                               None if divisor is None else imp.const_int(divisor))
     if ceil:
         extra = [_ceil_overhang(imp, n, kk, ss, pp) for n, kk, ss, pp in
-                 zip(x.shape[2:4], (kh, kw), (sh, sw), (ph, pw))]
+                 zip(x.shape[2:4], kernel, strides, pads)]
         if any(extra):
             if kind != "max":  # PyTorch's divisor then leaves the overhang out
-                raise imp.fail("ceil_mode avg_pool2d whose last window overhangs")
-            return _emit_pool(imp, x, kind, (kh, kw), (sh, sw), (ph, pw), extra)
-    return _emit_pool(imp, x, kind, (kh, kw), (sh, sw), (ph, pw))
+                return window_pool(imp, x, "avg", kernel, strides, pads, (1, 1), ceil,
+                                   bool(args[5].const))
+            return _emit_pool(imp, x, kind, kernel, strides, pads, extra)
+    return _emit_pool(imp, x, kind, kernel, strides, pads)
 
 
 def _ceil_overhang(imp: Importer, n: Optional[int], k: int, s: int, p: int) -> int:
@@ -254,9 +261,9 @@ def _adaptive_avg_pool2d(imp: Importer, node):
     if (oh, ow) == (h, w):
         return x
     if (oh, ow) != (1, 1):
-        if h % oh or w % ow:
-            raise imp.fail(f"adaptive_avg_pool2d from {h}x{w} to {oh}x{ow} (windows that "
-                           "do not tile the input)")
+        if h % oh or w % ow:  # windows that overlap or differ in size
+            from dyn.frontend.ops.pooling import adaptive_avg_pool
+            return adaptive_avg_pool(imp, x, [oh, ow])
         window = (h // oh, w // ow)
         return _emit_pool(imp, x, "avg", window, window, (0, 0))
     total = imp.reduce("tosa.reduce_sum", x, [2, 3], True)

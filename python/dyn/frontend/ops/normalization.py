@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from dyn.frontend.registry import handles, inputs
-from dyn.frontend.values import NoneVal, ScalarVal
+from dyn.frontend.values import NoneVal, ScalarVal, TensorVal
 
 if TYPE_CHECKING:
     from dyn.frontend.torchscript import Importer
@@ -79,3 +79,123 @@ def _batch_norm(imp: Importer, node):
     s = imp.constant_tensor(torch.from_numpy(scale.astype(np.float32).reshape(shape)))
     t = imp.constant_tensor(torch.from_numpy(shift.astype(np.float32).reshape(shape)))
     return imp.binary("tosa.add", imp.binary("tosa.mul", x, s), t)
+
+
+# -- statistics computed from the data (group norm, batch norm in training) --------
+def _count(imp: Importer, x: TensorVal, dims: list[int], like: TensorVal) -> TensorVal:
+    """How many elements `dims` of x hold, as a tensor of like's rank
+    (static, or computed from the dynamic sizes)."""
+    static = [x.shape[d] for d in dims if x.shape[d] is not None]
+    count = ScalarVal("i64", None, math.prod(static))
+    for d in dims:
+        if x.shape[d] is None:
+            n = imp.e.op(f"arith.index_cast {imp.dim_value(x, d)} : index to i64")
+            count = ScalarVal("i64", imp.e.op(f"arith.muli {imp.scalar(count).name}, {n} : i64"))
+    if count.const is not None:
+        return imp.tensor(ScalarVal("f64", None, float(count.const)), like)
+    return imp.tensor(ScalarVal("f64", imp.convert_scalar(count.name, "i64", "f64")), like)
+
+
+def _moments(imp: Importer, x: TensorVal, dims: list[int], eps: float):
+    """(x - mean, mean, 1 / sqrt(biased var + eps)) over dims (kept)."""
+    n = imp.unary("tosa.reciprocal", _count(imp, x, dims, x))
+    mean = imp.binary("tosa.mul", imp.reduce("tosa.reduce_sum", x, dims, True), n)
+    centered = imp.binary("tosa.sub", x, mean)
+    var = imp.binary("tosa.mul", imp.reduce("tosa.reduce_sum", imp.binary(
+        "tosa.mul", centered, centered), dims, True), n)
+    rstd = imp.unary("tosa.rsqrt", imp.binary("tosa.add", var, ScalarVal("f64", None, eps)))
+    return centered, mean, rstd
+
+
+def _per_channel(imp: Importer, y: TensorVal, w, b) -> TensorVal:
+    """y * w + b with w, b of y's dim 1."""
+    shape = [1, y.shape[1]] + [1] * (y.rank - 2)
+    if not isinstance(w, NoneVal):
+        y = imp.binary("tosa.mul", y, imp.reshape(imp.tensor(w), shape))
+    if not isinstance(b, NoneVal):
+        y = imp.binary("tosa.add", y, imp.reshape(imp.tensor(b), shape))
+    return y
+
+
+@handles("aten::native_group_norm")
+def _group_norm(imp: Importer, node):
+    """native_group_norm(x, w, b, N, C, HxW, groups, eps) -> (y, mean,
+    rstd): statistics over each group of C / groups channels and all
+    positions (x viewed as N x groups x C/groups x ...)."""
+    x, w, b, _n, _c, _hw, groups, eps = inputs(imp, node)[:8]
+    return _group_normed(imp, imp.tensor(x), w, b, imp.const_int(groups), float(eps.const))
+
+
+@handles("aten::group_norm")
+def _group_norm_ts(imp: Importer, node):
+    """group_norm(x, groups, w, b, eps, cudnn): TorchScript's spelling."""
+    x, groups, w, b, eps = inputs(imp, node)[:5]
+    return _group_normed(imp, imp.tensor(x), w, b, imp.const_int(groups), float(eps.const))[0]
+
+
+@handles("aten::instance_norm")
+def _instance_norm(imp: Importer, node):
+    """instance_norm(x, w, b, running_mean, running_var, use_input_stats,
+    momentum, eps, cudnn): statistics of each sample's channel."""
+    x, w, b, mean, var, use_input_stats, _momentum, eps = inputs(imp, node)[:8]
+    x = imp.tensor(x)
+    if not bool(use_input_stats.const):  # running statistics, as batch norm
+        shape = [1, x.shape[1]] + [1] * (x.rank - 2)
+        m, v = (imp.reshape(imp.tensor(t), shape) for t in (mean, var))
+        rstd = imp.unary("tosa.rsqrt", imp.binary("tosa.add", v, ScalarVal("f64", None, float(eps.const))))
+        return _per_channel(imp, imp.binary("tosa.mul", imp.binary("tosa.sub", x, m), rstd), w, b)
+    centered, _mean, rstd = _moments(imp, x, list(range(2, x.rank)), float(eps.const))
+    return _per_channel(imp, imp.binary("tosa.mul", centered, rstd), w, b)
+
+
+def _group_normed(imp: Importer, x: TensorVal, w, b, g: int, eps: float) -> list:
+    c = x.shape[1]
+    if c is None or c % g:
+        raise imp.fail(f"group norm of {c} channels in {g} groups")
+    grouped_shape = [x.shape[0], g, c // g] + list(x.shape[2:])
+    dynamic = [imp.dim_value(x, k) if s is None else str(s)
+               for k, s in zip([0, None, None] + list(range(2, x.rank)), grouped_shape)]
+    assoc = "[[0], [1, 2]" + "".join(f", [{k + 1}]" for k in range(2, x.rank)) + "]"
+    out_type = TensorVal("", grouped_shape, x.elt).type
+    grouped = TensorVal(imp.e.op(f"tensor.expand_shape {x.name} {assoc} output_shape "
+                                 f"[{', '.join(dynamic)}] : {x.type} into {out_type}"),
+                        grouped_shape, x.elt)
+    centered, mean, rstd = _moments(imp, grouped, list(range(2, grouped.rank)), eps)
+    y = imp.binary("tosa.mul", centered, rstd)
+    y = TensorVal(imp.e.op(f"tensor.collapse_shape {y.name} {assoc} : {y.type} into {x.type}"),
+                  list(x.shape), x.elt)
+    stats = [x.shape[0], g]
+    return [_per_channel(imp, y, w, b), imp.reshape(mean, stats), imp.reshape(rstd, stats)]
+
+
+@handles("aten::_native_batch_norm_legit")
+def _batch_norm_from_data(imp: Importer, node):
+    """_native_batch_norm_legit: batch norm with the batch's statistics
+    (training mode; instance norm is this over N x C channels). Only the
+    no_stats form: updating running statistics is training state, which
+    an inference compile would lose."""
+    args = inputs(imp, node)
+    if len(args) == 6:
+        x, w, b, training, _momentum, eps = args
+    else:
+        x, w, b, running_mean, _var, training, _momentum, eps = args
+        if not isinstance(running_mean, NoneVal):
+            raise imp.fail("batch norm in training mode updates its running statistics "
+                           "(call model.eval() before compiling)")
+    x = imp.tensor(x)
+    dims = [0] + list(range(2, x.rank))
+    centered, mean, rstd = _moments(imp, x, dims, float(eps.const))
+    y = _per_channel(imp, imp.binary("tosa.mul", centered, rstd), w, b)
+    return [y, imp.reshape(mean, [x.shape[1]]), imp.reshape(rstd, [x.shape[1]])]
+
+
+@handles("aten::native_dropout")
+def _native_dropout(imp: Importer, node):
+    """native_dropout(x, p, train): the identity and an all-true mask when
+    not training; training-mode dropout draws random numbers, which the
+    compiled model would not draw as PyTorch does."""
+    x, _p, train = inputs(imp, node)[:3]
+    x = imp.tensor(x)
+    if isinstance(train, ScalarVal) and train.const is False:
+        return [x, imp.compare("tosa.equal", x, x)]
+    raise imp.fail("dropout in training mode (call model.eval() before compiling)")

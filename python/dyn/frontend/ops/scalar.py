@@ -80,3 +80,24 @@ def _contains(imp: Importer, node):
     seq, item = inputs(imp, node)
     values = imp.const_list(seq)
     return ScalarVal("i1", None, imp.const_int(item) in values)
+
+
+@handles("aten::__range_length")
+def _range_length(imp: Importer, node):
+    """len(range(lo, hi, step)) (TorchScript's `for i in range(lo, hi)`)."""
+    lo, hi, step = inputs(imp, node)
+    if all(v.const is not None for v in (lo, hi, step)):
+        return ScalarVal("i64", None, len(range(int(lo.const), int(hi.const), int(step.const))))
+    if step.const is None or int(step.const) <= 0:
+        raise imp.fail("range() with a step known only at run time, or not positive")
+    span = _scalar_binary(imp, "sub", hi, lo)
+    step_less = _scalar_binary(imp, "sub", step, ScalarVal("i64", None, 1))
+    count = _scalar_binary(imp, "floordiv", _scalar_binary(imp, "add", span, step_less), step)
+    return _scalar_binary(imp, "max", count, ScalarVal("i64", None, 0))
+
+
+@handles("aten::__derive_index")
+def _derive_index(imp: Importer, node):
+    """The value of a range at iteration `index`: start + index * step."""
+    index, start, step = inputs(imp, node)
+    return _scalar_binary(imp, "add", start, _scalar_binary(imp, "mul", index, step))

@@ -166,7 +166,12 @@ def _cat(imp: Importer, node):
 
 @handles("aten::slice")
 def _slice(imp: Importer, node):
-    t, dim, start, end, step = inputs(imp, node)
+    args = inputs(imp, node)
+    if isinstance(args[0], ListVal):  # slice.t: a Python list (`x.size()[2:]`)
+        items, start, end, step = args
+        bound = lambda v: None if isinstance(v, NoneVal) else imp.const_int(v)
+        return ListVal(items.items[bound(start):bound(end):bound(step)])
+    t, dim, start, end, step = args
     d = imp.const_int(dim) % t.rank
     if imp.const_int(step) != 1:
         raise imp.fail("slices with a step other than 1")
@@ -340,8 +345,10 @@ def _constant_pad(imp: Importer, node):
     """constant_pad_nd(x, pad, value): pad lists (before, after) pairs from
     the last dim backwards, as F.pad; negative pads are not supported."""
     x, pad, value = inputs(imp, node)
-    x = imp.tensor(x)
-    pads = imp.const_list(pad)
+    return _constant_padded(imp, imp.tensor(x), imp.const_list(pad), value)
+
+
+def _constant_padded(imp: Importer, x: TensorVal, pads: list[int], value) -> TensorVal:
     if len(pads) % 2 or len(pads) // 2 > x.rank or any(p < 0 for p in pads):
         raise imp.fail(f"padding {pads} of a rank-{x.rank} tensor")
     per_dim = [[0, 0] for _ in range(x.rank)]
@@ -404,3 +411,29 @@ def _index_select(imp: Importer, node):
         return picked
     inverse = [perm.index(i) for i in range(x.rank)]
     return _transpose_perm(imp, picked, inverse)
+
+
+@handles("aten::sym_numel")
+def _numel(imp: Importer, node):
+    t = imp.tensor(imp.get(node.inputsAt(0)))
+    total = ScalarVal("i64", None, 1)
+    for d in range(t.rank):
+        total = _scalar_binary(imp, "mul", total, _size_of(imp, t, d))
+    return total
+
+
+@handles("aten::sym_stride")
+def _stride(imp: Importer, node):
+    """The stride of a dim: every value the compiled code holds is a
+    contiguous tensor of its own (the product of the sizes after it)."""
+    t, dim = inputs(imp, node)[:2]
+    total = ScalarVal("i64", None, 1)
+    for d in range(imp.const_int(dim) % t.rank + 1, t.rank):
+        total = _scalar_binary(imp, "mul", total, _size_of(imp, t, d))
+    return total
+
+
+@handles("aten::sym_storage_offset")
+def _storage_offset(imp: Importer, node):
+    """0: a contiguous tensor of its own (see sym_stride)."""
+    return ScalarVal("i64", None, 0)
