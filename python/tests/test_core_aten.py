@@ -22,6 +22,8 @@ def r(*shape, dtype=torch.float32):
     return torch.randn(*shape, generator=g).to(dtype)
 
 
+_TABLE = r(10, 3)
+
 # overload -> (function of the inputs, inputs)
 CASES: dict[str, tuple[Callable, tuple]] = {
     "abs.default": (torch.abs, (r(3, 4),)),
@@ -182,6 +184,11 @@ CASES: dict[str, tuple[Callable, tuple]] = {
                                + torch.cdist(x, y, p=float("inf")) + torch.cdist(x, y, p=3),
                                (r(2, 4, 3), r(2, 5, 3))),
     "_pdist_forward.default": (lambda x: F.pdist(x) + F.pdist(x, 1.5), (r(5, 3),)),
+    "_embedding_bag_forward_only.default": (lambda idx, off: F.embedding_bag(idx, _TABLE, off)
+                               + F.embedding_bag(idx, _TABLE, off, mode="max")
+                               + F.embedding_bag(idx, _TABLE, off, mode="sum",
+                                                 per_sample_weights=torch.arange(7.0) / 7),
+                               (torch.tensor([1, 4, 4, 9, 0, 3, 2]), torch.tensor([0, 2, 2, 5]))),
     "empty.memory_format": (lambda x: torch.ops.aten.empty.memory_format([3, 4]).zero_() + x,
                             (r(3, 4),)),
 }

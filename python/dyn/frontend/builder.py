@@ -167,8 +167,12 @@ class Builder:
         return self.e.op(f"tensor.empty({', '.join(self.sizes_of(shape, like))}) : "
                          f"{tensor_type(shape, elt)}")
 
-    def filled(self, shape: Shape, elt: str, like: list, value: float = 0.0) -> str:
-        empty = self.empty(shape, elt, like)
+    def filled(self, shape: Shape, elt: str, like: list, value: float = 0.0,
+               sizes: Optional[Sequence[str]] = None) -> str:
+        """A tensor of `value`; its dynamic dims from `like`'s (tensor, dim)
+        pairs, or `sizes` (index SSA names)."""
+        empty = self.empty(shape, elt, like) if sizes is None else self.e.op(
+            f"tensor.empty({', '.join(sizes)}) : {tensor_type(shape, elt)}")
         zero = self.e.constant(float_literal(value) if elt.startswith("f") else str(int(value)), elt)
         return self.e.op(f"linalg.fill ins({zero} : {elt}) outs({empty} : {tensor_type(shape, elt)}) "
                          f"-> {tensor_type(shape, elt)}")

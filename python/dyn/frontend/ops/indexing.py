@@ -151,10 +151,17 @@ def _as_strided(imp: Importer, node):
     """as_strided(x, size, stride, offset) of a contiguous x (every value of
     the functional graph is one): element offset + sum(i_k stride_k) of its
     data."""
+    from dyn.frontend.ops.shape import _target_shape
+
     x, size, stride, offset = inputs(imp, node)[:4]
     x = imp.tensor(x)
-    sizes, strides = imp.const_list(size), imp.const_list(stride)
+    strides = imp.const_list(stride)
     base = 0 if isinstance(offset, NoneVal) else imp.const_int(offset)
+    if base == 0 and _contiguous(size.items, strides):
+        # x's own layout under other sizes (what decompositions emit for a
+        # view of a kept memory format): a reshape, dynamic sizes included.
+        return imp.reshape(x, _target_shape(imp, x, size.items))
+    sizes = imp.const_list(size)
     if None in x.shape:
         raise imp.fail("as_strided of a tensor with dynamic dims")
     numel = math.prod(x.shape)
@@ -164,6 +171,21 @@ def _as_strided(imp: Importer, node):
     flat = imp.reshape(x, [numel])
     expr = " + ".join([str(base)] + [f"d{k} * {s}" for k, s in enumerate(strides)])
     return imp.generic([(flat, [expr])], sizes, x.elt, lambda args, acc: args[0])
+
+
+def _contiguous(sizes: list, strides: list[int]) -> bool:
+    """Whether strides are the row-major ones of sizes (a size-1 dim's
+    stride does not matter); sizes after a dim that is not 1 must be known."""
+    expected = 1
+    for s, st in zip(reversed(sizes), reversed(strides)):
+        n = s.const if isinstance(s, ScalarVal) else None
+        if n != 1 and st != expected:
+            return False
+        if n is None:
+            expected = None
+        elif expected is not None:
+            expected *= int(n)
+    return True
 
 
 # -- scans and sorts ----------------------------------------------------------------
@@ -511,3 +533,81 @@ def _copy(imp: Importer, node):
     return imp.generic([(src, imp.broadcast_exprs(src, x.shape))], list(x.shape), x.elt,
                        lambda args, acc: imp.convert_scalar(args[0], src.elt, x.elt),
                        sizes=imp.sizes_of(x.shape, [(x, k) for k in range(x.rank)]))
+
+
+@handles("aten::_embedding_bag", "aten::_embedding_bag_forward_only")
+def _embedding_bag(imp: Importer, node):
+    """_embedding_bag(weight, indices, offsets, scale_grad_by_freq, mode,
+    sparse, per_sample_weights, include_last_offset, padding_idx): sums
+    (mode 0), means (1) or maxima (2) of the rows each bag of a 1-d index
+    list picks; bag b is indices[offsets[b]:offsets[b + 1]]. One reduction
+    over all indices per bag (masked to the bag's range). Only the first
+    result is computed (the others serve the backward pass)."""
+    weight, indices, offsets, _scale, mode, _sparse, psw, last, padding = \
+        (inputs(imp, node) + [NoneVal()] * 9)[:9]
+    weight, indices, offsets = imp.tensor(weight), imp.tensor(indices), imp.tensor(offsets)
+    if indices.rank != 1 or offsets.rank != 1 or weight.rank != 2:
+        raise imp.fail("embedding_bag of other than 1-d indices with offsets")
+    how = {0: "sum", 1: "mean", 2: "max"}[imp.const_int(mode)]
+    if weight.elt != "f32":
+        raise imp.fail(f"embedding_bag of a {weight.elt} table")
+    include_last = isinstance(last, ScalarVal) and bool(last.const)
+    pad = None if isinstance(padding, NoneVal) or imp.const_int(padding) < 0 else \
+        imp.const_int(padding)
+    weights = None if isinstance(psw, NoneVal) else imp.tensor(psw)
+    count = indices.shape[0] if indices.shape[0] is not None else imp.dim_value(indices, 0)
+    n_off = imp.dim_value(offsets, 0)
+    bags = offsets.shape[0] - (1 if include_last else 0) if offsets.shape[0] is not None else None
+    sizes = []
+    if bags is None:
+        sizes.append(imp.e.op(f"arith.subi {n_off}, {imp.index(1 if include_last else 0)} : index"))
+    if weight.shape[1] is None:
+        sizes.append(imp.dim_value(weight, 1))
+    shape = [bags, weight.shape[1]]
+    elt = weight.elt
+    rows = imp.dim_value(weight, 0)
+    total = imp.index_of(count, "index") if isinstance(count, str) else imp.index(count)
+
+    def member(b: str, k: str) -> str:
+        """Whether index position k is in bag b (and not padding)."""
+        start = imp.index_of(imp.extract(offsets, [b]), offsets.elt)
+        nxt = imp.e.op(f"arith.addi {b}, {imp.index(1)} : index")
+        has_next = imp.e.op(f"arith.cmpi slt, {nxt}, {n_off} : index")
+        next_start = imp.index_of(imp.extract(offsets, [imp.clamp_index(nxt, n_off)]), offsets.elt)
+        end = imp.e.op(f"arith.select {has_next}, {next_start}, {total} : index")
+        ge = imp.e.op(f"arith.cmpi sge, {k}, {start} : index")
+        lt = imp.e.op(f"arith.cmpi slt, {k}, {end} : index")
+        ok = imp.e.op(f"arith.andi {ge}, {lt} : i1")
+        if pad is not None:
+            row = imp.index_of(imp.extract(indices, [k]), indices.elt)
+            real = imp.e.op(f"arith.cmpi ne, {row}, {imp.index(pad)} : index")
+            ok = imp.e.op(f"arith.andi {ok}, {real} : i1")
+        return ok
+
+    def body(args, acc):
+        b, d, k = imp.loop(0), imp.loop(1), imp.loop(2)
+        row = _data_index(imp, imp.extract(indices, [k]), indices.elt, rows, False)
+        v = imp.extract(weight, [row, d])
+        if weights is not None:
+            v = imp.e.op(f"arith.mulf {v}, {imp.extract(weights, [k])} : {elt}")
+        new = imp.e.op(f"arith.{'maximumf' if how == 'max' else 'addf'} {acc}, {v} : {elt}")
+        return imp.e.op(f"arith.select {member(b, k)}, {new}, {acc} : {elt}")
+    init = imp.filled(shape, elt, [], float("-inf") if how == "max" else 0.0, sizes=sizes)
+    out = imp.generic([], shape, elt, body, init=init, reductions=[count])
+    rest = [NoneVal(), NoneVal(), NoneVal()]
+    if how == "sum":
+        return [out] + rest
+    if how == "max":  # an empty bag is zeros
+        from dyn.frontend.ops.elementwise import _select
+
+        empty = imp.compare("tosa.equal", out, ScalarVal("f64", None, float("-inf")))
+        return [_select(imp, empty, imp.tensor(ScalarVal("f64", None, 0.0), out), out)] + rest
+
+    def count_body(args, acc):
+        inc = imp.e.op(f"arith.addf {acc}, {imp.e.constant('1.0', elt)} : {elt}")
+        return imp.e.op(f"arith.select {member(imp.loop(0), imp.loop(1))}, {inc}, {acc} : {elt}")
+    counted = imp.generic([], [bags], elt, count_body, reductions=[count],
+                          init=imp.filled([bags], elt, [], sizes=sizes[:1] if bags is None else []))
+    # mean: the sum over the bag's size (an empty bag's sum is 0)
+    n = imp.binary("tosa.maximum", imp.reshape(counted, [bags, 1]), ScalarVal("f64", None, 1.0))
+    return [imp.binary("tosa.mul", out, imp.unary("tosa.reciprocal", n))] + rest
