@@ -118,7 +118,8 @@ CASES: dict[str, tuple[Callable, tuple]] = {
     "full_like.default": (lambda x: torch.full_like(x, 3.0) + x, (r(3, 4),)),
     "scalar_tensor.default": (lambda x: x + torch.ops.aten.scalar_tensor.default(2.0), (r(3, 4),)),
     "arange.start_step": (lambda x: x + torch.arange(4.0), (r(3, 4),)),
-    "constant_pad_nd.default": (lambda x: F.pad(x, (1, 2, 0, 1), value=0.5), (r(2, 3, 4),)),
+    "constant_pad_nd.default": (lambda x: F.pad(x, (1, 2, 0, 1), value=0.5)
+                                + F.pad(x, (-1, 1, 1, -1)).sum(), (r(2, 3, 4),)),
     "flip.default": (lambda x: torch.flip(x, [0, 1]), (r(3, 4),)),
     "repeat.default": (lambda x: x.repeat(2, 1, 3), (r(3, 4),)),
     "index_select.default": (lambda x: torch.index_select(x, 1, torch.tensor([3, 0, 0])),
@@ -189,6 +190,7 @@ CASES: dict[str, tuple[Callable, tuple]] = {
                                + F.embedding_bag(idx, _TABLE, off, mode="sum",
                                                  per_sample_weights=torch.arange(7.0) / 7),
                                (torch.tensor([1, 4, 4, 9, 0, 3, 2]), torch.tensor([0, 2, 2, 5]))),
+    "masked_scatter.default": (lambda x, y: x.masked_scatter(x > 0, y), (r(3, 4), r(4, 4))),
     "empty.memory_format": (lambda x: torch.ops.aten.empty.memory_format([3, 4]).zero_() + x,
                             (r(3, 4),)),
 }
@@ -256,6 +258,24 @@ class _IndexingAsModelsWriteIt(nn.Module):
             1, order[:, :2], torch.ones(order.shape[0], 2))
         rows = logits[torch.arange(logits.shape[0]), labels]
         return picked + rows, masked + positions + ordered.cumsum(-1) + counts + order
+
+
+class _Nonzero(nn.Module):
+    """Routing as MoE layers write it: the tokens each expert takes."""
+
+    def forward(self, x):
+        chosen = torch.nonzero(x > 0.5)
+        return chosen, x[chosen[:, 0]].sum(0) + chosen.shape[0]
+
+
+@pytest.mark.skipif(not (hasattr(torch, "cond") and hasattr(torch, "export")),
+                    reason="needs PyTorch 2 (torch.export)")
+def test_nonzero_has_a_run_time_size():
+    model = _Nonzero().eval()
+    compiled = dyn.compile(model, (r(5, 3),), frontend="export", dynamic_dims={0: [0]})
+    for x in (r(5, 3), r(1, 3), r(8, 3), torch.zeros(4, 3), torch.ones(2, 3)):
+        for got, want in zip(compiled(x), model(x)):
+            torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.skipif(not (hasattr(torch, "cond") and hasattr(torch, "export")),

@@ -289,3 +289,19 @@ class Indexing(nn.Module):
 def test_gather_scatter_sort():
     check(Indexing(), [torch.randn(3, 5), torch.tensor([0, 4, 2])],
           [[torch.randn(1, 5), torch.tensor([3])], [torch.randn(4, 5), torch.tensor([1, 1, 0, 4])]])
+
+
+class Folding(nn.Module):
+    """F.fold (col2im), masked_scatter and nonzero (a run-time row count) on
+    the TorchScript path."""
+
+    def forward(self, cols, x):
+        folded = F.fold(cols, (5, 6), (2, 3), dilation=(1, 2), padding=1, stride=(2, 1))
+        filled = x.masked_scatter(x > 0, torch.arange(x.numel() + 0.0).reshape(x.shape))
+        return folded, filled, torch.nonzero(x > 0.5)
+
+
+def test_fold_masked_scatter_nonzero():
+    check(Folding(), [torch.randn(2, 12, 12), torch.randn(3, 4)],
+          [[torch.randn(1, 12, 12), torch.randn(2, 4)], [torch.randn(3, 12, 12), torch.zeros(1, 4)],
+           [torch.randn(2, 12, 12), torch.randn(5, 4)]])

@@ -611,3 +611,114 @@ def _embedding_bag(imp: Importer, node):
     # mean: the sum over the bag's size (an empty bag's sum is 0)
     n = imp.binary("tosa.maximum", imp.reshape(counted, [bags, 1]), ScalarVal("f64", None, 1.0))
     return [imp.binary("tosa.mul", out, imp.unary("tosa.reciprocal", n))] + rest
+
+
+@handles("aten::nonzero")
+def _nonzero(imp: Importer, node):
+    """nonzero(x) -> [count, rank] int64 coordinates in row-major order; the
+    count is known at run time only (torch.export's unbacked u0). Each
+    nonzero element's rank among them is a prefix count, and each output
+    row picks the element of its rank: two reductions over all elements,
+    O(n^2) in x's size (masks of thousands of elements, as routing and
+    post-processing hold; linalg has no scan)."""
+    x = imp.tensor(imp.get(node.inputsAt(0)))
+    rank = x.rank
+    n = None if None in x.shape else math.prod(x.shape)
+    if rank > 1:
+        assoc = "[[" + ", ".join(str(k) for k in range(rank)) + "]]"
+        flat = TensorVal(imp.e.op(f"tensor.collapse_shape {x.name} {assoc} : {x.type} into "
+                                  f"{tensor_type([n], x.elt)}"), [n], x.elt)
+    else:
+        flat = imp.reshape(x, [1]) if rank == 0 else x
+    zero = imp.e.constant("0.0" if not _integral(x.elt) else "0", x.elt)
+    cmp = "arith.cmpf une" if not _integral(x.elt) else "arith.cmpi ne"
+    extent = flat.shape[0] if flat.shape[0] is not None else imp.dim_value(flat, 0)
+    like = [(flat, 0)]
+
+    def prefix_body(args, acc):
+        upto = imp.e.op(f"arith.cmpi ule, {imp.loop(1)}, {imp.loop(0)} : index")
+        nz = imp.e.op(f"{cmp}, {args[0]}, {zero} : {x.elt}")
+        hit = imp.e.op(f"arith.andi {upto}, {nz} : i1")
+        return imp.e.op(f"arith.addi {acc}, {imp.e.op(f'arith.extui {hit} : i1 to i64')} : i64")
+    prefix = imp.generic([(flat, ["d1"])], [n], "i64", prefix_body,
+                         init=imp.filled([n], "i64", like), reductions=[extent])
+    last = imp.e.op(f"arith.subi {imp.dim_value(flat, 0)}, {imp.index(1)} : index")
+    empty = imp.e.op(f"arith.cmpi eq, {imp.dim_value(flat, 0)}, {imp.index(0)} : index")
+    total = imp.extract(prefix, [imp.clamp_index(last, imp.dim_value(flat, 0))])
+    total = imp.e.op(f"arith.select {empty}, {imp.e.constant('0', 'i64')}, {total} : i64")
+    count = imp.e.op(f"arith.index_cast {total} : i64 to index")
+    dims = [imp.dim_value(x, k) for k in range(rank)]
+
+    def pick_body(args, acc):
+        r, c, p = imp.loop(0), imp.loop(1), imp.loop(2)
+        nz = imp.e.op(f"{cmp}, {imp.extract(flat, [p])}, {zero} : {x.elt}")
+        want = imp.e.op(f"arith.index_cast {imp.e.op(f'arith.addi {r}, {imp.index(1)} : index')} "
+                        f": index to i64")
+        ranked = imp.e.op(f"arith.cmpi eq, {imp.extract(prefix, [p])}, {want} : i64")
+        hit = imp.e.op(f"arith.andi {nz}, {ranked} : i1")
+        # coordinate c of p: (p / stride_c) % size_c, row-major
+        coord = imp.index(0)
+        for k in range(rank):
+            stride = imp.index(1)
+            for later in dims[k + 1:]:
+                stride = imp.e.op(f"arith.muli {stride}, {later} : index")
+            mine = imp.e.op(f"arith.remui {imp.e.op(f'arith.divui {p}, {stride} : index')}, "
+                            f"{dims[k]} : index")
+            is_k = imp.e.op(f"arith.cmpi eq, {c}, {imp.index(k)} : index")
+            coord = imp.e.op(f"arith.select {is_k}, {mine}, {coord} : index")
+        value = imp.e.op(f"arith.index_cast {coord} : index to i64")
+        return imp.e.op(f"arith.select {hit}, {value}, {acc} : i64")
+    shape = [None, rank]
+    return imp.generic([], shape, "i64", pick_body, reductions=[extent],
+                       init=imp.filled(shape, "i64", [], sizes=[count]))
+
+
+def _flattened(imp: Importer, x: TensorVal) -> TensorVal:
+    """x as one dim (tensor.collapse_shape: dynamic dims too)."""
+    if x.rank == 1:
+        return x
+    if x.rank == 0:
+        return imp.reshape(x, [1])
+    n = None if None in x.shape else math.prod(x.shape)
+    assoc = "[[" + ", ".join(str(k) for k in range(x.rank)) + "]]"
+    return TensorVal(imp.e.op(f"tensor.collapse_shape {x.name} {assoc} : {x.type} into "
+                              f"{tensor_type([n], x.elt)}"), [n], x.elt)
+
+
+@handles("aten::masked_scatter")
+def _masked_scatter(imp: Importer, node):
+    """masked_scatter(x, mask, source): where mask (broadcast to x) is set,
+    source's elements in row-major order; the k-th set element takes
+    source's k-th: a prefix count of the mask, O(n^2) in x's size as
+    nonzero's."""
+    x, mask, source = inputs(imp, node)[:3]
+    x, mask, source = imp.tensor(x), imp.tensor(mask), imp.tensor(source)
+    like = [(x, k) for k in range(x.rank)]
+    mask = imp.generic([(mask, imp.broadcast_exprs(mask, x.shape))], list(x.shape), "i1",
+                       lambda args, acc: args[0], sizes=imp.sizes_of(x.shape, like))
+    flat_mask, flat_x, flat_src = _flattened(imp, mask), _flattened(imp, x), _flattened(imp, source)
+    extent = flat_mask.shape[0] if flat_mask.shape[0] is not None else imp.dim_value(flat_mask, 0)
+
+    def prefix_body(args, acc):
+        upto = imp.e.op(f"arith.cmpi ule, {imp.loop(1)}, {imp.loop(0)} : index")
+        hit = imp.e.op(f"arith.andi {upto}, {args[0]} : i1")
+        return imp.e.op(f"arith.addi {acc}, {imp.e.op(f'arith.extui {hit} : i1 to i64')} : i64")
+    prefix = imp.generic([(flat_mask, ["d1"])], list(flat_mask.shape), "i64", prefix_body,
+                         init=imp.filled(flat_mask.shape, "i64", [(flat_mask, 0)]),
+                         reductions=[extent])
+    available = imp.dim_value(flat_src, 0)
+
+    def body(args, acc):
+        m, before, own = args
+        k = imp.index_of(imp.e.op(f"arith.subi {before}, {imp.e.constant('1', 'i64')} : i64"), "i64")
+        v = imp.extract(flat_src, [imp.clamp_index(k, available)])
+        return imp.e.op(f"arith.select {m}, {imp.convert_scalar(v, source.elt, x.elt)}, {own} "
+                        f": {x.elt}")
+    out = imp.generic([(flat_mask, ["d0"]), (prefix, ["d0"]), (flat_x, ["d0"])],
+                      list(flat_x.shape), x.elt, body, sizes=imp.sizes_of(flat_x.shape, [(flat_x, 0)]))
+    if x.rank <= 1:
+        return imp.reshape(out, list(x.shape))
+    assoc = "[[" + ", ".join(str(k) for k in range(x.rank)) + "]]"
+    dims = [imp.dim_value(x, k) if s is None else str(s) for k, s in enumerate(x.shape)]
+    return TensorVal(imp.e.op(f"tensor.expand_shape {out.name} {assoc} output_shape "
+                              f"[{', '.join(dims)}] : {out.type} into {x.type}"), list(x.shape), x.elt)

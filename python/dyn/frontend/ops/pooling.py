@@ -267,3 +267,52 @@ def _pdist(imp: Importer, node):
         c = imp.index_of(imp.extract(cols, [imp.loop(0)]), "i64")
         return imp.extract(full, [r, c])
     return imp.generic([], [len(pairs)], x.elt, body)
+
+
+@handles("aten::col2im")
+def _col2im(imp: Importer, node):
+    """col2im(x, output_size, kernel, dilation, padding, stride) (F.fold):
+    out[n, c, h, w] sums the column entries of every (kernel position,
+    block) that lands on (h, w): a reduction over the kernel positions."""
+    x, size, kernel, dilation, padding, stride = inputs(imp, node)[:6]
+    x = imp.tensor(x)
+    (oh, ow), (kh, kw) = _ints(imp, size, 2), _ints(imp, kernel, 2)
+    (dh, dw), (ph, pw), (sh, sw) = (_ints(imp, v, 2) for v in (dilation, padding, stride))
+    if x.rank != 3 or x.shape[1] is None or x.shape[1] % (kh * kw):
+        raise imp.fail("col2im of other than [N, C * kernel, blocks] columns")
+    c = x.shape[1] // (kh * kw)
+    bh = (oh + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    bw = (ow + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    if x.shape[2] is not None and x.shape[2] != bh * bw:
+        raise imp.fail(f"col2im of {x.shape[2]} blocks into {bh} x {bw}")
+    shape = [x.shape[0], c, oh, ow]
+    init = imp.filled(shape, x.elt, [(x, 0), None, None, None])
+
+    def axis(o: str, i: str, k_pad: int, k_dil: int, k_stride: int, blocks: int):
+        """(block index, whether kernel offset i at output o is a block's)."""
+        base = imp.e.op(f"arith.subi {imp.e.op(f'arith.addi {o}, {imp.index(k_pad)} : index')}, "
+                        f"{imp.e.op(f'arith.muli {i}, {imp.index(k_dil)} : index')} : index")
+        ge = imp.e.op(f"arith.cmpi sge, {base}, {imp.index(0)} : index")
+        rem = imp.e.op(f"arith.remsi {base}, {imp.index(k_stride)} : index")
+        whole = imp.e.op(f"arith.cmpi eq, {rem}, {imp.index(0)} : index")
+        block = imp.e.op(f"arith.divsi {base}, {imp.index(k_stride)} : index")
+        lt = imp.e.op(f"arith.cmpi slt, {block}, {imp.index(blocks)} : index")
+        ok = imp.e.op(f"arith.andi {imp.e.op(f'arith.andi {ge}, {whole} : i1')}, {lt} : i1")
+        return imp.clamp_index(block, imp.index(blocks)), ok
+
+    def body(args, acc):
+        n, ch, h, w, i, j = (imp.loop(k) for k in range(6))
+        by, oky = axis(h, i, ph, dh, sh, bh)
+        bx, okx = axis(w, j, pw, dw, sw, bw)
+        offset = imp.e.op(f"arith.addi {imp.e.op(f'arith.muli {i}, {imp.index(kw)} : index')}, "
+                          f"{j} : index")
+        row = imp.e.op(f"arith.addi {imp.e.op(f'arith.muli {ch}, {imp.index(kh * kw)} : index')}, "
+                       f"{offset} : index")
+        col = imp.e.op(f"arith.addi {imp.e.op(f'arith.muli {by}, {imp.index(bw)} : index')}, "
+                       f"{bx} : index")
+        v = imp.extract(x, [n, row, col])
+        total = imp.e.op(f"arith.add{'f' if x.elt.startswith(('f', 'bf')) else 'i'} {acc}, {v} "
+                         f": {x.elt}")
+        return imp.e.op(f"arith.select {imp.e.op(f'arith.andi {oky}, {okx} : i1')}, {total}, "
+                        f"{acc} : {x.elt}")
+    return imp.generic([], shape, x.elt, body, init=init, reductions=[kh, kw])

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dyn.frontend.emitter import dense_attr
+from dyn.frontend.ops.scalar import _scalar_binary
 from dyn.frontend.registry import handles, inputs
 from dyn.frontend.values import ListVal, NoneVal, ScalarVal, Shape, TensorVal, join_shapes, tensor_type
 
@@ -349,11 +350,22 @@ def _constant_pad(imp: Importer, node):
 
 
 def _constant_padded(imp: Importer, x: TensorVal, pads: list[int], value) -> TensorVal:
-    if len(pads) % 2 or len(pads) // 2 > x.rank or any(p < 0 for p in pads):
+    """Negative pads crop (F.pad's rule; decompositions of fold emit them)."""
+    if len(pads) % 2 or len(pads) // 2 > x.rank:
         raise imp.fail(f"padding {pads} of a rank-{x.rank} tensor")
     per_dim = [[0, 0] for _ in range(x.rank)]
     for i in range(len(pads) // 2):
         per_dim[x.rank - 1 - i] = [pads[2 * i], pads[2 * i + 1]]
+    if any(p < 0 for p in pads):
+        crop = [[max(-a, 0), max(-b, 0)] for a, b in per_dim]
+        if any(x.shape[k] is None and (a or b) for k, (a, b) in enumerate(crop)) or any(
+                s is not None and a + b > s for s, (a, b) in zip(x.shape, crop)):
+            raise imp.fail(f"cropping {pads} of {x.type}")
+        kept = [None if s is None else s - a - b for s, (a, b) in zip(x.shape, crop)]
+        x = imp.extract_slice(x, [a for a, _ in crop], kept)
+        per_dim = [[max(a, 0), max(b, 0)] for a, b in per_dim]
+        if not any(a or b for a, b in per_dim):
+            return x
     shape = [None if s is None else s + a + b for s, (a, b) in zip(x.shape, per_dim)]
     fill = 0.0 if isinstance(value, NoneVal) else float(value.const)
     pad_value = imp.e.tosa_const(dense_attr(np.full([1], fill), x.elt), tensor_type([1], x.elt))
@@ -413,7 +425,7 @@ def _index_select(imp: Importer, node):
     return _transpose_perm(imp, picked, inverse)
 
 
-@handles("aten::sym_numel")
+@handles("aten::sym_numel", "aten::numel")
 def _numel(imp: Importer, node):
     t = imp.tensor(imp.get(node.inputsAt(0)))
     total = ScalarVal("i64", None, 1)
