@@ -191,6 +191,7 @@ CASES: dict[str, tuple[Callable, tuple]] = {
                                                  per_sample_weights=torch.arange(7.0) / 7),
                                (torch.tensor([1, 4, 4, 9, 0, 3, 2]), torch.tensor([0, 2, 2, 5]))),
     "masked_scatter.default": (lambda x, y: x.masked_scatter(x > 0, y), (r(3, 4), r(4, 4))),
+    "masked_select.default": (lambda x: torch.masked_select(x, x > 0) * 2, (r(3, 4),)),
     "empty.memory_format": (lambda x: torch.ops.aten.empty.memory_format([3, 4]).zero_() + x,
                             (r(3, 4),)),
 }
@@ -265,7 +266,9 @@ class _Nonzero(nn.Module):
 
     def forward(self, x):
         chosen = torch.nonzero(x > 0.5)
-        return chosen, x[chosen[:, 0]].sum(0) + chosen.shape[0]
+        kept = x[x[:, 0] > 0]
+        return (chosen, x[chosen[:, 0]].sum(0) + chosen.shape[0], kept * 2,
+                torch.masked_select(x, x > 0.2), x[:, x[0] > 0].sum(1))
 
 
 @pytest.mark.skipif(not (hasattr(torch, "cond") and hasattr(torch, "export")),

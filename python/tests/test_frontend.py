@@ -265,7 +265,11 @@ class Resampling(nn.Module):
         z = F.pad(x, (1, 1, 0, 2), mode="replicate")
         s = F.pad(seq, (2, 1), mode="reflect") + F.pad(seq, (0, 3), mode="replicate")
         v = F.pad(x.unsqueeze(2).expand(-1, -1, 3, -1, -1) * 1, (1, 0, 0, 1, 1, 1), mode="reflect")
-        return y, self.inorm(z), s, v
+        pooled = (F.max_pool1d(s, 3, 2, 1) + F.avg_pool1d(s, 3, 2, 1, count_include_pad=False),
+                  F.adaptive_avg_pool1d(s, 4), F.max_pool3d(v, 2, 1, dilation=(1, 2, 1)),
+                  F.avg_pool3d(v, 2, ceil_mode=True), F.adaptive_avg_pool3d(v, (2, 3, 4)),
+                  F.pad(seq, (1, 2), mode="replicate"))
+        return (y, self.inorm(z), s, v) + pooled
 
 
 def test_padding_upsampling_group_norm():
@@ -292,13 +296,14 @@ def test_gather_scatter_sort():
 
 
 class Folding(nn.Module):
-    """F.fold (col2im), masked_scatter and nonzero (a run-time row count) on
-    the TorchScript path."""
+    """F.fold (col2im), masked_scatter, and sizes from the data (nonzero,
+    boolean-mask indexing, masked_select) on the TorchScript path."""
 
     def forward(self, cols, x):
         folded = F.fold(cols, (5, 6), (2, 3), dilation=(1, 2), padding=1, stride=(2, 1))
         filled = x.masked_scatter(x > 0, torch.arange(x.numel() + 0.0).reshape(x.shape))
-        return folded, filled, torch.nonzero(x > 0.5)
+        return (folded, filled, torch.nonzero(x > 0.5), x[x[:, 0] > 0],
+                torch.masked_select(x, x > 0.2))
 
 
 def test_fold_masked_scatter_nonzero():

@@ -66,8 +66,7 @@ def _index_layout(imp: Importer, x: TensorVal, items: list):
         raise imp.fail(f"{len(items)} indices into a rank-{x.rank} tensor")
     indexed = {k: imp.tensor(v) for k, v in enumerate(items) if not isinstance(v, NoneVal)}
     if any(t.elt == "i1" for t in indexed.values()):
-        raise imp.fail("indexing with a boolean mask (its result's size depends on the data: "
-                       "use torch.where, or masked_fill)")
+        raise imp.fail("boolean mask indexing together with other indices")
     b_shape: Shape = []
     for t in indexed.values():
         b_shape = broadcast_shapes(b_shape, t.shape)
@@ -88,6 +87,11 @@ def _index(imp: Importer, node):
     entries keep a dim whole)."""
     x, indices = inputs(imp, node)[:2]
     x = imp.tensor(x)
+    masks = [(k, v) for k, v in enumerate(indices.items)
+             if isinstance(v, TensorVal) and v.elt == "i1"]
+    others = [v for v in indices.items if not isinstance(v, NoneVal)]
+    if len(masks) == 1 and len(others) == 1:  # x[mask]: a size from the data
+        return _masked_rows(imp, x, masks[0][0], masks[0][1])
     indexed, b_shape, start, result_dim = _index_layout(imp, x, indices.items)
     rank = len(b_shape) + len(result_dim)
     shape: Shape = [None] * rank
@@ -613,64 +617,115 @@ def _embedding_bag(imp: Importer, node):
     return [imp.binary("tosa.mul", out, imp.unary("tosa.reciprocal", n))] + rest
 
 
-@handles("aten::nonzero")
-def _nonzero(imp: Importer, node):
-    """nonzero(x) -> [count, rank] int64 coordinates in row-major order; the
-    count is known at run time only (torch.export's unbacked u0). Each
-    nonzero element's rank among them is a prefix count, and each output
-    row picks the element of its rank: two reductions over all elements,
-    O(n^2) in x's size (masks of thousands of elements, as routing and
-    post-processing hold; linalg has no scan)."""
-    x = imp.tensor(imp.get(node.inputsAt(0)))
-    rank = x.rank
-    n = None if None in x.shape else math.prod(x.shape)
-    if rank > 1:
-        assoc = "[[" + ", ".join(str(k) for k in range(rank)) + "]]"
-        flat = TensorVal(imp.e.op(f"tensor.collapse_shape {x.name} {assoc} : {x.type} into "
-                                  f"{tensor_type([n], x.elt)}"), [n], x.elt)
-    else:
-        flat = imp.reshape(x, [1]) if rank == 0 else x
-    zero = imp.e.constant("0.0" if not _integral(x.elt) else "0", x.elt)
-    cmp = "arith.cmpf une" if not _integral(x.elt) else "arith.cmpi ne"
-    extent = flat.shape[0] if flat.shape[0] is not None else imp.dim_value(flat, 0)
-    like = [(flat, 0)]
+def _positions(imp: Importer, flat: TensorVal) -> tuple[TensorVal, str]:
+    """The positions of the nonzero elements of a 1-d tensor, in order, as
+    an int64 tensor, and how many there are (an index known at run time).
+    Each nonzero element's rank among them is a prefix count, and output k
+    is the element of rank k + 1: two reductions over all elements, O(n^2)
+    (masks of thousands of elements, as routing and post-processing hold;
+    linalg has no scan)."""
+    elt = flat.elt
+    zero = imp.e.constant("0.0" if not _integral(elt) else "0", elt)
+    cmp = "arith.cmpf une" if not _integral(elt) else "arith.cmpi ne"
+    n = flat.shape[0]
+    extent = n if n is not None else imp.dim_value(flat, 0)
 
     def prefix_body(args, acc):
         upto = imp.e.op(f"arith.cmpi ule, {imp.loop(1)}, {imp.loop(0)} : index")
-        nz = imp.e.op(f"{cmp}, {args[0]}, {zero} : {x.elt}")
-        hit = imp.e.op(f"arith.andi {upto}, {nz} : i1")
+        hit = imp.e.op(f"arith.andi {upto}, {imp.e.op(f'{cmp}, {args[0]}, {zero} : {elt}')} : i1")
         return imp.e.op(f"arith.addi {acc}, {imp.e.op(f'arith.extui {hit} : i1 to i64')} : i64")
     prefix = imp.generic([(flat, ["d1"])], [n], "i64", prefix_body,
-                         init=imp.filled([n], "i64", like), reductions=[extent])
-    last = imp.e.op(f"arith.subi {imp.dim_value(flat, 0)}, {imp.index(1)} : index")
-    empty = imp.e.op(f"arith.cmpi eq, {imp.dim_value(flat, 0)}, {imp.index(0)} : index")
-    total = imp.extract(prefix, [imp.clamp_index(last, imp.dim_value(flat, 0))])
+                         init=imp.filled([n], "i64", [(flat, 0)]), reductions=[extent])
+    size = imp.dim_value(flat, 0)
+    last = imp.e.op(f"arith.subi {size}, {imp.index(1)} : index")
+    empty = imp.e.op(f"arith.cmpi eq, {size}, {imp.index(0)} : index")
+    total = imp.extract(prefix, [imp.clamp_index(last, size)])
     total = imp.e.op(f"arith.select {empty}, {imp.e.constant('0', 'i64')}, {total} : i64")
     count = imp.e.op(f"arith.index_cast {total} : i64 to index")
-    dims = [imp.dim_value(x, k) for k in range(rank)]
 
     def pick_body(args, acc):
-        r, c, p = imp.loop(0), imp.loop(1), imp.loop(2)
-        nz = imp.e.op(f"{cmp}, {imp.extract(flat, [p])}, {zero} : {x.elt}")
-        want = imp.e.op(f"arith.index_cast {imp.e.op(f'arith.addi {r}, {imp.index(1)} : index')} "
+        k, p = imp.loop(0), imp.loop(1)
+        nz = imp.e.op(f"{cmp}, {imp.extract(flat, [p])}, {zero} : {elt}")
+        want = imp.e.op(f"arith.index_cast {imp.e.op(f'arith.addi {k}, {imp.index(1)} : index')} "
                         f": index to i64")
         ranked = imp.e.op(f"arith.cmpi eq, {imp.extract(prefix, [p])}, {want} : i64")
         hit = imp.e.op(f"arith.andi {nz}, {ranked} : i1")
-        # coordinate c of p: (p / stride_c) % size_c, row-major
-        coord = imp.index(0)
-        for k in range(rank):
-            stride = imp.index(1)
-            for later in dims[k + 1:]:
-                stride = imp.e.op(f"arith.muli {stride}, {later} : index")
-            mine = imp.e.op(f"arith.remui {imp.e.op(f'arith.divui {p}, {stride} : index')}, "
-                            f"{dims[k]} : index")
+        position = imp.e.op(f"arith.index_cast {p} : index to i64")
+        return imp.e.op(f"arith.select {hit}, {position}, {acc} : i64")
+    positions = imp.generic([], [None], "i64", pick_body, reductions=[extent],
+                            init=imp.filled([None], "i64", [], sizes=[count]))
+    return positions, count
+
+
+def _unflatten(imp: Importer, p: str, dims: list[str]) -> list[str]:
+    """The row-major coordinates of flat position p in dims (index values)."""
+    coords = []
+    for k in range(len(dims)):
+        stride = imp.index(1)
+        for later in dims[k + 1:]:
+            stride = imp.e.op(f"arith.muli {stride}, {later} : index")
+        quotient = imp.e.op(f"arith.divui {p}, {stride} : index")
+        coords.append(imp.e.op(f"arith.remui {quotient}, {dims[k]} : index"))
+    return coords
+
+
+@handles("aten::nonzero")
+def _nonzero(imp: Importer, node):
+    """nonzero(x) -> [count, rank] int64 coordinates in row-major order; the
+    count is known at run time only (torch.export's unbacked u0)."""
+    x = imp.tensor(imp.get(node.inputsAt(0)))
+    positions, count = _positions(imp, _flattened(imp, x))
+    dims = [imp.dim_value(x, k) for k in range(x.rank)]
+
+    def body(args, acc):
+        p = imp.index_of(args[0], "i64")
+        coords = _unflatten(imp, p, dims)
+        c, coord = imp.loop(1), imp.index(0)
+        for k, mine in enumerate(coords):
             is_k = imp.e.op(f"arith.cmpi eq, {c}, {imp.index(k)} : index")
             coord = imp.e.op(f"arith.select {is_k}, {mine}, {coord} : index")
-        value = imp.e.op(f"arith.index_cast {coord} : index to i64")
-        return imp.e.op(f"arith.select {hit}, {value}, {acc} : i64")
-    shape = [None, rank]
-    return imp.generic([], shape, "i64", pick_body, reductions=[extent],
-                       init=imp.filled(shape, "i64", [], sizes=[count]))
+        return imp.e.op(f"arith.index_cast {coord} : index to i64")
+    return imp.generic([(positions, ["d0"])], [None, x.rank], "i64", body, sizes=[count])
+
+
+def _masked_rows(imp: Importer, x: TensorVal, k: int, mask: TensorVal) -> TensorVal:
+    """x[..., mask, ...] with a boolean mask over dims k .. k + mask.rank:
+    those dims become one of the run-time count of set elements."""
+    if k + mask.rank > x.rank:
+        raise imp.fail(f"a rank-{mask.rank} mask at dim {k} of a rank-{x.rank} tensor")
+    positions, count = _positions(imp, _flattened(imp, mask))
+    mask_dims = [imp.dim_value(mask, i) for i in range(mask.rank)]
+    shape = list(x.shape[:k]) + [None] + list(x.shape[k + mask.rank:])
+    sizes = [imp.dim_value(x, i) for i in range(k) if x.shape[i] is None] + [count] + \
+        [imp.dim_value(x, i) for i in range(k + mask.rank, x.rank) if x.shape[i] is None]
+    exprs = [f"d{k}"]
+
+    def body(args, acc):
+        coords = _unflatten(imp, imp.index_of(args[0], "i64"), mask_dims)
+        coords = [imp.clamp_index(c, imp.dim_value(x, k + i)) for i, c in enumerate(coords)]
+        lead = [imp.loop(i) for i in range(k)]
+        rest = [imp.loop(k + 1 + i) for i in range(x.rank - k - mask.rank)]
+        return imp.extract(x, lead + coords + rest)
+    return imp.generic([(positions, exprs)], shape, x.elt, body, sizes=sizes)
+
+
+@handles("aten::masked_select")
+def _masked_select(imp: Importer, node):
+    """masked_select(x, mask): the elements where mask (broadcast with x) is
+    set, 1-d, of a size known at run time."""
+    x, mask = inputs(imp, node)[:2]
+    x, mask = imp.tensor(x), imp.tensor(mask)
+    rank = max(x.rank, mask.rank)
+    x, mask = imp.expand_rank(x, rank), imp.expand_rank(mask, rank)
+    shape = broadcast_shapes(x.shape, mask.shape)
+    like = [(x if x.shape[d] is not None or mask.shape[d] is None else mask, d)
+            if s is None else None for d, s in enumerate(shape)]
+    sizes = imp.sizes_of(shape, like)
+    x = imp.generic([(x, imp.broadcast_exprs(x, shape))], shape, x.elt,
+                    lambda args, acc: args[0], sizes=sizes)
+    mask = imp.generic([(mask, imp.broadcast_exprs(mask, shape))], shape, "i1",
+                       lambda args, acc: args[0], sizes=sizes)
+    return _masked_rows(imp, _flattened(imp, x), 0, _flattened(imp, mask))
 
 
 def _flattened(imp: Importer, x: TensorVal) -> TensorVal:
