@@ -60,6 +60,10 @@ def import_module(module: torch.nn.Module, example_inputs: Sequence[Any],
     if frontend not in ("torchscript", "export"):
         raise ValueError(f"unknown frontend {frontend!r} (expected 'torchscript' or 'export')")
     module = module.eval()
+    # Fused recurrent layers become loops over time (on a copy): both
+    # frontends keep the sequence length dynamic that way.
+    from dyn.frontend.recurrent import unfused
+    module = unfused(module)
     # The example inputs must fit the model (its weights fix shapes that the
     # compiled code would otherwise only check at run time, or not at all):
     # PyTorch's own error, before anything is compiled.
@@ -78,10 +82,23 @@ def import_module(module: torch.nn.Module, example_inputs: Sequence[Any],
     for i, value in enumerate(example_inputs):
         dims = (dynamic_dims or {}).get(i, [0])
         specs.append(_input_spec(value, i, dims))
-    importer = Importer(graph, specs)
+    omitted = _omitted(scripted, len(example_inputs))
+    importer = Importer(graph, specs, omitted)
     text = importer.run("forward")
     kinds = [str(v.type()) for v in graph.outputs()]
-    return text, kinds, _parameters(scripted)
+    parameters = _parameters(scripted)
+    return text, kinds, parameters[:len(parameters) - omitted]
+
+
+def _omitted(scripted: torch.jit.ScriptModule, given: int) -> int:
+    """How many trailing parameters of forward the example inputs leave to
+    their default, which must be None (an initial state, a mask): those
+    are not inputs of the compiled module."""
+    arguments = scripted.forward.schema.arguments[1:]
+    rest = arguments[given:]
+    if any(not a.has_default_value() or a.default_value is not None for a in rest):
+        return 0  # the importer says what is missing
+    return len(rest)
 
 
 def _import_exported(module, example_inputs, dynamic_dims, dynamic_shapes, eager):

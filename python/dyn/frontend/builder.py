@@ -8,6 +8,7 @@ derive from it and say where an error is (`fail`).
 
 from __future__ import annotations
 
+import math
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -355,3 +356,35 @@ class Builder:
         lead = len(shape) - t.rank
         return ["0" if s == 1 and shape[lead + i] != 1 else f"d{offset + lead + i}"
                 for i, s in enumerate(t.shape)]
+
+    # -- reshapes between the leading dims and one ---------------------------------
+    def collapse_lead(self, t: TensorVal, k: int) -> TensorVal:
+        """t with its first k dims collapsed into one (tensor.collapse_shape:
+        any number of them dynamic)."""
+        if k <= 1:
+            return t
+        lead = t.shape[:k]
+        shape = [None if None in lead else math.prod(lead)] + list(t.shape[k:])
+        if lead.count(None) <= 1:
+            return self.reshape(t, shape)
+        groups = [list(range(k))] + [[i] for i in range(k, t.rank)]
+        assoc = "[" + ", ".join("[" + ", ".join(map(str, g)) + "]" for g in groups) + "]"
+        return TensorVal(self.e.op(f"tensor.collapse_shape {t.name} {assoc} : {t.type} into "
+                                   f"{tensor_type(shape, t.elt)}"), shape, t.elt)
+
+    def expand_lead(self, t: TensorVal, like: TensorVal, k: int) -> TensorVal:
+        """t's dim 0 split into like's first k dims (the inverse of
+        collapse_lead)."""
+        if k <= 1:
+            return t
+        shape = list(like.shape[:k]) + list(t.shape[1:])
+        if like.shape[:k].count(None) <= 1:
+            return self.reshape(t, shape)
+        groups = [list(range(k))] + [[k + i] for i in range(t.rank - 1)]
+        assoc = "[" + ", ".join("[" + ", ".join(map(str, g)) + "]" for g in groups) + "]"
+        dims = [self.dim_value(like, i) if s is None else str(s)
+                for i, s in enumerate(like.shape[:k])]
+        dims += [self.dim_value(t, 1 + i) if s is None else str(s) for i, s in enumerate(t.shape[1:])]
+        return TensorVal(self.e.op(f"tensor.expand_shape {t.name} {assoc} output_shape "
+                                   f"[{', '.join(dims)}] : {t.type} into "
+                                   f"{tensor_type(shape, t.elt)}"), shape, t.elt)

@@ -268,14 +268,20 @@ def _grown_while_loop(cond: Callable, body: Callable, init: tuple, names: tuple,
         caps[k] = x.shape[d] + by * trips
         pad = list(x.shape)
         pad[d] = by * trips
-        buffers[k] = torch.cat([x, x.new_zeros(pad)], d)
+        full = list(x.shape)
+        full[d] = caps[k]
+        # zeros of the full size, then the initial part (contiguous strides
+        # from the sizes, as the body's buffers have)
+        buffers[k] = x.new_zeros(full).slice_scatter(x, d, 0, x.shape[d])
     count = len(init)
 
     def filled(s: tuple) -> list:
         parts, lengths = list(s[:count]), s[count:]
+        # (the buffer's own size is its cap: a symbolic cap from outside
+        # would be a free symbol inside the loop's graphs)
         for (k, (d, _)), n in zip(growth.items(), lengths):
             torch._check(n >= 0)
-            torch._check(n <= caps[k])
+            torch._check(n <= parts[k].shape[d])
             parts[k] = parts[k].narrow(d, 0, n)
         return parts
 
@@ -286,8 +292,14 @@ def _grown_while_loop(cond: Callable, body: Callable, init: tuple, names: tuple,
         out, lengths = list(body(*filled(s))), []
         for k, (d, _) in growth.items():
             n = out[k].shape[d]
-            torch._check(n <= caps[k])
-            out[k] = torch.cat([out[k], s[k].narrow(d, n, caps[k] - n)], d)
+            torch._check(n <= s[k].shape[d])
+            # Back into a buffer of exactly the carried shape (n plus the
+            # rest would be a sum of symbols torch.while_loop cannot match):
+            # the filled part, then anything (never read past the length),
+            # through aten.copy, whose result is laid out exactly as the
+            # carried buffer (whose strides may be symbols of their own).
+            out[k] = torch.ops.aten.copy.default(
+                s[k], torch.cat([out[k], s[k]], d).narrow(d, 0, s[k].shape[d]))
             lengths.append(n)
         return tuple(out) + tuple(lengths)
 
@@ -466,12 +478,26 @@ class _Runtime:
             span = stop - start if step > 0 else start - stop
             trips = torch.sym_max(0, (span + abs(step) - 1) // abs(step))
 
+        # A bound known only at run time (an unbacked size: the length a
+        # previous loop produced) enters the loop's graphs as a tensor:
+        # torch.while_loop lifts captured tensors, not unbacked ints.
+        bound = _Runtime._as_tensor_if_unbacked(stop)
+
         def test(i, s):
-            more = (i < stop) if step > 0 else (i > stop)
+            more = (i < bound) if step > 0 else (i > bound)
             return _all(more, _Runtime.go(s[names.index(flag)])) if flag else more
 
         return _Runtime._loop(test, lambda i, s: (i + step, body_fn(i, *s)), start,
                               tuple(state), names, carried, where, "the `for` loop", trips)
+
+    @staticmethod
+    def _as_tensor_if_unbacked(n: Any) -> Any:
+        if isinstance(n, torch.SymInt):
+            from torch.fx.experimental.symbolic_shapes import free_unbacked_symbols
+
+            if free_unbacked_symbols(n):
+                return torch.full((), n, dtype=torch.int64)
+        return n
 
     @staticmethod
     def while_(test_fn: Callable, body_fn: Callable, values: tuple, names: tuple,

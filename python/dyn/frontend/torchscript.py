@@ -39,11 +39,15 @@ def _location(node: torch._C.Node) -> str:
 class Importer(Builder):
     """Walks a frozen TorchScript graph, one handler per node kind."""
 
-    def __init__(self, graph: torch._C.Graph, inputs: list[TensorVal | ScalarVal]):
+    def __init__(self, graph: torch._C.Graph, inputs: list[TensorVal | ScalarVal],
+                 omitted: int = 0):
+        """`omitted`: how many trailing parameters of forward take their
+        default None (`hx=None`, `mask=None`): not compiled-module inputs."""
         super().__init__()
         self.graph = graph
         self.values: dict[torch._C.Value, Any] = {}
         self.inputs = inputs
+        self.omitted = omitted
         self.node: Optional[torch._C.Node] = None
 
     # -- errors ---------------------------------------------------------------
@@ -57,6 +61,9 @@ class Importer(Builder):
     def run(self, name: str = "forward") -> str:
         graph_inputs = list(self.graph.inputs())
         params = graph_inputs[1:]  # the first is `self`
+        for value in params[len(params) - self.omitted:]:
+            self.values[value] = NoneVal()
+        params = params[:len(params) - self.omitted]
         if len(params) != len(self.inputs):
             raise UnsupportedError(f"forward takes {len(params)} inputs, "
                                    f"{len(self.inputs)} example inputs given")
@@ -184,6 +191,23 @@ def _tuple_index(imp: Importer, node):
 def _statement(imp: Importer, node):
     """Statements without a value: warnings are dropped."""
     return []
+
+
+@handles("aten::__is__", "aten::__isnot__")
+def _is(imp: Importer, node):
+    """`x is None` / `x is not None`, known at import (an omitted argument
+    or an Optional value is None or it is not)."""
+    a, b = inputs(imp, node)
+    if not (isinstance(a, NoneVal) or isinstance(b, NoneVal)):
+        raise imp.fail("`is` between two values that are not None")
+    same = isinstance(a, NoneVal) and isinstance(b, NoneVal)
+    return ScalarVal("i1", None, same if node.kind() == "aten::__is__" else not same)
+
+
+@handles("prim::unchecked_cast")
+def _unchecked_cast(imp: Importer, node):
+    """Optional[T] refined to T after an `is not None` test."""
+    return imp.get(node.input())
 
 
 @handles("prim::Uninitialized")

@@ -493,11 +493,15 @@ def _slice_scatter(imp: Importer, node):
     x, src, dim, start, _end, step = inputs(imp, node)[:6]
     x, src = imp.tensor(x), imp.tensor(src)
     d = _dim(imp, x, dim)
-    first = 0 if isinstance(start, NoneVal) else imp.const_int(start)
-    if first < 0:
-        if x.shape[d] is None:
-            raise imp.fail("slice_scatter from the end of a dynamic dim")
-        first += x.shape[d]
+    if isinstance(start, ScalarVal) and start.const is None:  # a loop counter
+        i = imp.index_of(imp.scalar(start, "i64").name, "i64")
+        first = imp.wrap_index(i, imp.dim_value(x, d))
+    else:
+        first = 0 if isinstance(start, NoneVal) else imp.const_int(start)
+        if first < 0:
+            if x.shape[d] is None:
+                raise imp.fail("slice_scatter from the end of a dynamic dim")
+            first += x.shape[d]
     offsets = [first if k == d else 0 for k in range(x.rank)]
     strides = [imp.const_int(step) if k == d else 1 for k in range(x.rank)]
     sizes = [imp.dim_value(src, k) if s is None else s for k, s in enumerate(src.shape)]

@@ -23,12 +23,13 @@ def _linear(imp: Importer, node):
     # Constant weights are transposed at import, not at run time.
     wt = (imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(w.const.T)))
           if w.const is not None else _transpose_perm(imp, w, [1, 0]))
-    lead = x.shape[:-1]
-    x2 = x if x.rank == 2 else imp.reshape(x, [None if None in lead else math.prod(lead), x.shape[-1]])
+    x2 = imp.reshape(x, [1, x.shape[0]]) if x.rank == 1 else imp.collapse_lead(x, x.rank - 1)
     y = imp.matmul2d(x2, wt)
     if not isinstance(b, NoneVal):
         y = imp.binary("tosa.add", y, imp.reshape(b, [1, b.shape[0]]))
-    return y if x.rank == 2 else imp.reshape(y, list(lead) + [w.shape[0]])
+    if x.rank == 1:
+        return imp.reshape(y, [wt.shape[1]])
+    return imp.expand_lead(y, x, x.rank - 1)
 
 
 @handles("aten::matmul", "aten::mm", "aten::bmm")
@@ -42,10 +43,9 @@ def _matmul(imp: Importer, node):
         return imp.reshape(imp.matmul2d(imp.reshape(a, [1, a.shape[0]]), b), [b.shape[1]])
     if a.rank == 2 and b.rank == 1:
         return imp.reshape(imp.matmul2d(a, imp.reshape(b, [b.shape[0], 1])), [a.shape[0]])
-    if a.rank == 3 and b.rank == 2:
-        lead = a.shape[:2]
-        flat = imp.reshape(a, [None if None in lead else math.prod(lead), a.shape[2]])
-        return imp.reshape(imp.matmul2d(flat, b), list(lead) + [b.shape[1]])
+    if a.rank >= 3 and b.rank == 2:
+        flat = imp.collapse_lead(a, a.rank - 1)
+        return imp.expand_lead(imp.matmul2d(flat, b), a, a.rank - 1)
     raise imp.fail(f"matmul of ranks {a.rank} and {b.rank}")
 
 

@@ -80,7 +80,37 @@ def _target_shape(imp: Importer, t: TensorVal, sizes: list) -> Shape:
 def _view(imp: Importer, node):
     t, sizes = inputs(imp, node)
     shape = _target_shape(imp, t, sizes.items)
+    if shape.count(None) > 1:
+        return _reshape_at_run_time(imp, imp.tensor(t), sizes.items, shape)
     return imp.reshape(t, shape)
+
+
+def _reshape_at_run_time(imp: Importer, t: TensorVal, sizes: list, shape: Shape) -> TensorVal:
+    """A reshape to sizes known at run time (more than one dynamic dim:
+    tosa.reshape takes constant shapes): tensor.reshape with a shape tensor;
+    a -1 is the element count over the others'."""
+    values = []
+    for s in sizes:
+        if isinstance(s, ScalarVal) and s.const is not None and int(s.const) == -1:
+            values.append(None)
+        else:
+            values.append(imp.scalar(s, "i64").name)
+    if None in values:
+        total = imp.e.constant("1", "i64")
+        for d in range(t.rank):
+            n = imp.e.op(f"arith.index_cast {imp.dim_value(t, d)} : index to i64")
+            total = imp.e.op(f"arith.muli {total}, {n} : i64")
+        known = imp.e.constant("1", "i64")
+        for v in values:
+            if v is not None:
+                known = imp.e.op(f"arith.muli {known}, {v} : i64")
+        values[values.index(None)] = imp.e.op(f"arith.divsi {total}, {known} : i64")
+    index = [imp.e.op(f"arith.index_cast {v} : i64 to index") for v in values]
+    target = imp.e.op(f"tensor.from_elements {', '.join(index)} : tensor<{len(index)}xindex>")
+    out = tensor_type(shape, t.elt)
+    name = imp.e.op(f"tensor.reshape {t.name}({target}) : ({t.type}, tensor<{len(index)}xindex>)"
+                    f" -> {out}")
+    return TensorVal(name, list(shape), t.elt)
 
 
 @handles("aten::flatten")
@@ -149,7 +179,46 @@ def _permute(imp: Importer, node):
 def _cat(imp: Importer, node):
     tensors, dim = inputs(imp, node)
     items = [imp.tensor(x) for x in tensors.items]
-    d = imp.const_int(dim) % items[0].rank
+    return _concat(imp, items, imp.const_int(dim) % items[0].rank)
+
+
+@handles("aten::stack")
+def _stack(imp: Importer, node):
+    """stack(tensors, dim): each unsqueezed at dim, then concatenated."""
+    tensors, dim = inputs(imp, node)
+    items = [imp.tensor(x) for x in tensors.items]
+    d = imp.const_int(dim) % (items[0].rank + 1)
+    if any(x.shape.count(None) > 1 for x in items):
+        parts = [TensorVal(imp.e.op(
+            f"tensor.expand_shape {x.name} {_unsqueeze_assoc(x.rank, d)} output_shape "
+            f"[{', '.join(_dims_with_unit(imp, x, d))}] : {x.type} into "
+            f"{tensor_type(x.shape[:d] + [1] + x.shape[d:], x.elt)}"),
+            x.shape[:d] + [1] + x.shape[d:], x.elt) for x in items]
+    else:
+        parts = [imp.reshape(x, x.shape[:d] + [1] + x.shape[d:]) for x in items]
+    return _concat(imp, parts, d)
+
+
+def _unsqueeze_assoc(rank: int, d: int) -> str:
+    """The reassociation of tensor.expand_shape inserting a unit dim at d."""
+    if rank == 0:
+        return "[]"
+    groups = [[k] for k in range(rank)]
+    if d < rank:
+        groups[d] = [d, d + 1]
+        for k in range(d + 1, rank):
+            groups[k] = [k + 1]
+    else:
+        groups[-1] = [rank - 1, rank]
+    return "[" + ", ".join("[" + ", ".join(map(str, g)) + "]" for g in groups) + "]"
+
+
+def _dims_with_unit(imp: Importer, x: TensorVal, d: int) -> list[str]:
+    dims = [imp.dim_value(x, k) if s is None else str(s) for k, s in enumerate(x.shape)]
+    return dims[:d] + ["1"] + dims[d:]
+
+
+def _concat(imp: Importer, items: list[TensorVal], d: int) -> TensorVal:
     shape = list(items[0].shape)
     for x in items[1:]:
         shape = [a if i != d else None for i, a in enumerate(join_shapes(shape, x.shape))]
@@ -158,6 +227,8 @@ def _cat(imp: Importer, node):
     for i in range(len(shape)):
         if i != d and shape[i] is None:
             shape[i] = next((x.shape[i] for x in items if x.shape[i] is not None), None)
+    if len(items) == 1:
+        return items[0]
     out = tensor_type(shape, items[0].elt)
     names = ", ".join(x.name for x in items)
     types = ", ".join(x.type for x in items)
@@ -307,12 +378,14 @@ def _select(imp: Importer, node):
     offsets = []
     for i in range(t.rank):
         if i == d:
-            if isinstance(index, ScalarVal) and index.const is not None:
+            if isinstance(index, ScalarVal) and index.const is not None and \
+                    (t.shape[d] is not None or index.const >= 0):
                 idx = index.const % t.shape[d] if t.shape[d] else index.const
                 offsets.append(str(idx))
-            else:
+            else:  # known at run time, or from the end of a dynamic dim
                 s = imp.scalar(index, "i64")
-                offsets.append(imp.e.op(f"arith.index_cast {s.name} : i64 to index"))
+                i = imp.e.op(f"arith.index_cast {s.name} : i64 to index")
+                offsets.append(imp.wrap_index(i, imp.dim_value(t, d)))
         else:
             offsets.append("0")
     shape = [1 if i == d else s for i, s in enumerate(t.shape)]
