@@ -60,10 +60,6 @@ def import_module(module: torch.nn.Module, example_inputs: Sequence[Any],
     if frontend not in ("torchscript", "export"):
         raise ValueError(f"unknown frontend {frontend!r} (expected 'torchscript' or 'export')")
     module = module.eval()
-    # Fused recurrent layers become loops over time (on a copy): both
-    # frontends keep the sequence length dynamic that way.
-    from dyn.frontend.recurrent import unfused
-    module = unfused(module)
     # The example inputs must fit the model (its weights fix shapes that the
     # compiled code would otherwise only check at run time, or not at all):
     # PyTorch's own error, before anything is compiled.
@@ -73,6 +69,10 @@ def import_module(module: torch.nn.Module, example_inputs: Sequence[Any],
         except Exception as error:
             raise ValueError(f"the example inputs do not fit the model: "
                              f"{type(error).__name__}: {error}") from error
+    # Fused recurrent layers become loops over time (on a copy): both
+    # frontends keep the sequence length dynamic that way.
+    from dyn.frontend.recurrent import unfused
+    module = unfused(module)
     if frontend == "export":
         return _import_exported(module, example_inputs, dynamic_dims, dynamic_shapes, eager)
     scripted = torch.jit.script(module)

@@ -13,11 +13,12 @@ EXPECTED_PATHS = {
     "seq2seq": {"eos", "max-steps"},
     "moe": {f"expert{k}" for k in range(4)},
     "transformer": {"S=1", "S=7", "S=64", "S=128"},
+    "token_dropping": {"none", "some", "all"},
 }
 
 
 @pytest.mark.parametrize("name", ["skipnet", "blockdrop", "early_exit", "lstm", "seq2seq",
-                                  "moe", "transformer"])
+                                  "moe", "transformer", "token_dropping"])
 def test_consistency(name):
     assert_consistent(name, check_model(name, count=100))
 

@@ -19,6 +19,6 @@ from test_zoo import assert_consistent  # noqa: E402
 
 
 @pytest.mark.parametrize("name", ["skipnet", "blockdrop", "early_exit", "lstm", "moe",
-                                  "transformer", "seq2seq"])
+                                  "transformer", "seq2seq", "token_dropping"])
 def test_consistency_export(name):
     assert_consistent(name, check_model(name, count=100, frontend="export"))

@@ -333,7 +333,13 @@ class ExportImporter(Builder):
         handler = HANDLERS.get(kind)
         if handler is None:
             raise self.fail("unsupported operation")
-        out = handler(self, _Node(kind, args))
+        try:
+            out = handler(self, _Node(kind, args))
+        except (AttributeError, TypeError, ValueError, IndexError, KeyError) as error:
+            # A use of the op its handler does not expect: located, not a
+            # Python error.
+            raise self.fail(f"this use of the op is not supported "
+                            f"({type(error).__name__}: {error})") from error
         if isinstance(out, list):
             out = out[0] if len(out) == 1 else TupleVal(out)
         return rebuild(out) if rebuild else out

@@ -107,7 +107,13 @@ class Importer(Builder):
             handler = HANDLERS.get(kind)
             if handler is None:
                 raise self.fail("unsupported operation")
-            outs = handler(self, node)
+            try:
+                outs = handler(self, node)
+            except (AttributeError, TypeError, ValueError, IndexError, KeyError) as error:
+                # A use of the op its handler does not expect (an operand of
+                # another kind): a located diagnostic, not a Python error.
+                raise self.fail(f"this use of the op is not supported "
+                                f"({type(error).__name__}: {error})") from error
             if outs is None:
                 outs = []
             if not isinstance(outs, (list, tuple)):
@@ -193,14 +199,33 @@ def _statement(imp: Importer, node):
     return []
 
 
+@handles("aten::format")
+def _format(imp: Importer, node):
+    """str.format at import: the text, where its arguments are numbers
+    known at import; else the template (an assert's message, which the
+    run-time check reports as written)."""
+    template, *args = inputs(imp, node)
+    text = template.const
+    if all(isinstance(a, ScalarVal) and a.const is not None for a in args):
+        try:
+            return ScalarVal("str", None, text.format(*(a.const for a in args)))
+        except (IndexError, KeyError, ValueError):
+            pass
+    return ScalarVal("str", None, text)
+
+
 @handles("aten::__is__", "aten::__isnot__")
 def _is(imp: Importer, node):
     """`x is None` / `x is not None`, known at import (an omitted argument
-    or an Optional value is None or it is not)."""
+    or an Optional value is None or it is not); `a is b` of tensors: whether
+    they are one value of the graph."""
     a, b = inputs(imp, node)
-    if not (isinstance(a, NoneVal) or isinstance(b, NoneVal)):
-        raise imp.fail("`is` between two values that are not None")
-    same = isinstance(a, NoneVal) and isinstance(b, NoneVal)
+    if isinstance(a, TensorVal) and isinstance(b, TensorVal):
+        same = a.name == b.name  # one graph value (`query is key`), or two
+    elif isinstance(a, NoneVal) or isinstance(b, NoneVal):
+        same = isinstance(a, NoneVal) and isinstance(b, NoneVal)
+    else:
+        raise imp.fail("`is` between two values that are neither None nor tensors")
     return ScalarVal("i1", None, same if node.kind() == "aten::__is__" else not same)
 
 
@@ -233,8 +258,9 @@ def _exception_message(imp: Importer, node) -> str:
         # Formatted in the branch that raises (not imported): the template.
         template = producer.inputsAt(0)
         message = template if template in imp.values else None
-    args = [imp.get(message) if message is not None else None] + \
-        [imp.get(v) for v in list(node.inputs())[1:]]
+    available = lambda v: v is not None and v in imp.values
+    args = [imp.get(message) if available(message) else None] + \
+        [imp.get(v) if available(v) else None for v in list(node.inputs())[1:]]
     text = args[0].const if isinstance(args[0], ScalarVal) and args[0].kind == "str" else None
     if text is None:
         text = "<message computed at run time>"

@@ -169,6 +169,26 @@ class VariableLengthLSTM(nn.Module):
         return self.fc(h2)
 
 
+class TokenDroppingGRU(nn.Module):
+    """A bidirectional GRU tagger over a sequence of dynamic length ([1, T,
+    D], nn.GRU as people write it); the tokens whose saliency is positive
+    are kept (how many is read from the data) and mean-pooled with the last
+    state into the classifier, which also reports how many it kept."""
+
+    def __init__(self, dim: int = 32, hidden: int = 32, classes: int = 10):
+        super().__init__()
+        self.gru = nn.GRU(dim, hidden, batch_first=True, bidirectional=True)
+        self.saliency = nn.Linear(2 * hidden, 1)
+        self.fc = nn.Linear(2 * hidden, classes)
+
+    def forward(self, x):
+        states, _ = self.gru(x)
+        keep = self.saliency(states).squeeze(-1) > 0
+        kept = states[keep]
+        pooled = (kept.sum(0) + states[0, -1]) / (kept.shape[0] + 1)
+        return self.fc(pooled), kept.shape[0]
+
+
 class GreedyDecoder(nn.Module):
     """A seq2seq greedy decoder: encodes the source with an LSTM cell, then
     emits tokens (argmax) until EOS or 50 steps; the output grows by one
@@ -302,6 +322,24 @@ def _decoder_path(model: GreedyDecoder, inputs: list) -> str:
     return "eos" if n < 50 else "max-steps"
 
 
+@torch.no_grad()
+def _dropping_path(model: TokenDroppingGRU, inputs: list) -> str:
+    kept, total = model(*inputs)[1], inputs[0].shape[1]
+    return "none" if kept == 0 else "all" if kept == total else "some"
+
+
+def _dropping_model() -> TokenDroppingGRU:
+    """The saliency bias at the median of a calibration set: about half the
+    tokens kept."""
+    model = _init(TokenDroppingGRU, 8)
+    g = torch.Generator().manual_seed(1234)
+    with torch.no_grad():
+        scores = torch.cat([model.saliency(model.gru(torch.randn(1, 12, 32, generator=g))[0])
+                            .flatten() for _ in range(16)])
+        model.saliency.bias -= scores.median()
+    return model
+
+
 def _encoder_path(model, inputs: list) -> str:
     return f"S={inputs[0].shape[1]}"
 
@@ -411,6 +449,10 @@ MODELS: dict[str, ZooEntry] = {
     "moe": ZooEntry(lambda: _init(MixtureOfExperts, 6), lambda: [torch.randn(2, 128)],
                     lambda g: [torch.randn(_pick(g, [1, 4]), 128, generator=g) * 2],
                     _moe_path),
+    "token_dropping": ZooEntry(_dropping_model, lambda: [torch.randn(1, 6, 32)],
+                               lambda g: [torch.randn(1, _pick(g, [1, 2, 5, 16]), 32,
+                                                      generator=g)],
+                               _dropping_path, dynamic_dims={0: [1]}),
     "transformer": ZooEntry(lambda: _init(EncoderLayer, 7), lambda: [torch.randn(1, 7, 64)],
                             lambda g: [torch.randn(1, _pick(g, [1, 7, 64, 128]), 64, generator=g)],
                             _encoder_path, dynamic_dims={0: [1]}),

@@ -3,6 +3,7 @@ unary math, comparisons and logic, powers."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Callable
 
 from dyn.frontend.ops.scalar import _scalar_binary
@@ -52,8 +53,51 @@ def _neg(imp: Importer, node):
     return imp.binary("tosa.sub", ScalarVal("f64", None, 0.0), a)
 
 
+# Python's math module on numbers (TorchScript's `math.sqrt(d)`): at import
+# when the number is known, else the math dialect's op on f64.
+_ON_NUMBERS = {"tosa.abs": (abs, "math.absf"), "tosa.tanh": (math.tanh, "math.tanh"), "tosa.exp": (math.exp, "math.exp"),
+               "tosa.log": (math.log, "math.log"), "tosa.sin": (math.sin, "math.sin"),
+               "tosa.cos": (math.cos, "math.cos"), "sqrt": (math.sqrt, "math.sqrt"),
+               "tosa.floor": (math.floor, "math.floor"), "tosa.ceil": (math.ceil, "math.ceil")}
+
+
+def _on_number(imp: Importer, op: str, v: ScalarVal) -> ScalarVal:
+    if op not in _ON_NUMBERS:
+        raise imp.fail("this function of a number")
+    fn, math_op = _ON_NUMBERS[op]
+    integral = op in ("tosa.floor", "tosa.ceil")
+    if v.const is not None:
+        return ScalarVal("i64" if integral else "f64", None, fn(float(v.const)))
+    x = imp.scalar(v, "f64")
+    y = imp.e.op(f"{math_op} {x.name} : f64")
+    return ScalarVal("i64", imp.convert_scalar(y, "f64", "i64")) if integral else \
+        ScalarVal("f64", y)
+
+
 def _unary(op: str, attrs: str = ""):
-    return lambda imp, node: imp.unary(op, imp.tensor(imp.get(node.inputsAt(0))), attrs)
+    def handler(imp: Importer, node):
+        v = imp.get(node.inputsAt(0))
+        if isinstance(v, ScalarVal):
+            return _on_number(imp, op, v)
+        t = imp.tensor(v)
+        if op in _FLOAT_ONLY and not t.elt.startswith(("f", "bf")):
+            t = imp.cast_elt(t, "f32")  # PyTorch promotes integers to float
+        return imp.unary(op, t, attrs)
+    return handler
+
+
+_FLOAT_ONLY = {"tosa.sigmoid", "tosa.tanh", "tosa.exp", "tosa.log", "tosa.sin", "tosa.cos",
+               "tosa.erf", "tosa.rsqrt", "tosa.reciprocal"}
+
+
+@handles("aten::sqrt")
+def _sqrt(imp: Importer, node):
+    v = imp.get(node.inputsAt(0))
+    if isinstance(v, ScalarVal):
+        return _on_number(imp, "sqrt", v)
+    t = imp.tensor(v)
+    t = t if t.elt.startswith(("f", "bf")) else imp.cast_elt(t, "f32")
+    return imp.unary("tosa.reciprocal", imp.unary("tosa.rsqrt", t))
 
 
 register("aten::sigmoid", _unary("tosa.sigmoid"))
@@ -61,13 +105,13 @@ register("aten::tanh", _unary("tosa.tanh"))
 register("aten::exp", _unary("tosa.exp"))
 register("aten::log", _unary("tosa.log"))
 register("aten::abs", _unary("tosa.abs"))
-register("aten::sqrt", lambda imp, node: imp.unary(
-    "tosa.reciprocal", imp.unary("tosa.rsqrt", imp.tensor(imp.get(node.inputsAt(0))))))
 
 
 def _cmp(tosa: str, swap: bool, negate: bool, pyop: Callable, arith_i: str, arith_f: str):
     def handler(imp: Importer, node):
         a, b = inputs(imp, node)
+        if isinstance(a, ListVal) and isinstance(b, ListVal) and arith_i in ("eq", "ne"):
+            return _lists_equal(imp, a, b, arith_i == "ne")
         if isinstance(a, ScalarVal) and isinstance(b, ScalarVal):
             if a.const is not None and b.const is not None:
                 return ScalarVal("i1", None, bool(pyop(a.const, b.const)))
@@ -78,6 +122,32 @@ def _cmp(tosa: str, swap: bool, negate: bool, pyop: Callable, arith_i: str, arit
             return ScalarVal("i1", imp.e.op(f"arith.cmpi {arith_i}, {x.name}, {y.name} : {k}"))
         return imp.compare(tosa, a, b, swap=swap, negate=negate)
     return handler
+
+
+def _lists_equal(imp: Importer, a: ListVal, b: ListVal, negate: bool) -> ScalarVal:
+    """`x.shape == y.shape`: element by element, at import where the
+    elements are known, else at run time."""
+    if len(a.items) != len(b.items):
+        return ScalarVal("i1", None, negate)
+    result = ScalarVal("i1", None, True)
+    for x, y in zip(a.items, b.items):
+        if not (isinstance(x, ScalarVal) and isinstance(y, ScalarVal)):
+            raise imp.fail("comparing lists of values that are not numbers")
+        if x.const is not None and y.const is not None:
+            if x.const != y.const:
+                return ScalarVal("i1", None, negate)
+            continue
+        k = "f64" if "f64" in (x.kind, y.kind) else "i64"
+        xs, ys = imp.scalar(x, k), imp.scalar(y, k)
+        same = imp.e.op(f"arith.cmp{'f oeq' if k == 'f64' else 'i eq'}, {xs.name}, {ys.name} : {k}")
+        result = ScalarVal("i1", same if result.const else
+                           imp.e.op(f"arith.andi {imp.scalar(result).name}, {same} : i1"))
+    if negate:
+        if result.const is not None:
+            return ScalarVal("i1", None, not result.const)
+        true = imp.e.constant("1", "i1")
+        return ScalarVal("i1", imp.e.op(f"arith.xori {result.name}, {true} : i1"))
+    return result
 
 
 register("aten::gt", _cmp("tosa.greater", False, False, lambda x, y: x > y, "sgt", "ogt"))
@@ -404,3 +474,40 @@ def _bitwise_xor(imp: Importer, node):
     if not isinstance(ref, TensorVal):
         raise imp.fail("bitwise_xor of two numbers")
     return imp.binary("tosa.logical_xor" if ref.elt == "i1" else "tosa.bitwise_xor", a, b)
+
+
+@handles("prim::dtype")
+def _dtype_of(imp: Importer, node):
+    """x.dtype: TorchScript's dtype constant (a c10::ScalarType)."""
+    from dyn.dtypes import BY_NAME
+
+    x = imp.tensor(imp.get(node.input()))
+    return ScalarVal("i64", None, BY_NAME[x.elt].scalar_type)
+
+
+@handles("prim::device")
+def _device_of(imp: Importer, node):
+    """x.device: the compiled code's own (devices are the target's)."""
+    return NoneVal()
+
+
+@handles("aten::to", "aten::type_as")
+def _to(imp: Importer, node):
+    """x.to(dtype / device / other tensor, ...) and x.type_as(other): a dtype
+    conversion where one is asked for (devices are the target's)."""
+    from dyn.frontend.ops.creation import _dtype_name
+
+    x, *rest = inputs(imp, node)
+    x = imp.tensor(x)
+    if rest and isinstance(rest[0], TensorVal):  # to(other) / type_as(other)
+        return imp.cast_elt(x, rest[0].elt)
+    # to(dtype, ...), to(device, dtype, ...): the first dtype given
+    for v in rest[:2]:
+        if isinstance(v, ScalarVal) and v.kind == "i64" and v.const is not None:
+            elt = _dtype_name(int(v.const))
+            if elt is None:
+                raise imp.fail(f"conversion to dtype {v.const}")
+            if x.elt.startswith(("f", "bf")) and elt.startswith("i") and elt != "i1":
+                x = _trunc(imp, x)
+            return imp.cast_elt(x, elt)
+    return x

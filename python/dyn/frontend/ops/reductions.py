@@ -161,18 +161,27 @@ def _prod(imp: Importer, node):
     return imp.reduce("tosa.reduce_product", t, list(range(t.rank)), False)
 
 
-@handles("aten::any")
+@handles("aten::any", "aten::all")
 def _any(imp: Importer, node):
-    """any(x), any(x, dim, keepdim), any(x, dims, keepdim) on masks."""
+    """any / all (x), (x, dim, keepdim), (x, dims, keepdim) on masks; of a
+    Python list of bools known at import, Python's."""
     args = inputs(imp, node)
+    every = node.kind() == "aten::all"
+    if isinstance(args[0], ListVal):
+        values = [imp.const_int(v) for v in args[0].items]
+        return ScalarVal("i1", None, all(values) if every else any(values))
     t = imp.tensor(args[0])
     if t.elt != "i1":
         t = imp.compare("tosa.equal", t, ScalarVal("f64", None, 0.0), negate=True)
+    if every:  # all(x) = not any(not x)
+        t = imp.unary("tosa.logical_not", t)
     if len(args) == 1 or isinstance(args[1], NoneVal):
-        return imp.reduce("tosa.reduce_any", t, list(range(t.rank)), False)
-    dims = (imp.const_list(args[1]) if isinstance(args[1], ListVal)
-            else [imp.const_int(args[1])]) or list(range(t.rank))
-    return imp.reduce("tosa.reduce_any", t, dims, bool(args[2].const))
+        out = imp.reduce("tosa.reduce_any", t, list(range(t.rank)), False)
+    else:
+        dims = (imp.const_list(args[1]) if isinstance(args[1], ListVal)
+                else [imp.const_int(args[1])]) or list(range(t.rank))
+        out = imp.reduce("tosa.reduce_any", t, dims, bool(args[2].const))
+    return imp.unary("tosa.logical_not", out) if every else out
 
 
 @handles("aten::var")

@@ -101,3 +101,40 @@ def _derive_index(imp: Importer, node):
     """The value of a range at iteration `index`: start + index * step."""
     index, start, step = inputs(imp, node)
     return _scalar_binary(imp, "add", start, _scalar_binary(imp, "mul", index, step))
+
+
+@handles("aten::is_autocast_enabled", "aten::is_autocast_cpu_enabled", "aten::is_grad_enabled",
+         "aten::is_scripting")
+def _mode_flag(imp: Importer, node):
+    """Framework modes the compiled code has none of: no autocast, no
+    autograd (PyTorch's fast paths test them)."""
+    return ScalarVal("i1", None, node.kind() == "aten::is_scripting")
+
+
+@handles("prim::is_cuda", "prim::is_sparse", "prim::is_quantized", "prim::is_mkldnn",
+         "prim::is_meta", "prim::is_nested", "prim::is_xpu", "prim::requires_grad")
+def _tensor_flag(imp: Importer, node):
+    """Properties of a tensor the compiled code holds: dense, on the
+    target's own memory, without autograd."""
+    return ScalarVal("i1", None, False)
+
+
+@handles("aten::str")
+def _str(imp: Importer, node):
+    """str(v) of a value known at import; of others a placeholder (the
+    text of diagnostics PyTorch builds, e.g. MultiheadAttention's reasons
+    for its slow path)."""
+    v = imp.get(node.input())
+    if isinstance(v, ScalarVal) and v.const is not None:
+        return ScalarVal("str", None, str(v.const))
+    return ScalarVal("str", None, f"<{type(v).__name__}>")
+
+
+@handles("aten::find")
+def _find(imp: Importer, node):
+    """str.find(sub, start, end) of strings known at import."""
+    args = inputs(imp, node)
+    if not all(isinstance(a, ScalarVal) and a.const is not None for a in args):
+        raise imp.fail("str.find of a string known only at run time")
+    text, sub, *bounds = [a.const for a in args]
+    return ScalarVal("i64", None, text.find(sub, *bounds))

@@ -11,7 +11,8 @@ import numpy as np
 from dyn.frontend.emitter import dense_attr
 from dyn.frontend.ops.scalar import _scalar_binary
 from dyn.frontend.registry import handles, inputs
-from dyn.frontend.values import ListVal, NoneVal, ScalarVal, Shape, TensorVal, join_shapes, tensor_type
+from dyn.frontend.values import (ListVal, NoneVal, ScalarVal, Shape, TensorVal, TupleVal,
+                                 join_shapes, tensor_type)
 
 if TYPE_CHECKING:
     from dyn.frontend.torchscript import Importer
@@ -46,8 +47,12 @@ def _dim(imp: Importer, node):
 @handles("aten::len")
 def _len(imp: Importer, node):
     v = imp.get(node.input())
-    if isinstance(v, ListVal):
+    if isinstance(v, (ListVal, TupleVal)):
         return ScalarVal("i64", None, len(v.items))
+    if isinstance(v, ScalarVal) and v.kind == "str":
+        return ScalarVal("i64", None, len(v.const))
+    if not isinstance(v, TensorVal) or not v.rank:
+        raise imp.fail(f"len() of {'a 0-d tensor' if isinstance(v, TensorVal) else type(v).__name__}")
     return _size_of(imp, v, 0)
 
 
@@ -80,9 +85,37 @@ def _target_shape(imp: Importer, t: TensorVal, sizes: list) -> Shape:
 def _view(imp: Importer, node):
     t, sizes = inputs(imp, node)
     shape = _target_shape(imp, t, sizes.items)
+    shape = _infer_beside_dynamic(imp, imp.tensor(t), sizes.items, shape)
     if shape.count(None) > 1:
         return _reshape_at_run_time(imp, imp.tensor(t), sizes.items, shape)
     return imp.reshape(t, shape)
+
+
+def _infer_beside_dynamic(imp: Importer, t: TensorVal, sizes: list, shape: Shape) -> Shape:
+    """`x.view(b, -1, h, w)` with b = x.size(0) known only at run time (a
+    channel shuffle beside a dynamic batch): the -1 is the static elements
+    over the static sizes, as if b were t's one dynamic dim, which a
+    run-time check makes sure of (else the -1 would stay dynamic too)."""
+    minus = [i for i, s in enumerate(sizes) if isinstance(s, ScalarVal) and s.const == -1]
+    dynamic = [i for i, s in enumerate(sizes) if isinstance(s, ScalarVal) and s.const is None]
+    t_dynamic = [d for d, n in enumerate(t.shape) if n is None]
+    if len(minus) != 1 or len(dynamic) != 1 or len(t_dynamic) != 1:
+        return shape
+    static = math.prod(n for n in t.shape if n is not None)
+    known = math.prod(int(s.const) for i, s in enumerate(sizes) if i not in minus + dynamic)
+    if not known or static % known:
+        return shape
+    from dyn.frontend.torchscript import _mlir_string
+
+    given = imp.scalar(sizes[dynamic[0]], "i64").name
+    extent = imp.e.op(f"arith.index_cast {imp.dim_value(t, t_dynamic[0])} : index to i64")
+    same = imp.e.op(f"arith.cmpi eq, {given}, {extent} : i64")
+    imp.e.emit(f"cf.assert {same}, " + _mlir_string(
+        "RuntimeError: view/reshape: dyn compiled this view for a size read at run time "
+        "equal to the input's dynamic dim"))
+    shape = list(shape)
+    shape[minus[0]] = static // known
+    return shape
 
 
 def _reshape_at_run_time(imp: Importer, t: TensorVal, sizes: list, shape: Shape) -> TensorVal:
