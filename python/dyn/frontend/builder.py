@@ -334,6 +334,12 @@ class Builder:
         return self.e.op(f"arith.minsi {self.e.op(f'arith.maxsi {i}, {zero} : index')}, "
                          f"{last} : index")
 
+    def in_bounds(self, i: str, extent: str) -> str:
+        """0 <= i < extent (index values), as an i1."""
+        ge = self.e.op(f"arith.cmpi sge, {i}, {self.index(0)} : index")
+        lt = self.e.op(f"arith.cmpi slt, {i}, {extent} : index")
+        return self.e.op(f"arith.andi {ge}, {lt} : i1")
+
     def index_of(self, name: str, kind: str) -> str:
         """An integer scalar (any width) as an index value."""
         if kind == "index":

@@ -80,9 +80,8 @@ def window_pool(imp: Importer, x: TensorVal, kind: str, kernel, stride, padding,
             offset = imp.e.op(f"arith.muli {w}, {imp.index(dilation[i])} : index")
             pos = imp.e.op(f"arith.subi {imp.e.op(f'arith.addi {start}, {offset} : index')}, "
                            f"{imp.index(padding[i])} : index")
-            ge = imp.e.op(f"arith.cmpi sge, {pos}, {imp.index(0)} : index")
-            lt = imp.e.op(f"arith.cmpi slt, {pos}, {imp.index(spatial[i])} : index")
-            inside = imp.e.op(f"arith.andi {inside}, {imp.e.op(f'arith.andi {ge}, {lt} : i1')} : i1")
+            ok = imp.in_bounds(pos, imp.index(spatial[i]))
+            inside = imp.e.op(f"arith.andi {inside}, {ok} : i1")
             coords.append(imp.clamp_index(pos, imp.index(spatial[i])))
         v = imp.extract(x, coords)
         if kind == "max":

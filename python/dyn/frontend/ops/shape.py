@@ -317,10 +317,7 @@ def _runtime_slice(imp: Importer, t: TensorVal, d: int, start, end) -> TensorVal
         if v.const is not None and int(v.const) >= 2**62:  # x[a:] is end=INT64_MAX
             return extent
         s = imp.scalar(v, "i64")
-        i = imp.e.op(f"arith.index_cast {s.name} : i64 to index")
-        negative = imp.e.op(f"arith.cmpi slt, {i}, {zero} : index")
-        wrapped = imp.e.op(f"arith.addi {i}, {extent} : index")
-        i = imp.e.op(f"arith.select {negative}, {wrapped}, {i} : index")
+        i = imp.wrap_index(imp.e.op(f"arith.index_cast {s.name} : i64 to index"), extent)
         i = imp.e.op(f"arith.maxsi {i}, {zero} : index")
         return imp.e.op(f"arith.minsi {i}, {extent} : index")
 
