@@ -291,3 +291,14 @@ def test_indexing_with_dynamic_sizes():
         args = (r(batch, width), torch.randint(0, width, (batch,), generator=g))
         for got, want in zip(compiled(*args), model(*args)):
             torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.skipif(not (hasattr(torch, "cond") and hasattr(torch, "export")),
+                    reason="needs PyTorch 2 (torch.export)")
+def test_conv1d_is_a_2d_convolution():
+    model = nn.Sequential(nn.Conv1d(4, 6, 3, padding=1), nn.ReLU(),
+                          nn.Conv1d(6, 6, 5, stride=2, dilation=2, groups=3, padding=2)).eval()
+    compiled = dyn.compile(model, (r(2, 4, 20),), frontend="export")
+    for batch in (2, 1, 3):
+        x = r(batch, 4, 20)
+        torch.testing.assert_close(compiled(x), model(x), rtol=1e-5, atol=1e-5)

@@ -310,3 +310,20 @@ def test_fold_masked_scatter_nonzero():
     check(Folding(), [torch.randn(2, 12, 12), torch.randn(3, 4)],
           [[torch.randn(1, 12, 12), torch.randn(2, 4)], [torch.randn(3, 12, 12), torch.zeros(1, 4)],
            [torch.randn(2, 12, 12), torch.randn(5, 4)]])
+
+
+class Conv1d(nn.Module):
+    """1-D convolutions (text and audio CNNs): grouped, dilated, strided."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv1d(4, 6, 3, padding=1)
+        self.b = nn.Conv1d(6, 6, 5, stride=2, dilation=2, groups=3, padding=2)
+
+    def forward(self, x):
+        return self.b(torch.relu(self.a(x)))
+
+
+def test_conv1d():
+    check(Conv1d().eval(), [torch.randn(2, 4, 20)],
+          [[torch.randn(1, 4, 20)], [torch.randn(3, 4, 20)]], atol=1e-5)

@@ -98,8 +98,12 @@ def _out_extent(n: Optional[int], k: int, s: int, p0: int, p1: int, d: int = 1,
     return (-(-span // s) if ceil else span // s) + 1
 
 
-@handles("aten::conv2d", "aten::_convolution")
+@handles("aten::conv1d", "aten::conv2d", "aten::_convolution")
 def _conv2d(imp: Importer, node):
+    """2-D convolutions (tosa.conv2d / depthwise / one per group); a 1-D one
+    (NCL) is the 2-D one of an N x C x 1 x L image."""
+    from dyn.frontend.ops.shape import _dims_with_unit, _unsqueeze_assoc
+
     args = inputs(imp, node)
     x, w, b, stride, padding, dilation = args[:6]
     if node.kind() == "aten::_convolution":
@@ -110,14 +114,28 @@ def _conv2d(imp: Importer, node):
         groups = args[6]
     groups = imp.const_int(groups)
     x = imp.tensor(x)
-    if x.rank != 4:
-        raise imp.fail("only 2-D convolutions on NCHW inputs")
     if isinstance(padding, ScalarVal):
         raise imp.fail("string padding")
-    sh, sw = _pair(imp, stride)
-    ph, pw = _pair(imp, padding)
-    dh, dw = _pair(imp, dilation)
-    weight = imp.constant_array(w)  # OIHW
+    weight = imp.constant_array(w)  # OIHW (OIL for 1-D)
+    if x.rank == 3 and weight.ndim == 3:
+        (s,), (p,), (d,) = (_pair(imp, v)[:1] for v in (stride, padding, dilation))
+        image = x.shape[:2] + [1] + x.shape[2:]
+        x4 = TensorVal(imp.e.op(f"tensor.expand_shape {x.name} {_unsqueeze_assoc(3, 2)} "
+                                f"output_shape [{', '.join(_dims_with_unit(imp, x, 2))}] : "
+                                f"{x.type} into {tensor_type(image, x.elt)}"), image, x.elt)
+        y = _conv2d_nchw(imp, x4, weight[:, :, None, :], b, (1, s), (0, p), (1, d), groups)
+        shape = y.shape[:2] + y.shape[3:]
+        return TensorVal(imp.e.op(f"tensor.collapse_shape {y.name} {_unsqueeze_assoc(3, 2)} : "
+                                  f"{y.type} into {tensor_type(shape, y.elt)}"), shape, y.elt)
+    if x.rank != 4:
+        raise imp.fail("only 1-D and 2-D convolutions (NCL, NCHW)")
+    return _conv2d_nchw(imp, x, weight, b, _pair(imp, stride), _pair(imp, padding),
+                        _pair(imp, dilation), groups)
+
+
+def _conv2d_nchw(imp: Importer, x: TensorVal, weight: np.ndarray, b, stride, padding, dilation,
+                 groups: int) -> TensorVal:
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     out_c, in_c_per_group, kh, kw = weight.shape
     bias = (imp.constant_array(b) if not isinstance(b, NoneVal)
             else np.zeros(out_c, np.float32))
