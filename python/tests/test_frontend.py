@@ -327,3 +327,27 @@ class Conv1d(nn.Module):
 def test_conv1d():
     check(Conv1d().eval(), [torch.randn(2, 4, 20)],
           [[torch.randn(1, 4, 20)], [torch.randn(3, 4, 20)]], atol=1e-5)
+
+
+class InPlace(nn.Module):
+    """In-place updates: later uses of the updated tensor see the update."""
+
+    def forward(self, x):
+        y = x * 2
+        y.add_(1)
+        z = torch.relu_(y * 1)
+        z.mul_(y)
+        return y, z
+
+
+class InPlaceView(nn.Module):
+    def forward(self, x):
+        y = x * 2
+        y[0].add_(1)  # updates y through the view
+        return y
+
+
+def test_in_place_updates():
+    check(InPlace(), [torch.randn(3, 4)], [[torch.randn(3, 4)], [torch.randn(1, 4)]])
+    with pytest.raises(dyn.UnsupportedError, match="in-place update of a view"):
+        dyn.compile(InPlaceView(), [torch.randn(3, 4)])

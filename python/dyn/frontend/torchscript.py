@@ -120,6 +120,29 @@ class Importer(Builder):
                 outs = [outs]
             for value, val in zip(node.outputs(), outs):
                 self.values[value] = val
+            if _in_place(kind) and outs:
+                self._mutate(node, outs[0])
+
+    def _mutate(self, node, new: Any) -> None:
+        """An in-place op (`y.add_(1)`, `relu_`): later uses of the operand
+        it updated see the update. The graph is not SSA there: the operand
+        keeps its name, so it is rebound to the new value. Updates that
+        would have to reach other tensors through aliasing (a view of it,
+        it a view of another) or out of a branch or loop are refused."""
+        target = node.inputsAt(0)
+        producer = target.node()
+        if producer.kind() in _VIEWS:
+            raise self.fail(f"an in-place update of a view ({producer.kind()}): PyTorch "
+                            "updates the viewed tensor too (write it out of place)")
+        if any(use.user.kind() in _VIEWS and use.user is not node and
+               _before(use.user, node) for use in target.uses()):
+            raise self.fail("an in-place update of a tensor a view was taken of earlier "
+                            "(the view would change too: write it out of place)")
+        if producer.owningBlock() != node.owningBlock() and \
+                node.owningBlock() != self.graph.block():
+            raise self.fail("an in-place update, inside a branch or loop, of a tensor from "
+                            "outside it (assign the result instead)")
+        self.values[target] = new
 
     # -- regions ------------------------------------------------------------------
     def import_region(self, block, args: list = (), arg_names: Optional[list] = None):
@@ -135,6 +158,31 @@ class Importer(Builder):
         self.e.lines = saved
         self.e.indent -= 1
         return lines, yielded
+
+
+# Ops that return a view of their first operand (in-place updates of those,
+# or of a tensor one was taken of, would have to reach the other tensor).
+_VIEWS = {"aten::select", "aten::slice", "aten::view", "aten::reshape", "aten::transpose",
+          "aten::permute", "aten::squeeze", "aten::unsqueeze", "aten::expand",
+          "aten::expand_as", "aten::narrow", "aten::t", "aten::as_strided", "aten::diagonal",
+          "aten::unfold", "aten::view_as", "aten::flatten", "aten::chunk", "aten::split",
+          "aten::unbind", "aten::detach", "aten::alias", "aten::movedim", "aten::__getitem__",
+          "prim::ListUnpack"}
+
+
+def _in_place(kind: str) -> bool:
+    """aten::add_ and the like (not the dunders, __and__)."""
+    name = kind.split("::", 1)[-1]
+    return kind.startswith("aten::") and name.endswith("_") and not name.endswith("__")
+
+
+def _before(a, b) -> bool:
+    """Whether node a runs before node b (a in the same block or outside
+    b's)."""
+    try:
+        return a.isBefore(b)
+    except RuntimeError:  # different blocks: a view taken in another region
+        return True
 
 
 # ----------------------------------------------------------------------------
