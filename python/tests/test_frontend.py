@@ -351,3 +351,16 @@ def test_in_place_updates():
     check(InPlace(), [torch.randn(3, 4)], [[torch.randn(3, 4)], [torch.randn(1, 4)]])
     with pytest.raises(dyn.UnsupportedError, match="in-place update of a view"):
         dyn.compile(InPlaceView(), [torch.randn(3, 4)])
+
+
+class TensorOfNumbers(nn.Module):
+    """torch.tensor of constants, of sizes and of a value read from data."""
+
+    def forward(self, x):
+        n = x.size(0)
+        return (x + torch.tensor([1.0, 2.0, 3.0, 4.0]), torch.tensor([[n, 2 * n]]),
+                torch.tensor(float(x.sum())) * 2)
+
+
+def test_torch_tensor_of_numbers():
+    check(TensorOfNumbers(), [torch.randn(3, 4)], [[torch.randn(3, 4)], [torch.randn(5, 4)]])

@@ -161,3 +161,42 @@ def _arange(imp: Importer, node):
         value = imp.e.op(f"arith.add{f} {a}, {imp.e.op(f'arith.mul{f} {i}, {c} : {work}')} : {work}")
         return imp.convert_scalar(value, work, elt)
     return imp.generic([], [None], elt, body, sizes=[size])
+
+
+@register_handler("aten::tensor", "aten::as_tensor")
+def _tensor(imp: Importer, node):
+    """torch.tensor(data, dtype, ...) of a number or a (nested) list of
+    numbers: a constant where all are known at import, else the numbers
+    gathered at run time (tensor.from_elements)."""
+    from dyn.frontend.values import ListVal
+
+    data, dtype = inputs(imp, node)[:2]
+
+    def flat(v, depth=0):
+        if isinstance(v, ListVal):
+            items = [flat(x, depth + 1) for x in v.items]
+            shapes = {tuple(s) for _, s in items}
+            if len(shapes) > 1:
+                raise imp.fail("torch.tensor of a ragged list")
+            inner = list(shapes.pop()) if items else []
+            return [x for xs, _ in items for x in xs], [len(items)] + inner
+        if isinstance(v, ScalarVal) and v.kind in ("i1", "i64", "f64"):
+            return [v], []
+        raise imp.fail(f"torch.tensor of a {type(v).__name__}")
+    values, shape = flat(data)
+    kinds = {v.kind for v in values}
+    default = "f32" if "f64" in kinds else "i1" if kinds == {"i1"} else "i64"
+    elt = default if isinstance(dtype, NoneVal) else _dtype_name(imp.const_int(dtype))
+    if elt is None:
+        raise imp.fail("torch.tensor of an unsupported dtype")
+    if all(v.const is not None for v in values):
+        array = np.array([v.const for v in values]).reshape(shape)
+        return imp.constant_tensor(torch.from_numpy(array).to(to_torch(elt)))
+    scalar_kind = "f64" if elt.startswith(("f", "bf")) else ("i1" if elt == "i1" else "i64")
+    names = []
+    for v in values:
+        s = imp.scalar(v, scalar_kind)
+        names.append(imp.convert_scalar(s.name, s.kind, elt))
+    flat_t = TensorVal(imp.e.op(f"tensor.from_elements {', '.join(names)} : "
+                                f"{tensor_type([len(names)], elt)}"), [len(names)], elt)
+    return imp.reshape(flat_t, shape)
