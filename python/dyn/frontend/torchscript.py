@@ -18,7 +18,7 @@ the batch) are `?`. An op or construct the importer does not handle raises
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import torch
 
@@ -48,6 +48,9 @@ class Importer(Builder):
         self.values: dict[torch._C.Value, Any] = {}
         self.inputs = inputs
         self.omitted = omitted
+        # The blocks being imported as regions (not inline), innermost last,
+        # each with the outer values it carries because it updates them.
+        self.regions: list[tuple[Any, set]] = []
         self.node: Optional[torch._C.Node] = None
 
     # -- errors ---------------------------------------------------------------
@@ -124,36 +127,67 @@ class Importer(Builder):
                 self._mutate(node, outs[0])
 
     def _mutate(self, node, new: Any) -> None:
-        """An in-place op (`y.add_(1)`, `relu_`): later uses of the operand
-        it updated see the update. The graph is not SSA there: the operand
-        keeps its name, so it is rebound to the new value. Updates that
-        would have to reach other tensors through aliasing (a view of it,
-        it a view of another) or out of a branch or loop are refused."""
-        target = node.inputsAt(0)
-        producer = target.node()
-        if producer.kind() in _VIEWS:
-            raise self.fail(f"an in-place update of a view ({producer.kind()}): PyTorch "
+        """An in-place op (`y.add_(1)`, `relu_`, `x[0] = v`): later uses of
+        the operand it updated see the update. The graph is not SSA there:
+        the operand keeps its name, so it is rebound to the new value. An
+        update of a select / slice view is written back into the tensor it
+        views (tensor.insert_slice), up the chain of views; updates that
+        would have to reach other tensors through other aliasing (another
+        view, a view taken earlier) or out of a branch or loop are refused."""
+        chain = []  # the select / slice views from the operand up to the base
+        value = node.inputsAt(0)
+        while value.node().kind() in _WRITABLE_VIEWS and \
+                isinstance(self.values.get(value.node().inputsAt(0)), TensorVal):
+            chain.append(value.node())
+            value = value.node().inputsAt(0)
+        base = value
+        if base.node().kind() in _VIEWS:
+            raise self.fail(f"an in-place update of a view ({base.node().kind()}): PyTorch "
                             "updates the viewed tensor too (write it out of place)")
-        if any(use.user.kind() in _VIEWS and use.user is not node and
-               _before(use.user, node) for use in target.uses()):
-            raise self.fail("an in-place update of a tensor a view was taken of earlier "
-                            "(the view would change too: write it out of place)")
-        if producer.owningBlock() != node.owningBlock() and \
-                node.owningBlock() != self.graph.block():
-            raise self.fail("an in-place update, inside a branch or loop, of a tensor from "
-                            "outside it (assign the result instead)")
-        self.values[target] = new
+        for v in [node.inputsAt(0)] + [n.inputsAt(0) for n in chain]:
+            # A view taken earlier that is read after this update would
+            # have to change with it.
+            others = [u.user for u in v.uses() if u.user is not node and
+                      u.user not in chain and u.user.kind() in _VIEWS and _before(u.user, node)]
+            if any(not _before(use.user, node) and use.user is not node
+                   for view in others for out in view.outputs() for use in out.uses()):
+                raise self.fail("an in-place update of a tensor a view of which is read "
+                                "later (the view would change too: write it out of place)")
+        if self.regions:
+            block, carried = self.regions[-1]
+            if base not in carried and not _defined_inside(base, block):
+                raise self.fail("an in-place update, inside a branch or loop, of a tensor "
+                                "from outside it that the importer did not carry")
+        from dyn.frontend.ops.indexing import write_view
+
+        self.values[node.inputsAt(0)] = new
+        for view in chain:
+            whole = self.get(view.inputsAt(0))
+            new = write_view(self, whole, new, view.kind(), inputs(self, view)[1:])
+            self.values[view.inputsAt(0)] = new
 
     # -- regions ------------------------------------------------------------------
-    def import_region(self, block, args: list = (), arg_names: Optional[list] = None):
-        """Imports `block` into a fresh line buffer; returns (lines, yielded)."""
+    def import_region(self, block, args: list = (), arg_names: Optional[list] = None,
+                      outer: Sequence = (), outer_args: Sequence = ()):
+        """Imports `block` into a fresh line buffer; returns (lines, yielded).
+        `outer` are values from outside the block that it updates in place
+        (`out[t] = h` in a loop): inside they are `outer_args`, and their
+        values at the end are yielded after the block's own."""
         saved = self.e.lines
         self.e.lines = []
         self.e.indent += 1
         for value, val in zip(block.inputs(), args):
             self.values[value] = val
-        self.import_block_nodes(block.nodes())
-        yielded = [self.get(v) for v in block.outputs()]
+        before = {v: self.values.get(v) for v in outer}
+        for value, val in zip(outer, outer_args):
+            self.values[value] = val
+        self.regions.append((block, set(outer)))
+        try:
+            self.import_block_nodes(block.nodes())
+        finally:
+            self.regions.pop()
+        yielded = [self.get(v) for v in block.outputs()] + [self.values[v] for v in outer]
+        self.values.update(before)  # outside, the values before the region
         lines = self.e.lines
         self.e.lines = saved
         self.e.indent -= 1
@@ -168,6 +202,47 @@ _VIEWS = {"aten::select", "aten::slice", "aten::view", "aten::reshape", "aten::t
           "aten::unfold", "aten::view_as", "aten::flatten", "aten::chunk", "aten::split",
           "aten::unbind", "aten::detach", "aten::alias", "aten::movedim", "aten::__getitem__",
           "prim::ListUnpack"}
+
+
+_WRITABLE_VIEWS = {"aten::select", "aten::slice"}
+
+
+def _defined_inside(value, block) -> bool:
+    b = value.node().owningBlock()
+    while b is not None:
+        if b == block:
+            return True
+        owner = b.owningNode()
+        if owner is None:
+            return False
+        b = owner.owningBlock()
+    return False
+
+
+def _view_root(value):
+    """The tensor a chain of select / slice views starts from."""
+    while value.node().kind() in _WRITABLE_VIEWS:
+        value = value.node().inputsAt(0)
+    return value
+
+
+def outer_updates(blocks) -> list:
+    """Values defined outside `blocks` that in-place ops inside them update
+    (directly or through select / slice views), in order: a region carries
+    them (a loop's iterations, a branch's result) as TorchScript does not."""
+    found: list = []
+
+    def walk(block, top):
+        for n in block.nodes():
+            if _in_place(n.kind()) and n.inputsAt(0).type().kind() == "TensorType":
+                root = _view_root(n.inputsAt(0))
+                if not _defined_inside(root, top) and root not in found:
+                    found.append(root)
+            for b in n.blocks():
+                walk(b, top)
+    for block in blocks:
+        walk(block, block)
+    return found
 
 
 def _in_place(kind: str) -> bool:
@@ -398,9 +473,16 @@ def _if(imp: Importer, node):
     else:
         pred = imp.scalar(pred, "i1")
         pred_type = "i1"
-    then_lines, then_nested = imp.import_region(then_block)
-    else_lines, else_nested = imp.import_region(else_block)
-    return emit_cond(imp, pred, pred_type, then_lines, then_nested, else_lines, else_nested)
+    outer = outer_updates([then_block, else_block])
+    current = [imp.get(v) for v in outer]
+    then_lines, then_nested = imp.import_region(then_block, outer=outer, outer_args=current)
+    else_lines, else_nested = imp.import_region(else_block, outer=outer, outer_args=current)
+    results = emit_cond(imp, pred, pred_type, then_lines, then_nested, else_lines, else_nested)
+    if outer:  # the tensors the branches updated in place: the cond's last results
+        for value, val in zip(outer, results[len(results) - len(outer):]):
+            imp.values[value] = val
+        results = results[:len(results) - len(outer)]
+    return results
 
 
 def emit_cond(imp, pred, pred_type: str, then_lines: list, then_nested: list,
@@ -520,6 +602,11 @@ def _loop(imp: Importer, node):
                            "at run time (or more than "
                            f"{MAX_UNROLLED_LIST_LOOP}): use torch.cat or torch.stack")
         return _unrolled(imp, node, int(trip), init_cond, list(carried))
+    # Tensors from outside the loop that its body updates in place are
+    # carried too (after the loop's own values).
+    outer = outer_updates([body])
+    own = len(carried)
+    carried = list(carried) + [imp.get(v) for v in outer]
     # Loop-carried types: start from the initial values and widen (dims that
     # change become ?) until the body's yields fit.
     types = [_carried_type(imp, v) for v in carried]
@@ -527,7 +614,8 @@ def _loop(imp: Importer, node):
         iv = ScalarVal("i64", imp.e.fresh("iv"))
         cond_arg = ScalarVal("i1", imp.e.fresh("go"))
         block_args = [_fresh_like(imp, t) for t in types]
-        lines, yielded = imp.import_region(body, [iv] + block_args)
+        lines, yielded = imp.import_region(body, [iv] + block_args[:own], outer=outer,
+                                           outer_args=block_args[own:])
         new_types = _result_types(imp, types, yielded[1:])
         if [getattr(t, "shape", None) for t in new_types] == [getattr(t, "shape", None) for t in types]:
             break
@@ -584,7 +672,9 @@ def _loop(imp: Importer, node):
             out.append(TensorVal(f"{res}#{i + 2}", t.shape, t.elt))
         else:
             out.append(ScalarVal(t.kind, f"{res}#{i + 2}"))
-    return out
+    for value, val in zip(outer, out[own:]):
+        imp.values[value] = val
+    return out[:own]
 
 
 def _carried_type(imp: Importer, v):

@@ -105,6 +105,18 @@ register("aten::zeros_like", _like(0.0))
 register("aten::ones_like", _like(1.0))
 
 
+@register_handler("aten::fill_", "aten::zero_")
+def _fill_in_place(imp: Importer, node):
+    """x.fill_(v) / x.zero_(): x's shape and dtype filled (the importer makes
+    it x's value from then on; `x[0] = 5.0` is a fill_ of a view)."""
+    args = inputs(imp, node)
+    x = imp.tensor(args[0])
+    value = ScalarVal("f64", None, 0.0) if node.kind() == "aten::zero_" else args[1]
+    if isinstance(value, TensorVal):
+        value = imp.scalar(value, "f64" if x.elt.startswith(("f", "bf")) else "i64")
+    return _filled_like(imp, x, value, NoneVal())
+
+
 def _filled_like(imp: Importer, x: TensorVal, fill, dtype) -> TensorVal:
     elt = x.elt if isinstance(dtype, NoneVal) else _dtype_name(imp.const_int(dtype))
     if elt is None or not isinstance(fill, ScalarVal):

@@ -530,9 +530,10 @@ def _select_scatter(imp: Importer, node):
     return _insert(imp, x, src, offsets, [1] * x.rank, sizes)
 
 
-@handles("aten::copy")
+@handles("aten::copy", "aten::copy_")
 def _copy(imp: Importer, node):
-    """copy(x, src): src broadcast to x's shape, in x's dtype."""
+    """copy(x, src): src broadcast to x's shape, in x's dtype (copy_: the
+    same value, which the importer makes x's from then on)."""
     x, src = inputs(imp, node)[:2]
     x = imp.tensor(x)
     src = imp.tensor(src, x)
@@ -781,3 +782,35 @@ def _masked_scatter(imp: Importer, node):
     dims = [imp.dim_value(x, k) if s is None else str(s) for k, s in enumerate(x.shape)]
     return TensorVal(imp.e.op(f"tensor.expand_shape {out.name} {assoc} output_shape "
                               f"[{', '.join(dims)}] : {out.type} into {x.type}"), list(x.shape), x.elt)
+
+
+def write_view(imp: Importer, whole: TensorVal, part: TensorVal, kind: str, args: list):
+    """`whole` with the view `kind(whole, *args)` (aten::select / slice)
+    replaced by `part`: how an in-place update of a view reaches the tensor
+    it views (`x[0] = v`, `x[:, :2].mul_(2)`)."""
+    dim = _dim(imp, whole, args[0])
+    if kind == "aten::select":
+        index = args[1]
+        if isinstance(index, ScalarVal) and index.const is not None and \
+                whole.shape[dim] is not None:
+            at = index.const % whole.shape[dim]
+        else:
+            i = imp.index_of(imp.scalar(index, "i64").name, "i64")
+            at = imp.wrap_index(i, imp.dim_value(whole, dim))
+        offsets = [at if k == dim else 0 for k in range(whole.rank)]
+        sizes, j = [], 0
+        for k in range(whole.rank):
+            if k == dim:
+                sizes.append(1)
+            else:
+                sizes.append(imp.dim_value(part, j) if part.shape[j] is None else part.shape[j])
+                j += 1
+        return _insert(imp, whole, part, offsets, [1] * whole.rank, sizes)
+    start, _end, step = args[1:4]
+    if imp.const_int(step) != 1:
+        raise imp.fail("an in-place update of a slice with a step")
+    from dyn.frontend.ops.shape import slice_start
+
+    offsets = [slice_start(imp, whole, dim, start) if k == dim else 0 for k in range(whole.rank)]
+    sizes = [imp.dim_value(part, k) if s is None else s for k, s in enumerate(part.shape)]
+    return _insert(imp, whole, part, offsets, [1] * whole.rank, sizes)

@@ -303,6 +303,22 @@ def _slice(imp: Importer, node):
     return imp.extract_slice(t, offsets, shape)
 
 
+def slice_start(imp: Importer, t: TensorVal, d: int, start):
+    """Where t[start:] begins along d, as aten::slice takes it (negative
+    from the end, clamped to the extent): an int, or an index value."""
+    if isinstance(start, NoneVal):
+        return 0
+    if start.const is not None and t.shape[d] is not None:
+        n, begin = t.shape[d], int(start.const)
+        return min(max(begin + n if begin < 0 else begin, 0), n)
+    if start.const is not None and int(start.const) >= 0:
+        return imp.e.op(f"arith.minsi {imp.index(int(start.const))}, {imp.dim_value(t, d)} : index")
+    extent = imp.dim_value(t, d)
+    i = imp.wrap_index(imp.index_of(imp.scalar(start, "i64").name, "i64"), extent)
+    i = imp.e.op(f"arith.maxsi {i}, {imp.index(0)} : index")
+    return imp.e.op(f"arith.minsi {i}, {extent} : index")
+
+
 def _runtime_slice(imp: Importer, t: TensorVal, d: int, start, end) -> TensorVal:
     """t[start:end] along `d` with bounds known at run time (a value read
     from data, a loop's count): Python's rules in index arithmetic, a
