@@ -398,3 +398,30 @@ def test_slice_assignment():
     check(SliceAssignment(), [torch.randn(3, 4)],
           [[torch.randn(3, 4)], [torch.randn(5, 4) + 1], [torch.randn(2, 4) - 1],
            [torch.randn(1, 4) + 1]])
+
+
+class Activations(nn.Module):
+    """Every torch.nn activation with an inference meaning, in-place forms
+    too (nn modules with inplace=True)."""
+
+    def __init__(self):
+        super().__init__()
+        self.prelu = nn.PReLU(4)
+        self.acts = nn.ModuleList([
+            nn.SiLU(inplace=True), nn.Hardswish(inplace=True), nn.Hardsigmoid(), nn.Mish(),
+            nn.Softplus(2.0, 5.0), nn.SELU(), nn.CELU(0.7), nn.LogSigmoid(), nn.Softsign(),
+            nn.Tanhshrink(), nn.Threshold(0.1, -2.0), nn.Hardshrink(0.3), nn.Softshrink(0.3),
+            nn.ReLU6(inplace=True), nn.GELU(approximate="tanh"), nn.GLU(1), nn.Sigmoid(),
+            nn.ELU(inplace=True), nn.LeakyReLU(0.2, inplace=True), nn.Hardtanh(-0.5, 0.5)])
+
+    def forward(self, x):
+        outs = [self.prelu(x).flatten(1)]
+        for act in self.acts:
+            outs.append(act(x * 3).flatten(1))
+        return torch.cat(outs, 1)
+
+
+def test_activations():
+    torch.manual_seed(0)
+    check(Activations().eval(), [torch.randn(2, 4, 5)],
+          [[torch.randn(3, 4, 5)], [torch.randn(1, 4, 5)]], atol=1e-5)

@@ -101,7 +101,9 @@ def _sqrt(imp: Importer, node):
 
 
 register("aten::sigmoid", _unary("tosa.sigmoid"))
+register("aten::sigmoid_", _unary("tosa.sigmoid"))
 register("aten::tanh", _unary("tosa.tanh"))
+register("aten::tanh_", _unary("tosa.tanh"))
 register("aten::exp", _unary("tosa.exp"))
 register("aten::log", _unary("tosa.log"))
 register("aten::abs", _unary("tosa.abs"))
@@ -245,7 +247,7 @@ def _where(imp: Importer, node):
     return _select(imp, *(imp.expand_rank(t, rank) for t in (c, x, y)))
 
 
-@handles("aten::clamp", "aten::hardtanh")
+@handles("aten::clamp", "aten::hardtanh", "aten::clamp_", "aten::hardtanh_")
 def _clamp(imp: Importer, node):
     """clamp(x, min, max) with scalar bounds (None: unbounded)."""
     x, lo, hi = inputs(imp, node)[:3]
@@ -326,7 +328,7 @@ def _sign(imp: Importer, node):
     return imp.binary("tosa.sub", pos, neg)
 
 
-@handles("aten::leaky_relu")
+@handles("aten::leaky_relu", "aten::leaky_relu_")
 def _leaky_relu(imp: Importer, node):
     x, slope = inputs(imp, node)[:2]
     x = imp.tensor(x)
@@ -334,7 +336,7 @@ def _leaky_relu(imp: Importer, node):
     return _select(imp, positive, x, imp.binary("tosa.mul", x, slope))
 
 
-@handles("aten::elu")
+@handles("aten::elu", "aten::elu_")
 def _elu(imp: Importer, node):
     """elu(x, alpha, scale, input_scale): x > 0 ? scale x : scale alpha (e^(x is) - 1)."""
     x, alpha, scale, input_scale = inputs(imp, node)[:4]

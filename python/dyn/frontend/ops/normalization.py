@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from dyn.frontend.registry import handles, inputs
+from dyn.frontend.registry import handles, inputs, register
 from dyn.frontend.values import NoneVal, ScalarVal, TensorVal
 
 if TYPE_CHECKING:
@@ -21,9 +21,17 @@ def _relu(imp: Importer, node):
     return imp.unary("tosa.clamp", t, " {min_val = 0.0 : f32, max_val = 3.4e38 : f32}")
 
 
-@handles("aten::gelu")
+@handles("aten::gelu", "aten::gelu_")
 def _gelu(imp: Importer, node):
-    x = imp.tensor(imp.get(node.inputsAt(0)))
+    args = inputs(imp, node)
+    x = imp.tensor(args[0])
+    if len(args) > 1 and isinstance(args[1], ScalarVal) and args[1].const == "tanh":
+        # 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
+        cube = imp.binary("tosa.mul", imp.binary("tosa.mul", x, x), x)
+        inner = imp.binary("tosa.add", x, imp.binary("tosa.mul", cube, _f(0.044715)))
+        t = imp.unary("tosa.tanh", imp.binary("tosa.mul", inner, _f(math.sqrt(2 / math.pi))))
+        return imp.binary("tosa.mul", imp.binary("tosa.mul", x, _f(0.5)),
+                          imp.binary("tosa.add", t, _f(1.0)))
     scaled = imp.binary("tosa.mul", x, ScalarVal("f64", None, 1 / math.sqrt(2)))
     erf = imp.unary("tosa.erf", scaled)
     one_plus = imp.binary("tosa.add", erf, ScalarVal("f64", None, 1.0))
@@ -199,3 +207,148 @@ def _native_dropout(imp: Importer, node):
     if isinstance(train, ScalarVal) and train.const is False:
         return [x, imp.compare("tosa.equal", x, x)]
     raise imp.fail("dropout in training mode (call model.eval() before compiling)")
+
+
+# -- more activations (and the in-place forms nn modules call with inplace=True) ----
+def _f(value: float) -> ScalarVal:
+    return ScalarVal("f64", None, value)
+
+
+def _relu6_of(imp: Importer, x: TensorVal) -> TensorVal:
+    return imp.binary("tosa.minimum", imp.binary("tosa.maximum", x, _f(0.0)), _f(6.0))
+
+
+def _activation(build):
+    def handler(imp: Importer, node):
+        args = inputs(imp, node)
+        return build(imp, imp.tensor(args[0]), *args[1:])
+    return handler
+
+
+def _silu(imp, x, *_):
+    return imp.binary("tosa.mul", x, imp.unary("tosa.sigmoid", x))
+
+
+def _hardsigmoid(imp, x, *_):
+    return imp.binary("tosa.mul", _relu6_of(imp, imp.binary("tosa.add", x, _f(3.0))), _f(1 / 6))
+
+
+def _hardswish(imp, x, *_):
+    return imp.binary("tosa.mul", x, _hardsigmoid(imp, x))
+
+
+def _softplus(imp, x, beta=None, threshold=None, *_):
+    """log(1 + exp(beta x)) / beta, x itself where beta x > threshold."""
+    from dyn.frontend.ops.elementwise import _select
+
+    b = float(beta.const) if isinstance(beta, ScalarVal) else 1.0
+    th = float(threshold.const) if isinstance(threshold, ScalarVal) else 20.0
+    bx = imp.binary("tosa.mul", x, _f(b))
+    soft = imp.binary("tosa.mul", imp.unary("tosa.log", imp.binary(
+        "tosa.add", imp.unary("tosa.exp", bx), _f(1.0))), _f(1 / b))
+    return _select(imp, imp.compare("tosa.greater", bx, _f(th)), x, soft)
+
+
+def _mish(imp, x, *_):
+    return imp.binary("tosa.mul", x, imp.unary("tosa.tanh", _softplus(imp, x)))
+
+
+def _elu_like(imp, x, alpha: float, scale: float, input_scale: float) -> TensorVal:
+    from dyn.frontend.ops.elementwise import _select
+
+    negative = imp.binary("tosa.mul", imp.binary("tosa.sub", imp.unary(
+        "tosa.exp", imp.binary("tosa.mul", x, _f(input_scale))), _f(1.0)), _f(alpha))
+    return imp.binary("tosa.mul", _select(imp, imp.compare("tosa.greater", x, _f(0.0)), x,
+                                          negative), _f(scale))
+
+
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
+
+
+def _selu(imp, x, *_):
+    return _elu_like(imp, x, _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+def _celu(imp, x, alpha=None, *_):
+    a = float(alpha.const) if isinstance(alpha, ScalarVal) else 1.0
+    return _elu_like(imp, x, a, 1.0, 1.0 / a)
+
+
+def _log_sigmoid(imp, x, *_):
+    """-softplus(-x), stable for large |x|."""
+    neg = imp.binary("tosa.sub", _f(0.0), x)
+    return imp.binary("tosa.sub", _f(0.0), _softplus(imp, neg))
+
+
+def _softsign(imp, x, *_):
+    return imp.binary("tosa.mul", x, imp.unary("tosa.reciprocal", imp.binary(
+        "tosa.add", imp.unary("tosa.abs", x), _f(1.0))))
+
+
+def _tanhshrink(imp, x, *_):
+    return imp.binary("tosa.sub", x, imp.unary("tosa.tanh", x))
+
+
+def _threshold(imp, x, threshold, value, *_):
+    from dyn.frontend.ops.elementwise import _select
+
+    above = imp.compare("tosa.greater", x, threshold)
+    return _select(imp, above, x, imp.expand_rank(imp.tensor(value, x), x.rank))
+
+
+def _shrink(soft: bool):
+    def build(imp, x, lambd=None, *_):
+        from dyn.frontend.ops.elementwise import _select
+
+        lam = float(lambd.const) if isinstance(lambd, ScalarVal) else 0.5
+        outside = imp.compare("tosa.greater", imp.unary("tosa.abs", x), _f(lam))
+        zero = imp.expand_rank(imp.tensor(_f(0.0), x), x.rank)
+        if not soft:
+            return _select(imp, outside, x, zero)
+        pos = imp.compare("tosa.greater", x, _f(0.0))
+        shifted = _select(imp, pos, imp.binary("tosa.sub", x, _f(lam)),
+                          imp.binary("tosa.add", x, _f(lam)))
+        return _select(imp, outside, shifted, zero)
+    return build
+
+
+for _names, _build in ((("silu", "silu_"), _silu), (("hardswish", "hardswish_"), _hardswish),
+                       (("hardsigmoid", "hardsigmoid_"), _hardsigmoid),
+                       (("mish", "mish_"), _mish), (("softplus",), _softplus),
+                       (("selu", "selu_"), _selu), (("celu", "celu_"), _celu),
+                       (("log_sigmoid",), _log_sigmoid), (("softsign",), _softsign),
+                       (("tanhshrink",), _tanhshrink),
+                       (("threshold", "threshold_"), _threshold),
+                       (("hardshrink",), _shrink(False)), (("softshrink",), _shrink(True)),
+                       (("relu6", "relu6_"), lambda imp, x, *_: _relu6_of(imp, x))):
+    for _name in _names:
+        register(f"aten::{_name}", _activation(_build))
+
+
+@handles("aten::prelu")
+def _prelu(imp: Importer, node):
+    """prelu(x, weight): weight per channel (dim 1) or one for all."""
+    from dyn.frontend.ops.elementwise import _select
+
+    x, w = inputs(imp, node)[:2]
+    x, w = imp.tensor(x), imp.tensor(w)
+    if w.rank == 1 and w.shape[0] != 1 and x.rank > 1:
+        w = imp.reshape(w, [1, w.shape[0]] + [1] * (x.rank - 2))
+    scaled = imp.binary("tosa.mul", x, w)
+    return _select(imp, imp.compare("tosa.greater", x, _f(0.0)), x, scaled)
+
+
+@handles("aten::glu")
+def _glu(imp: Importer, node):
+    """glu(x, dim): first half times the sigmoid of the second."""
+    x, dim = inputs(imp, node)[:2]
+    x = imp.tensor(x)
+    d = imp.const_int(dim) % x.rank
+    n = x.shape[d]
+    if n is None or n % 2:
+        raise imp.fail("glu over a dim of odd or dynamic size")
+    half = list(x.shape)
+    half[d] = n // 2
+    a = imp.extract_slice(x, [0] * x.rank, half)
+    b = imp.extract_slice(x, [n // 2 if k == d else 0 for k in range(x.rank)], half)
+    return imp.binary("tosa.mul", a, imp.unary("tosa.sigmoid", b))
