@@ -302,3 +302,15 @@ def test_conv1d_is_a_2d_convolution():
     for batch in (2, 1, 3):
         x = r(batch, 4, 20)
         torch.testing.assert_close(compiled(x), model(x), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.skipif(not (hasattr(torch, "cond") and hasattr(torch, "export")),
+                    reason="needs PyTorch 2 (torch.export)")
+def test_transposed_convolution():
+    model = nn.Sequential(nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1),
+                          nn.ReLU(), nn.ConvTranspose2d(6, 4, (2, 3), stride=(1, 2),
+                                                        dilation=(2, 1), groups=2)).eval()
+    compiled = dyn.compile(model, (r(2, 4, 5, 6),), frontend="export")
+    for batch in (2, 1, 3):
+        x = r(batch, 4, 5, 6)
+        torch.testing.assert_close(compiled(x), model(x), rtol=1e-5, atol=1e-5)

@@ -425,3 +425,24 @@ def test_activations():
     torch.manual_seed(0)
     check(Activations().eval(), [torch.randn(2, 4, 5)],
           [[torch.randn(3, 4, 5)], [torch.randn(1, 4, 5)]], atol=1e-5)
+
+
+class Transposed(nn.Module):
+    """Transposed convolutions (decoders, GANs, segmentation heads): strided
+    with output padding, dilated and grouped, 1-D."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1)
+        self.b = nn.ConvTranspose2d(6, 4, (2, 3), stride=(1, 2), dilation=(2, 1), groups=2)
+        self.c = nn.ConvTranspose1d(4, 3, 4, stride=2, padding=1, bias=False)
+
+    def forward(self, x, s):
+        return self.b(torch.relu(self.a(x))), self.c(s)
+
+
+def test_transposed_convolutions():
+    torch.manual_seed(0)
+    check(Transposed().eval(), [torch.randn(2, 4, 5, 6), torch.randn(2, 4, 7)],
+          [[torch.randn(1, 4, 5, 6), torch.randn(1, 4, 7)],
+           [torch.randn(3, 4, 5, 6), torch.randn(3, 4, 7)]], atol=1e-5)

@@ -108,7 +108,11 @@ def _conv2d(imp: Importer, node):
     x, w, b, stride, padding, dilation = args[:6]
     if node.kind() == "aten::_convolution":
         if bool(args[6].const):
-            raise imp.fail("transposed convolutions")
+            n = imp.tensor(x).rank - 2
+            return conv_transpose(imp, imp.tensor(x), imp.constant_array(w), b,
+                                  _ints(imp, stride, n), _ints(imp, padding, n),
+                                  _ints(imp, args[7], n), _ints(imp, dilation, n),
+                                  imp.const_int(args[8]))
         groups = args[8]
     else:
         groups = args[6]
@@ -286,3 +290,78 @@ def _adaptive_avg_pool2d(imp: Importer, node):
         return _emit_pool(imp, x, "avg", window, window, (0, 0))
     total = imp.reduce("tosa.reduce_sum", x, [2, 3], True)
     return imp.binary("tosa.mul", total, ScalarVal("f64", None, 1.0 / (h * w)))
+
+
+def _ints(imp: Importer, v, n: int) -> list[int]:
+    values = imp.const_list(v) if isinstance(v, ListVal) else [imp.const_int(v)]
+    return values * n if len(values) == 1 else values
+
+
+def conv_transpose(imp: Importer, x: TensorVal, weight: np.ndarray, b, stride, padding,
+                   output_padding, dilation, groups: int) -> TensorVal:
+    """A transposed convolution over x's spatial dims (N, C, ...): out[n, o,
+    y] sums x[n, c, i] w[c, o', k] over the input positions i and kernel
+    offsets k with i * stride - padding + k * dilation = y, as a reduction
+    over (c in o's group, k) that reads the input where (y + padding - k *
+    dilation) is a multiple of the stride inside it. One linalg.generic
+    (TOSA's transpose_conv2d has no dilation, groups or 1-D / 3-D forms)."""
+    dims = x.rank - 2
+    spatial = x.shape[2:]
+    if None in spatial:
+        raise imp.fail("transposed convolutions over dynamic spatial dims")
+    c_in, per_group = weight.shape[0], weight.shape[1]
+    out_c = per_group * groups
+    kernel = list(weight.shape[2:])
+    outs = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
+            zip(spatial, stride, padding, dilation, kernel, output_padding)]
+    shape = [x.shape[0], out_c] + outs
+    w = imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(weight.astype(np.float32))))
+    per_in = c_in // groups
+    sizes = [imp.dim_value(x, 0)] if x.shape[0] is None else []
+    init = imp.filled(shape, x.elt, [], sizes=sizes)
+    true = imp.e.constant("1", "i1")
+    rank = len(shape)
+
+    def body(args, acc):
+        n, o = imp.loop(0), imp.loop(1)
+        c_local = imp.loop(rank)
+        group = imp.e.op(f"arith.divui {o}, {imp.index(per_group)} : index")
+        o_local = imp.e.op(f"arith.remui {o}, {imp.index(per_group)} : index")
+        c = imp.e.op(f"arith.addi {imp.e.op(f'arith.muli {group}, {imp.index(per_in)} : index')}, "
+                     f"{c_local} : index")
+        inside, coords, taps = true, [], []
+        for i in range(dims):
+            y, k = imp.loop(2 + i), imp.loop(rank + 1 + i)
+            shifted = imp.e.op(f"arith.addi {y}, {imp.index(padding[i])} : index")
+            base = imp.e.op(f"arith.subi {shifted}, "
+                            f"{imp.e.op(f'arith.muli {k}, {imp.index(dilation[i])} : index')} : index")
+            rem = imp.e.op(f"arith.remsi {base}, {imp.index(stride[i])} : index")
+            whole = imp.e.op(f"arith.cmpi eq, {rem}, {imp.index(0)} : index")
+            pos = imp.e.op(f"arith.divsi {base}, {imp.index(stride[i])} : index")
+            ok = imp.e.op(f"arith.andi {whole}, {imp.in_bounds(pos, imp.index(spatial[i]))} : i1")
+            inside = imp.e.op(f"arith.andi {inside}, {ok} : i1")
+            coords.append(imp.clamp_index(pos, imp.index(spatial[i])))
+            taps.append(k)
+        v = imp.extract(x, [n, c] + coords)
+        weight_v = imp.extract(w, [c, o_local] + taps)
+        total = imp.e.op(f"arith.addf {acc}, {imp.e.op(f'arith.mulf {v}, {weight_v} : f32')} : f32")
+        return imp.e.op(f"arith.select {inside}, {total}, {acc} : f32")
+    if x.elt != "f32":
+        raise imp.fail(f"transposed convolution of {x.elt}")
+    y = imp.generic([], shape, "f32", body, init=init, reductions=[per_in] + kernel)
+    if isinstance(b, NoneVal):
+        return y
+    bias = imp.constant_array(b).astype(np.float32).reshape([1, out_c] + [1] * dims)
+    return imp.binary("tosa.add", y, imp.constant_tensor(torch.from_numpy(bias)))
+
+
+@handles("aten::conv_transpose1d", "aten::conv_transpose2d", "aten::conv_transpose3d")
+def _conv_transpose_ts(imp: Importer, node):
+    """conv_transposeNd(x, w, b, stride, padding, output_padding, groups,
+    dilation): TorchScript's spelling."""
+    x, w, b, stride, padding, output_padding, groups, dilation = inputs(imp, node)[:8]
+    x = imp.tensor(x)
+    n = x.rank - 2
+    return conv_transpose(imp, x, imp.constant_array(w), b, _ints(imp, stride, n),
+                          _ints(imp, padding, n), _ints(imp, output_padding, n),
+                          _ints(imp, dilation, n), imp.const_int(groups))
