@@ -446,3 +446,28 @@ def test_transposed_convolutions():
     check(Transposed().eval(), [torch.randn(2, 4, 5, 6), torch.randn(2, 4, 7)],
           [[torch.randn(1, 4, 5, 6), torch.randn(1, 4, 7)],
            [torch.randn(3, 4, 5, 6), torch.randn(3, 4, 7)]], atol=1e-5)
+
+
+class AnySize(nn.Module):
+    """A conv net for images of any size (batch, height and width dynamic):
+    strided, dilated, grouped and depthwise convolutions, max and average
+    pooling with padding, a global average."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 8, 3, stride=2, padding=1)
+        self.b = nn.Conv2d(8, 8, 3, padding=2, dilation=2, groups=4)
+        self.c = nn.Conv2d(8, 8, 3, groups=8, stride=2)
+        self.fc = nn.Linear(8, 5)
+
+    def forward(self, x):
+        x = F.max_pool2d(torch.relu(self.a(x)), 3, 2, 1)
+        x = F.avg_pool2d(self.c(self.b(x)), 2, 1, 1)
+        return self.fc(F.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
+def test_images_of_any_size():
+    torch.manual_seed(0)
+    check(AnySize().eval(), [torch.randn(1, 3, 32, 32)],
+          [[torch.randn(1, 3, 32, 32)], [torch.randn(2, 3, 24, 40)], [torch.randn(1, 3, 57, 19)]],
+          atol=1e-5, dynamic_dims={0: [0, 2, 3]})

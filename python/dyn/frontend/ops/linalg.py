@@ -143,6 +143,8 @@ def _conv2d_nchw(imp: Importer, x: TensorVal, weight: np.ndarray, b, stride, pad
     out_c, in_c_per_group, kh, kw = weight.shape
     bias = (imp.constant_array(b) if not isinstance(b, NoneVal)
             else np.zeros(out_c, np.float32))
+    if x.shape[2] is None or x.shape[3] is None:
+        return _conv2d_dynamic(imp, x, weight, bias, stride, padding, dilation, groups)
     xh, pads = _fit_window(imp, _to_nhwc(imp, x), (kh, kw), (sh, sw), (ph, pw), (dh, dw))
     n, h, wd, c = xh.shape
     oh = _out_extent(h, kh, sh, pads[0], pads[1], dh)
@@ -192,6 +194,105 @@ def _conv2d_nchw(imp: Importer, x: TensorVal, weight: np.ndarray, b, stride, pad
     return _to_nchw(imp, TensorVal(name, shape, "f32"))
 
 
+def _window_extent(imp: Importer, padded: str, k: int, s: int, d: int, what: str) -> str:
+    """(padded - d (k - 1) - 1) / s + 1 at run time, after a check that the
+    window fits (PyTorch raises where it does not)."""
+    from dyn.frontend.torchscript import _mlir_string
+
+    span = d * (k - 1) + 1
+    fits = imp.e.op(f"arith.cmpi sge, {padded}, {imp.index(span)} : index")
+    imp.e.emit(f"cf.assert {fits}, " + _mlir_string(
+        f"RuntimeError: {what}: the padded input is smaller than the kernel ({span})"))
+    rest = imp.e.op(f"arith.subi {padded}, {imp.index(span)} : index")
+    steps = imp.e.op(f"arith.divui {rest}, {imp.index(s)} : index")
+    return imp.e.op(f"arith.addi {steps}, {imp.index(1)} : index")
+
+
+def _padded_nchw(imp: Importer, x: TensorVal, ph: int, pw: int, value: str) -> TensorVal:
+    if not (ph or pw):
+        return x
+    shape = [x.shape[0], x.shape[1]] + [None if n is None else n + 2 * p
+                                        for n, p in zip(x.shape[2:], (ph, pw))]
+    pad_value = imp.e.tosa_const(f"dense<{value}>", tensor_type([1], x.elt))
+    padding = imp.e.shape_const([0, 0, 0, 0, ph, ph, pw, pw])
+    name = imp.e.op(f"tosa.pad {x.name}, {padding}, {pad_value} : ({x.type}, !tosa.shape<8>, "
+                    f"{tensor_type([1], x.elt)}) -> {tensor_type(shape, x.elt)}")
+    return TensorVal(name, shape, x.elt)
+
+
+def _conv2d_dynamic(imp: Importer, x: TensorVal, weight: np.ndarray, bias: np.ndarray,
+                    stride, padding, dilation, groups: int) -> TensorVal:
+    """A 2-D convolution over dynamic spatial extents (an image of any
+    size): linalg's NCHW convolution (grouped: its NGCHW form) on the padded
+    input, the output extents computed at run time (TOSA wants the window
+    to divide the padded extent, which only static extents can show)."""
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    out_c, per_in, kh, kw = weight.shape
+    xp = _padded_nchw(imp, x, ph, pw, "0.0")
+    oh = _window_extent(imp, imp.dim_value(xp, 2), kh, sh, dh, "conv2d")
+    ow = _window_extent(imp, imp.dim_value(xp, 3), kw, sw, dw, "conv2d")
+    attrs = (f"{{dilations = dense<[{dh}, {dw}]> : tensor<2xi64>, "
+             f"strides = dense<[{sh}, {sw}]> : tensor<2xi64>}}")
+    n = x.shape[0]
+    batch = [imp.dim_value(x, 0)] if n is None else []
+    if groups == 1:
+        shape = [n, out_c, None, None]
+        init = imp.filled(shape, "f32", [], sizes=batch + [oh, ow])
+        w = imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(weight.astype(np.float32))))
+        y = TensorVal(imp.e.op(
+            f"linalg.conv_2d_nchw_fchw {attrs} ins({xp.name}, {w.name} : {xp.type}, {w.type}) "
+            f"outs({init} : {tensor_type(shape, 'f32')}) -> {tensor_type(shape, 'f32')}"),
+            shape, "f32")
+    else:
+        per_out = out_c // groups
+        grouped_shape = [n, groups, per_in, None, None]
+        dims = batch + [str(groups), str(per_in), imp.dim_value(xp, 2), imp.dim_value(xp, 3)]
+        dims = dims if n is None else [str(n)] + dims
+        xg = TensorVal(imp.e.op(
+            f"tensor.expand_shape {xp.name} [[0], [1, 2], [3], [4]] output_shape "
+            f"[{', '.join(dims)}] : {xp.type} into {tensor_type(grouped_shape, xp.elt)}"),
+            grouped_shape, xp.elt)
+        wg = weight.reshape(groups, per_out, per_in, kh, kw).astype(np.float32)
+        w = imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(wg)))
+        out_shape = [n, groups, per_out, None, None]
+        init = imp.filled(out_shape, "f32", [], sizes=batch + [oh, ow])
+        yg = imp.e.op(
+            f"linalg.conv_2d_ngchw_gfchw {attrs} ins({xg.name}, {w.name} : {xg.type}, {w.type}) "
+            f"outs({init} : {tensor_type(out_shape, 'f32')}) -> {tensor_type(out_shape, 'f32')}")
+        shape = [n, out_c, None, None]
+        y = TensorVal(imp.e.op(f"tensor.collapse_shape {yg} [[0], [1, 2], [3], [4]] : "
+                               f"{tensor_type(out_shape, 'f32')} into {tensor_type(shape, 'f32')}"),
+                      shape, "f32")
+    b = imp.constant_tensor(torch.from_numpy(bias.astype(np.float32).reshape(1, out_c, 1, 1)))
+    return imp.binary("tosa.add", y, b)
+
+
+def _pool_dynamic(imp: Importer, x: TensorVal, kind: str, kernel, stride, padding,
+                  dilation) -> TensorVal:
+    """Floor-mode 2-D pooling over dynamic spatial extents: linalg's NCHW
+    pooling on the padded input (the lowest value pads max pooling; an
+    average counts the padding, PyTorch's default, so its divisor is the
+    window's size), the output extents computed at run time."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    lowest = "0xFF800000" if x.elt == "f32" else "0.0"
+    xp = _padded_nchw(imp, x, ph, pw, lowest if kind == "max" else "0.0")
+    oh = _window_extent(imp, imp.dim_value(xp, 2), kh, sh, dh, f"{kind}_pool2d")
+    ow = _window_extent(imp, imp.dim_value(xp, 3), kw, sw, dw, f"{kind}_pool2d")
+    shape = [x.shape[0], x.shape[1], None, None]
+    sizes = [imp.dim_value(x, k) for k in range(2) if x.shape[k] is None] + [oh, ow]
+    init = imp.filled(shape, x.elt, [], float("-inf") if kind == "max" else 0.0, sizes=sizes)
+    window = imp.e.op(f"tensor.empty() : tensor<{kh}x{kw}xf32>")
+    attrs = (f"{{dilations = dense<[{dh}, {dw}]> : tensor<2xi64>, "
+             f"strides = dense<[{sh}, {sw}]> : tensor<2xi64>}}")
+    op = "linalg.pooling_nchw_max" if kind == "max" else "linalg.pooling_nchw_sum"
+    out = tensor_type(shape, x.elt)
+    y = TensorVal(imp.e.op(f"{op} {attrs} ins({xp.name}, {window} : {xp.type}, "
+                           f"tensor<{kh}x{kw}xf32>) outs({init} : {out}) -> {out}"), shape, x.elt)
+    if kind == "max":
+        return y
+    return imp.binary("tosa.mul", y, ScalarVal("f64", None, 1.0 / (kh * kw)))
+
+
 def _pool(imp: Importer, node, kind: str):
     args = inputs(imp, node)
     x = imp.tensor(args[0])
@@ -203,6 +304,14 @@ def _pool(imp: Importer, node, kind: str):
 
     # What TOSA's pooling cannot say goes to the generic window pooling.
     kernel, strides, pads = (kh, kw), (sh, sw), (ph, pw)
+    if x.shape[2] is None or x.shape[3] is None:
+        dilation = _pair(imp, args[4]) if kind == "max" else (1, 1)
+        ceil = bool(args[5].const if kind == "max" else args[4].const)
+        if ceil or (kind == "avg" and (not bool(args[5].const) and (ph or pw) or
+                                       len(args) > 6 and not isinstance(args[6], NoneVal))):
+            raise imp.fail(f"{kind} pooling over dynamic spatial dims in ceil mode, with "
+                           "count_include_pad=False or a divisor override")
+        return _pool_dynamic(imp, x, kind, kernel, strides, pads, dilation)
     if kind == "max":
         dilation = _pair(imp, args[4])
         ceil = bool(args[5].const)
@@ -278,8 +387,14 @@ def _adaptive_avg_pool2d(imp: Importer, node):
     x = imp.tensor(x)
     oh, ow = _pair(imp, size)
     h, w = x.shape[2], x.shape[3]
+    if (h is None or w is None) and (oh, ow) == (1, 1):  # a mean of any size
+        from dyn.frontend.ops.normalization import _count
+
+        total = imp.reduce("tosa.reduce_sum", x, [2, 3], True)
+        return imp.binary("tosa.mul", total, imp.unary("tosa.reciprocal",
+                                                       _count(imp, x, [2, 3], total)))
     if h is None or w is None:
-        raise imp.fail("adaptive_avg_pool2d over dynamic spatial dims")
+        raise imp.fail("adaptive_avg_pool2d over dynamic spatial dims to other than 1x1")
     if (oh, ow) == (h, w):
         return x
     if (oh, ow) != (1, 1):
