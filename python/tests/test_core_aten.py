@@ -90,7 +90,8 @@ CASES: dict[str, tuple[Callable, tuple]] = {
         + F.max_pool2d(x, 3, 2, 1, ceil_mode=True).mean((2, 3)), (r(1, 2, 8, 8),)),
     "avg_pool2d.default": (lambda x: F.avg_pool2d(x, 2) + F.avg_pool2d(
         x, 3, 2, 1, ceil_mode=True, count_include_pad=False).sum() + F.avg_pool2d(
-        x, 2, 1, divisor_override=3).mean(), (r(1, 2, 6, 6),)),
+        x, 2, 1, divisor_override=3).mean() + F.avg_pool2d(x, 3, 2, 1)
+        + F.avg_pool2d(x, (3, 2), (2, 1), (1, 1)).mean(), (r(1, 2, 6, 6),)),
     "_adaptive_avg_pool2d.default": (lambda x: F.adaptive_avg_pool2d(x, (3, 2))
                                      + F.adaptive_avg_pool2d(x, (4, 5)).mean(),
                                      (r(1, 2, 6, 6),)),

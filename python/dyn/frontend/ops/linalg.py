@@ -268,16 +268,26 @@ def _conv2d_dynamic(imp: Importer, x: TensorVal, weight: np.ndarray, bias: np.nd
 
 
 def _pool_dynamic(imp: Importer, x: TensorVal, kind: str, kernel, stride, padding,
-                  dilation) -> TensorVal:
+                  dilation, count_include_pad: bool = True, what: str = "") -> TensorVal:
     """Floor-mode 2-D pooling over dynamic spatial extents: linalg's NCHW
-    pooling on the padded input (the lowest value pads max pooling; an
-    average counts the padding, PyTorch's default, so its divisor is the
-    window's size), the output extents computed at run time."""
+    pooling on the padded input (the lowest value pads max pooling), the
+    output extents computed at run time. An average that counts the
+    padding (PyTorch's default) divides by the window's size; one that
+    does not, by the same pooling of ones over the input's extent."""
+    if kind == "avg" and not count_include_pad and any(padding):
+        sums = _pool_dynamic(imp, x, "sum", kernel, stride, padding, dilation, what="avg_pool2d")
+        shape = [1, 1, x.shape[2], x.shape[3]]
+        ones = TensorVal(imp.filled(shape, x.elt, [], 1.0, sizes=[
+            imp.dim_value(x, k) for k in (2, 3) if x.shape[k] is None]), shape, x.elt)
+        counts = _pool_dynamic(imp, ones, "sum", kernel, stride, padding, dilation,
+                               what="avg_pool2d")
+        return imp.binary("tosa.mul", sums, imp.unary("tosa.reciprocal", counts))
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     lowest = "0xFF800000" if x.elt == "f32" else "0.0"
     xp = _padded_nchw(imp, x, ph, pw, lowest if kind == "max" else "0.0")
-    oh = _window_extent(imp, imp.dim_value(xp, 2), kh, sh, dh, f"{kind}_pool2d")
-    ow = _window_extent(imp, imp.dim_value(xp, 3), kw, sw, dw, f"{kind}_pool2d")
+    what = what or f"{kind}_pool2d"
+    oh = _window_extent(imp, imp.dim_value(xp, 2), kh, sh, dh, what)
+    ow = _window_extent(imp, imp.dim_value(xp, 3), kw, sw, dw, what)
     shape = [x.shape[0], x.shape[1], None, None]
     sizes = [imp.dim_value(x, k) for k in range(2) if x.shape[k] is None] + [oh, ow]
     init = imp.filled(shape, x.elt, [], float("-inf") if kind == "max" else 0.0, sizes=sizes)
@@ -288,7 +298,7 @@ def _pool_dynamic(imp: Importer, x: TensorVal, kind: str, kernel, stride, paddin
     out = tensor_type(shape, x.elt)
     y = TensorVal(imp.e.op(f"{op} {attrs} ins({xp.name}, {window} : {xp.type}, "
                            f"tensor<{kh}x{kw}xf32>) outs({init} : {out}) -> {out}"), shape, x.elt)
-    if kind == "max":
+    if kind != "avg":
         return y
     return imp.binary("tosa.mul", y, ScalarVal("f64", None, 1.0 / (kh * kw)))
 
@@ -307,11 +317,11 @@ def _pool(imp: Importer, node, kind: str):
     if x.shape[2] is None or x.shape[3] is None:
         dilation = _pair(imp, args[4]) if kind == "max" else (1, 1)
         ceil = bool(args[5].const if kind == "max" else args[4].const)
-        if ceil or (kind == "avg" and (not bool(args[5].const) and (ph or pw) or
-                                       len(args) > 6 and not isinstance(args[6], NoneVal))):
-            raise imp.fail(f"{kind} pooling over dynamic spatial dims in ceil mode, with "
-                           "count_include_pad=False or a divisor override")
-        return _pool_dynamic(imp, x, kind, kernel, strides, pads, dilation)
+        if ceil or (kind == "avg" and len(args) > 6 and not isinstance(args[6], NoneVal)):
+            raise imp.fail(f"{kind} pooling over dynamic spatial dims in ceil mode or "
+                           "with a divisor override")
+        include = kind == "max" or bool(args[5].const)
+        return _pool_dynamic(imp, x, kind, kernel, strides, pads, dilation, include)
     if kind == "max":
         dilation = _pair(imp, args[4])
         ceil = bool(args[5].const)
@@ -332,7 +342,16 @@ def _pool(imp: Importer, node, kind: str):
                 return window_pool(imp, x, "avg", kernel, strides, pads, (1, 1), ceil,
                                    bool(args[5].const))
             return _emit_pool(imp, x, kind, kernel, strides, pads, extra)
-    return _emit_pool(imp, x, kind, kernel, strides, pads)
+    y = _emit_pool(imp, x, kind, kernel, strides, pads)
+    if kind == "avg" and bool(args[5].const) and (ph or pw):
+        # tosa.avg_pool2d divides by the window's elements inside the input;
+        # PyTorch's count_include_pad (the default) counts the padding too.
+        from dyn.frontend.ops.pooling import window_counts
+        geometry = (x.shape[2:4], kernel, strides, pads, y.shape[2:4])
+        ratio = window_counts(*geometry, False) / window_counts(*geometry, True)
+        y = imp.binary("tosa.mul", y, imp.constant_tensor(
+            torch.from_numpy(ratio.astype(np.float32).reshape([1, 1, *y.shape[2:4]]))))
+    return y
 
 
 def _ceil_overhang(imp: Importer, n: Optional[int], k: int, s: int, p: int) -> int:

@@ -94,8 +94,15 @@ def window_pool(imp: Importer, x: TensorVal, kind: str, kernel, stride, padding,
         return pooled
     if divisor is not None:
         return imp.binary("tosa.mul", pooled, ScalarVal("f64", None, 1.0 / divisor))
-    # PyTorch's divisor of each window: its extent clipped to the padded
-    # input (count_include_pad) or to the input, per axis.
+    grid = window_counts(spatial, kernel, stride, padding, outs, count_include_pad)
+    weights = (1.0 / grid).astype(np.float32).reshape([1] * lead + outs)
+    return imp.binary("tosa.mul", pooled, imp.constant_tensor(torch.from_numpy(weights)))
+
+
+def window_counts(spatial, kernel, stride, padding, outs, count_include_pad: bool) -> np.ndarray:
+    """PyTorch's divisor of each average-pooling window (an array of the
+    output's spatial shape): its extent clipped to the padded input
+    (count_include_pad) or to the input, per axis."""
     counts = []
     for n, k, s, p, o in zip(spatial, kernel, stride, padding, outs):
         starts = np.arange(o) * s - p
@@ -107,8 +114,7 @@ def window_pool(imp: Importer, x: TensorVal, kind: str, kernel, stride, padding,
     grid = counts[0]
     for c in counts[1:]:
         grid = np.multiply.outer(grid, c)
-    weights = (1.0 / grid).astype(np.float32).reshape([1] * lead + outs)
-    return imp.binary("tosa.mul", pooled, imp.constant_tensor(torch.from_numpy(weights)))
+    return grid
 
 
 @handles("aten::avg_pool3d", "aten::avg_pool1d")
