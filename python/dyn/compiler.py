@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Iterator, Optional, Sequence
 
 import torch
 
@@ -55,8 +55,8 @@ def import_module(module: torch.nn.Module, example_inputs: Sequence[Any],
                   dynamic_dims: Optional[dict[int, Sequence[int]]] = None,
                   frontend: str = "torchscript", dynamic_shapes: Any = None):
     """Imports `module` through `frontend` ("torchscript": scripted and
-    frozen; "export": torch.export, PyTorch 2); returns (MLIR text, output
-    kinds, forward's parameters or None)."""
+    frozen; "export": torch.export, PyTorch 2); returns (MLIR text, the
+    layout of what forward returns, forward's parameters or None)."""
     if frontend not in ("torchscript", "export"):
         raise ValueError(f"unknown frontend {frontend!r} (expected 'torchscript' or 'export')")
     module = module.eval()
@@ -85,9 +85,12 @@ def import_module(module: torch.nn.Module, example_inputs: Sequence[Any],
     omitted = _omitted(scripted, len(example_inputs))
     importer = Importer(graph, specs, omitted)
     text = importer.run("forward")
-    kinds = [str(v.type()) for v in graph.outputs()]
+    outputs = list(graph.outputs())
+    layout = _script_layout(outputs[0].type(), importer.result_tree[0]) \
+        if len(outputs) == 1 else \
+        (tuple, [_script_layout(v.type(), t) for v, t in zip(outputs, importer.result_tree)])
     parameters = _parameters(scripted)
-    return text, kinds, parameters[:len(parameters) - omitted]
+    return text, layout, parameters[:len(parameters) - omitted]
 
 
 def _omitted(scripted: torch.jit.ScriptModule, given: int) -> int:
@@ -133,12 +136,11 @@ def _import_exported(module, example_inputs, dynamic_dims, dynamic_shapes, eager
         program = export.export_program(module, example_inputs, dynamic_shapes)
     importer = export.ExportImporter(program, export.input_specs(program, example_inputs))
     text = importer.run("forward")
-    kinds = [_kind_of(eager)]
-    flat = _tuple_kinds(kinds[0]) if kinds[0].startswith("Tuple[") else kinds
-    if len(flat) != len(importer.result_kinds):
+    layout = _value_layout(eager)
+    if _count(layout) != len(importer.result_kinds):
         raise RuntimeError(f"the exported program returns {len(importer.result_kinds)} "
-                           f"values, forward returned {len(flat)} ({kinds[0]})")
-    return text, kinds, None
+                           f"values, forward returned {_count(layout)}")
+    return text, layout, None
 
 
 def _widen(value: Any, dims: list[int]) -> Any:
@@ -149,11 +151,21 @@ def _widen(value: Any, dims: list[int]) -> Any:
     return value
 
 
-def _kind_of(value: Any) -> str:
-    """TorchScript's spelling of what forward returned ("Tensor", "int",
-    "Tuple[Tensor, int]"): the compiled module returns the same."""
+# What forward returns, as the compiled module rebuilds it from the entry
+# point's flat results: a leaf kind ("Tensor", "int", "float", "bool": one
+# result each; numbers come back as Python numbers), None (forward returned
+# None there: no result), or (container, children) where container is
+# tuple, list or a NamedTuple class.
+Layout = Any
+
+
+def _value_layout(value: Any) -> Layout:
+    """The layout of a value forward returned (the PyTorch 2 path: eager's
+    nesting and types are the compiled module's)."""
     if isinstance(value, torch.Tensor):
         return "Tensor"
+    if value is None:
+        return None
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int):
@@ -161,9 +173,62 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, float):
         return "float"
     if isinstance(value, (tuple, list)):
-        return "Tuple[" + ", ".join(_kind_of(v) for v in value) + "]"
+        return (type(value), [_value_layout(v) for v in value])
     raise TypeError(f"forward returned a {type(value).__name__}: a compiled model returns "
-                    "tensors, numbers and tuples of them")
+                    "tensors, numbers and tuples and lists of them")
+
+
+def _script_layout(kind: Any, tree: Any) -> Layout:
+    """The layout of a TorchScript result of type `kind` (None: unknown)
+    that the importer returned as `tree` (its `result_tree`)."""
+    if isinstance(kind, torch._C.OptionalType):
+        kind = kind.getElementType()
+    if tree is None:
+        return None
+    if isinstance(tree, (tuple, list)):
+        if isinstance(kind, torch._C.TupleType):
+            elements, container = kind.elements(), _named_tuple(kind) or tuple
+        elif isinstance(kind, torch._C.ListType):
+            elements, container = [kind.getElementType()] * len(tree), list
+        else:
+            elements, container = [None] * len(tree), type(tree)
+        return (container, [_script_layout(k, t) for k, t in zip(elements, tree)])
+    return str(kind) if str(kind) in ("int", "float", "bool") else "Tensor"
+
+
+def _named_tuple(kind: torch._C.TupleType) -> Optional[type]:
+    """The Python NamedTuple class a TorchScript tuple type stands for
+    (`__torch__.torchvision.models.googlenet.GoogLeNetOutputs`), or None."""
+    name = str(kind)
+    if not name.startswith("__torch__."):
+        return None
+    module_name, _, class_name = name[len("__torch__."):].rpartition(".")
+    try:
+        import importlib
+        found = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError, ValueError):
+        return None
+    return found if isinstance(found, type) and hasattr(found, "_make") else None
+
+
+def _count(layout: Layout) -> int:
+    """How many of the entry point's results `layout` takes."""
+    if layout is None:
+        return 0
+    if isinstance(layout, str):
+        return 1
+    return sum(_count(child) for child in layout[1])
+
+
+def _rebuild(layout: Layout, results: Iterator[torch.Tensor]) -> Any:
+    if layout is None:
+        return None
+    if isinstance(layout, str):
+        value = next(results)
+        return value.item() if layout in ("int", "float", "bool") else value
+    container, children = layout
+    items = [_rebuild(child, results) for child in children]
+    return container._make(items) if hasattr(container, "_make") else container(items)
 
 
 def _parameters(scripted: torch.jit.ScriptModule) -> list[tuple[str, str]]:
@@ -175,7 +240,7 @@ def _parameters(scripted: torch.jit.ScriptModule) -> list[tuple[str, str]]:
 class CompiledModule:
     """A compiled network: call it with torch tensors (and Python scalars)."""
 
-    def __init__(self, mlir: str, library: Path, workdir: Path, output_kinds: list[str],
+    def __init__(self, mlir: str, library: Path, workdir: Path, layout: Layout,
                  parameters: Optional[list[tuple[str, str]]] = None):
         self.mlir = mlir
         self._parameters = parameters
@@ -183,7 +248,7 @@ class CompiledModule:
         self._workdir = workdir
         self._module: Module = load(library)
         self._entry = self._module.forward
-        self._output_kinds = output_kinds
+        self._layout = layout
 
     def __call__(self, *args: Any) -> Any:
         if self._parameters is not None:
@@ -191,13 +256,7 @@ class CompiledModule:
         arrays = [arg.detach().cpu().numpy() if isinstance(arg, torch.Tensor) else arg
                   for arg in args]
         results = [torch.from_numpy(o) for o in self._entry(*arrays)]
-        kinds = self._output_kinds
-        if len(kinds) == 1 and kinds[0].startswith("Tuple["):
-            elements = _tuple_kinds(kinds[0])
-            return tuple(_to_python(r, k) for r, k in zip(results, elements))
-        if len(results) == 1:
-            return _to_python(results[0], kinds[0] if kinds else "Tensor")
-        return tuple(results)
+        return _rebuild(self._layout, iter(results))
 
 
 def _check_arguments(parameters: list[tuple[str, str]], args: Sequence[Any]) -> None:
@@ -214,30 +273,6 @@ def _check_arguments(parameters: list[tuple[str, str]], args: Sequence[Any]) -> 
         if check is not None and not check(arg):
             raise TypeError(f"forward() expected a value of type '{kind}' for argument "
                             f"'{name}' but instead found type '{type(arg).__name__}'")
-
-
-def _tuple_kinds(kind: str) -> list[str]:
-    """"Tuple[Tensor, int]" -> ["Tensor", "int"]; nested tuples are
-    flattened, like the compiled entry point's outputs."""
-    inner, parts, depth, current = kind[len("Tuple["):-1], [], 0, ""
-    for ch in inner:
-        depth += 1 if ch == "[" else -1 if ch == "]" else 0
-        if ch == "," and depth == 0:
-            parts.append(current.strip())
-            current = ""
-        else:
-            current += ch
-    parts.append(current.strip())
-    flat = []
-    for part in parts:  # nested tuples cross the ABI flattened
-        flat.extend(_tuple_kinds(part) if part.startswith("Tuple[") else [part])
-    return flat
-
-
-def _to_python(t: torch.Tensor, kind: str = "Tensor") -> Any:
-    if kind in ("int", "float", "bool"):
-        return t.item()
-    return t
 
 
 def compile(module: torch.nn.Module, example_inputs: Sequence[Any], target: str = "cpu",
@@ -268,20 +303,20 @@ def compile(module: torch.nn.Module, example_inputs: Sequence[Any], target: str 
         raise ValueError(f"unknown target {target!r} (expected one of {sorted(_TARGETS)})")
     dyn_compile = find_dyn_compile()
     flags = option_flags(dyn_compile, _TARGETS[target], options)
-    mlir, kinds, parameters = import_module(module, example_inputs, dynamic_dims,
+    mlir, layout, parameters = import_module(module, example_inputs, dynamic_dims,
                                             frontend, dynamic_shapes)
     # A temporary directory is removed once the library is loaded (it stays
     # mapped) or the compilation failed; a given `workdir` is kept.
     directory = Path(workdir or tempfile.mkdtemp(prefix="dyn-"))
     try:
-        return _compile_in(directory, mlir, kinds, parameters, dyn_compile, target,
+        return _compile_in(directory, mlir, layout, parameters, dyn_compile, target,
                            [*flags, *extra_args])
     finally:
         if workdir is None:
             shutil.rmtree(directory, ignore_errors=True)
 
 
-def _compile_in(directory: Path, mlir: str, kinds: list[str],
+def _compile_in(directory: Path, mlir: str, layout: Layout,
                 parameters: list[tuple[str, str]], dyn_compile: str, target: str,
                 flags: list[str]) -> CompiledModule:
     directory.mkdir(parents=True, exist_ok=True)
@@ -295,7 +330,7 @@ def _compile_in(directory: Path, mlir: str, kinds: list[str],
         raise RuntimeError(f"dyn-compile failed on {source} (pass workdir= to keep "
                            f"the files):\n{result.stderr}")
     try:
-        return CompiledModule(mlir, library, directory, kinds, parameters)
+        return CompiledModule(mlir, library, directory, layout, parameters)
     except OSError as error:
         if _TARGETS[target] != "nvptx":
             raise

@@ -185,3 +185,33 @@ def test_batch_of_one_example_stays_dynamic():
         for batch in (1, 3):
             x = torch.randn(batch, 5, 32)
             torch.testing.assert_close(compiled(x), model(x), rtol=1e-5, atol=1e-5)
+
+
+def test_structured_outputs_keep_their_nesting():
+    """What eager returns fixes the outputs: a NamedTuple with a None
+    field, a nested tuple, a list, a Python int."""
+    from collections import namedtuple
+    Heads = namedtuple("Heads", ["logits", "aux", "count"])
+
+    class Structured(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 3)
+
+        def forward(self, x):
+            y = self.fc(x)
+            return Heads(y, None, 3), (y.sum(), (y * 2, x)), [y]
+
+    model = Structured().eval()
+    compiled = dyn.compile(model, (torch.randn(2, 4),), frontend="export")
+    with torch.no_grad():
+        for batch in (1, 5):
+            x = torch.randn(batch, 4)
+            heads, (total, (twice, same)), listed = compiled(x)
+            want = model(x)
+            assert isinstance(heads, Heads) and heads.aux is None and heads.count == 3
+            assert torch.allclose(heads.logits, want[0].logits, atol=1e-5)
+            assert torch.allclose(total, want[1][0], atol=1e-5)
+            assert torch.allclose(twice, want[1][1][0], atol=1e-5)
+            assert torch.equal(same, x)
+            assert isinstance(listed, list) and torch.allclose(listed[0], want[2][0], atol=1e-5)

@@ -3,6 +3,8 @@ flow, compared with eager PyTorch on inputs that take every path."""
 
 from __future__ import annotations
 
+from typing import List, NamedTuple, Optional, Tuple
+
 import pytest
 import torch
 import torch.nn as nn
@@ -18,7 +20,8 @@ def check(module: nn.Module, example: list, inputs: list[list], atol: float = 1e
     for args in inputs:
         want = module(*args)
         got = compiled(*args)
-        if isinstance(want, tuple):
+        if isinstance(want, (tuple, list)):
+            assert len(got) == len(want)
             for g, w in zip(got, want):
                 assert_close(g, w, atol)
         else:
@@ -217,6 +220,31 @@ def test_grouped_convolution():
 def test_ceil_mode_and_adaptive_pooling():
     check(CeilPooling(), [torch.randn(2, 3, 14, 14)],
           [[torch.randn(1, 3, 14, 14)], [torch.randn(3, 3, 14, 14)]], atol=1e-5)
+
+
+class PaddedAveragePooling(nn.Module):
+    """Average pooling over padding: Inception's 3x3 / stride 1 / pad 1
+    counts the padding (count_include_pad, the default) or not."""
+
+    def __init__(self, ceil: bool = True):
+        super().__init__()
+        self.ceil = ceil
+
+    def forward(self, x):
+        out = [F.avg_pool2d(x, 3, 1, 1), F.avg_pool2d(x, 3, 1, 1, count_include_pad=False),
+               F.avg_pool2d(x, 3, 2, 1), F.avg_pool2d(x, (3, 2), (2, 1), (1, 0))]
+        if self.ceil:
+            out.append(F.avg_pool2d(x, 3, 2, 1, ceil_mode=True))
+        return out
+
+
+def test_average_pooling_divisors():
+    check(PaddedAveragePooling(), [torch.randn(2, 3, 7, 6)],
+          [[torch.randn(1, 3, 7, 6)], [torch.randn(3, 3, 7, 6)]], atol=1e-5)
+    # image extents dynamic too (linalg pooling instead of tosa)
+    check(PaddedAveragePooling(ceil=False), [torch.randn(1, 3, 7, 6)],
+          [[torch.randn(1, 3, 7, 6)], [torch.randn(2, 3, 9, 8)]], atol=1e-5,
+          dynamic_dims={0: [0, 2, 3]})
 
 
 class RuntimeSlices(nn.Module):
@@ -471,3 +499,53 @@ def test_images_of_any_size():
     check(AnySize().eval(), [torch.randn(1, 3, 32, 32)],
           [[torch.randn(1, 3, 32, 32)], [torch.randn(2, 3, 24, 40)], [torch.randn(1, 3, 57, 19)]],
           atol=1e-5, dynamic_dims={0: [0, 2, 3]})
+
+
+# The functional form: TorchScript cannot read a class's annotations as
+# strings (this file postpones annotations).
+Heads = NamedTuple("Heads", [("logits", torch.Tensor), ("aux", Optional[torch.Tensor]),
+                             ("count", int)])
+
+
+class StructuredOutputs(nn.Module):
+    """A NamedTuple with an Optional field left None (torchvision's
+    GoogLeNetOutputs in eval mode), a nested tuple and a list."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x) -> Tuple[Heads, Tuple[torch.Tensor, Tuple[torch.Tensor, int]],
+                                  List[torch.Tensor]]:
+        y = self.fc(x)
+        aux: Optional[torch.Tensor] = None
+        if self.training:
+            aux = y
+        heads = Heads(y, aux, x.size(0))
+        return heads, (y.sum(), (y * 2, 7)), [y, x]
+
+
+def test_structured_outputs_keep_their_nesting():
+    model = StructuredOutputs().eval()
+    compiled = dyn.compile(model, [torch.randn(2, 4)])
+    for batch in (1, 5):
+        x = torch.randn(batch, 4)
+        heads, (total, (twice, seven)), pair = compiled(x)
+        want_heads, (want_total, (want_twice, _)), want_pair = model(x)
+        assert isinstance(heads, Heads) and heads.aux is None
+        assert heads.count == batch and isinstance(heads.count, int)
+        assert_close(heads.logits, want_heads.logits, 1e-5)
+        assert_close(total, want_total, 1e-5)
+        assert_close(twice, want_twice, 1e-5)
+        assert seven == 7 and isinstance(pair, list) and len(pair) == 2
+        assert_close(pair[0], want_pair[0], 1e-5)
+        assert_close(pair[1], x, 0)
+
+
+def test_forward_returning_only_none_is_refused():
+    class Nothing(nn.Module):
+        def forward(self, x) -> Optional[torch.Tensor]:
+            return None
+
+    with pytest.raises(dyn.UnsupportedError, match="returns None"):
+        dyn.compile(Nothing(), [torch.randn(2)])

@@ -16,8 +16,8 @@ import torch
 
 from dyn.dtypes import to_torch
 from dyn.frontend.emitter import Emitter, dense_attr, float_literal
-from dyn.frontend.values import (ListVal, ScalarVal, Shape, TensorVal, UnsupportedError,
-                                 broadcast_shapes, elt_of, tensor_type)
+from dyn.frontend.values import (ListVal, NoneVal, ScalarVal, Shape, TensorVal, TupleVal,
+                                 UnsupportedError, broadcast_shapes, elt_of, tensor_type)
 
 
 class Builder:
@@ -27,6 +27,35 @@ class Builder:
     def fail(self, message: str) -> UnsupportedError:
         """The error to raise for `message` (graph walkers add where)."""
         return UnsupportedError(message)
+
+    def entry_function(self, name: str, args: list[str], results: list) -> str:
+        """The imported function: `args` its parameters, `results` what
+        forward returned (values, tuples and lists of them, None). Its
+        results are those values flattened, without the Nones; what it
+        returned is kept as `result_tree`: the nesting, with the index of
+        each value among the function's results and None where forward
+        returned None (the compiled module rebuilds it from that)."""
+        flat: list = []
+
+        def tree(v: Any) -> Any:
+            if isinstance(v, (TupleVal, ListVal)):
+                items = [tree(item) for item in v.items]
+                return tuple(items) if isinstance(v, TupleVal) else items
+            if isinstance(v, NoneVal):
+                return None
+            flat.append(self.materialize(v))
+            return len(flat) - 1
+
+        self.result_tree = [tree(v) for v in results]
+        if not flat:
+            raise UnsupportedError("forward returns None (or only Nones): a compiled "
+                                   "model returns tensors and numbers")
+        self.e.emit("return " + ", ".join(v.name for v in flat) + " : " +
+                    ", ".join(v.type for v in flat))
+        self.result_kinds = [v.type for v in flat]
+        body = "\n".join(self.e.constants + self.e.lines)
+        return (f"func.func @{name}({', '.join(args)}) -> "
+                f"({', '.join(self.result_kinds)}) {{\n{body}\n}}\n")
 
     # -- scalars ----------------------------------------------------------------
     def materialize(self, v: Any) -> Any:

@@ -228,15 +228,6 @@ class ExportImporter(Builder):
             return ListVal([self.get(v) for v in value])
         raise self.fail(f"argument of type {type(value).__name__} is not supported")
 
-    def flatten(self, vals: list) -> list:
-        out = []
-        for v in vals:
-            if isinstance(v, (TupleVal, ListVal)):
-                out.extend(self.flatten(v.items))
-            else:
-                out.append(v)
-        return out
-
     # -- driver ---------------------------------------------------------------
     def run(self, name: str = "forward") -> str:
         from torch.export.graph_signature import InputKind
@@ -267,17 +258,7 @@ class ExportImporter(Builder):
             raise UnsupportedError(f"forward takes {user} inputs, {len(self.inputs)} "
                                    "example inputs given")
         results = self.import_graph(graph_module, skip_placeholders=True)
-        flat = self.flatten(results)
-        if any(isinstance(v, NoneVal) for v in flat):
-            raise UnsupportedError("forward returns None (or a tuple holding None): "
-                                   "a compiled model returns tensors and numbers")
-        flat = [self.materialize(v) for v in flat]
-        self.e.emit("return " + ", ".join(v.name for v in flat) + " : " +
-                    ", ".join(v.type for v in flat))
-        self.result_kinds = [v.type for v in flat]
-        body = "\n".join(self.e.constants + self.e.lines)
-        return (f"func.func @{name}({', '.join(args)}) -> "
-                f"({', '.join(v.type for v in flat)}) {{\n{body}\n}}\n")
+        return self.entry_function(name, args, results)
 
     def import_graph(self, graph_module, args: list = (), skip_placeholders=False) -> list:
         """Imports the nodes of `graph_module` (its placeholders bound to

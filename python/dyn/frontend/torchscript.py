@@ -77,17 +77,7 @@ class Importer(Builder):
             args.append(f"%arg{i}: {val.type}")
         self.import_block_nodes(self.graph.nodes())
         results = [self.get(v) for v in self.graph.outputs()]
-        flat = self.flatten(results)
-        if any(isinstance(v, NoneVal) for v in flat):
-            raise UnsupportedError("forward returns None (or a tuple holding None): "
-                                   "a compiled model returns tensors and numbers")
-        flat = [self.materialize(v) for v in flat]
-        self.e.emit("return " + ", ".join(v.name for v in flat) + " : " +
-                    ", ".join(v.type for v in flat))
-        self.result_kinds = [v.type for v in flat]
-        body = "\n".join(self.e.constants + self.e.lines)
-        return (f"func.func @{name}({', '.join(args)}) -> "
-                f"({', '.join(v.type for v in flat)}) {{\n{body}\n}}\n")
+        return self.entry_function(name, args, results)
 
     def flatten(self, vals: list) -> list:
         out = []
