@@ -28,6 +28,16 @@ class Builder:
         """The error to raise for `message` (graph walkers add where)."""
         return UnsupportedError(message)
 
+    def flatten(self, vals: list) -> list:
+        """`vals` with their tuples and lists spliced in, recursively."""
+        out = []
+        for v in vals:
+            if isinstance(v, (TupleVal, ListVal)):
+                out.extend(self.flatten(v.items))
+            else:
+                out.append(v)
+        return out
+
     def entry_function(self, name: str, args: list[str], results: list) -> str:
         """The imported function: `args` its parameters, `results` what
         forward returned (values, tuples and lists of them, None). Its

@@ -79,15 +79,6 @@ class Importer(Builder):
         results = [self.get(v) for v in self.graph.outputs()]
         return self.entry_function(name, args, results)
 
-    def flatten(self, vals: list) -> list:
-        out = []
-        for v in vals:
-            if isinstance(v, (TupleVal, ListVal)):
-                out.extend(self.flatten(v.items))
-            else:
-                out.append(v)
-        return out
-
     def get(self, value: torch._C.Value) -> Any:
         if value not in self.values:
             raise self.fail(f"value %{value.debugName()} is not available")
