@@ -15,7 +15,11 @@ using namespace mlir::dyn;
 
 namespace {
 struct KnownCrash {
-  /// Matches the construct (extended POSIX regex, one line).
+  /// Literal text every match starts with. The scan finds it with a plain
+  /// search and runs the regex only there: llvm::Regex over a whole input
+  /// (ResNet-50's weights make 376 MB of hex) took over a minute.
+  llvm::StringLiteral anchor;
+  /// Matches the construct from the anchor on (extended POSIX regex).
   const char *pattern;
   const char *message;
   /// When set, a match is a crash only if this rejects the text after it
@@ -37,20 +41,29 @@ bool isIntegerListOrAttribute(llvm::StringRef after) {
   return end != llvm::StringRef::npos && after[end] == ']';
 }
 
+// Parser::parseDenseArrayAttr asks an `index` element type for its bit
+// width (FloatType::getWidth on a non-float): SIGSEGV.
+constexpr const char *kIndexArray =
+    "dense arrays of 'index' are not supported (MLIR 22's parser crashes "
+    "on them); use i64";
+// linalg.transpose / broadcast / reduce: the custom parser stores the null
+// attribute a malformed `permutation = [...]` / `dimensions = [...]` list
+// leaves (NamedAttrList::set on null): SIGSEGV.
+constexpr const char *kDimensionList =
+    "malformed dimension list: expected '[' integers separated by ',' ']' "
+    "(MLIR 22's linalg parser crashes on anything else)";
+
 const KnownCrash kKnownCrashes[] = {
-    // Parser::parseDenseArrayAttr asks an `index` element type for its
-    // bit width (FloatType::getWidth on a non-float): SIGSEGV.
-    {"array<[[:space:]]*index[[:space:]]*[:>]",
-     "dense arrays of 'index' are not supported (MLIR 22's parser crashes "
-     "on them); use i64"},
-    // linalg.transpose / broadcast / reduce: the custom parser stores the
-    // null attribute a malformed `permutation = [...]` / `dimensions =
-    // [...]` list leaves (NamedAttrList::set on null): SIGSEGV.
-    {"(permutation|dimensions)[[:space:]]*=",
-     "malformed dimension list: expected '[' integers separated by ',' "
-     "']' (MLIR 22's linalg parser crashes on anything else)",
+    {"array<", "^array<[[:space:]]*index[[:space:]]*[:>]", kIndexArray},
+    {"permutation", "^permutation[[:space:]]*=", kDimensionList,
+     isIntegerListOrAttribute},
+    {"dimensions", "^dimensions[[:space:]]*=", kDimensionList,
      isIntegerListOrAttribute},
 };
+
+/// How much text after an anchor its regex may need (the anchor, blanks
+/// and a token).
+constexpr size_t kWindow = 256;
 } // namespace
 
 bool mlir::dyn::reportKnownParserCrashes(llvm::SourceMgr &sourceMgr,
@@ -59,19 +72,21 @@ bool mlir::dyn::reportKnownParserCrashes(llvm::SourceMgr &sourceMgr,
   bool found = false;
   for (const KnownCrash &crash : kKnownCrashes) {
     llvm::Regex regex(crash.pattern);
-    llvm::StringRef rest = text;
     llvm::SmallVector<llvm::StringRef> matches;
-    while (regex.match(rest, &matches)) {
+    for (size_t at = text.find(crash.anchor); at != llvm::StringRef::npos;
+         at = text.find(crash.anchor, at + crash.anchor.size())) {
+      if (!regex.match(text.substr(at, kWindow), &matches))
+        continue;
       llvm::StringRef match = matches.front();
-      rest = rest.drop_front(match.data() + match.size() - rest.data());
-      if (crash.isWellFormed && crash.isWellFormed(rest))
+      if (crash.isWellFormed &&
+          crash.isWellFormed(text.drop_front(at + match.size())))
         continue;
       // Comments do not reach the parser.
-      llvm::StringRef line = text.take_front(match.data() - text.data());
+      llvm::StringRef line = text.take_front(at);
       line = line.drop_front(line.rfind('\n') + 1);
       if (line.contains("//"))
         continue;
-      sourceMgr.PrintMessage(llvm::SMLoc::getFromPointer(match.data()),
+      sourceMgr.PrintMessage(llvm::SMLoc::getFromPointer(text.data() + at),
                              llvm::SourceMgr::DK_Error, crash.message);
       found = true;
     }
