@@ -8,6 +8,7 @@ derive from it and say where an error is (`fail`).
 
 from __future__ import annotations
 
+import hashlib
 import math
 from typing import Any, Optional, Sequence
 
@@ -63,7 +64,7 @@ class Builder:
         self.e.emit("return " + ", ".join(v.name for v in flat) + " : " +
                     ", ".join(v.type for v in flat))
         self.result_kinds = [v.type for v in flat]
-        body = "\n".join(self.e.constants + self.e.lines)
+        body = self.e.body()
         return (f"func.func @{name}({', '.join(args)}) -> "
                 f"({', '.join(self.result_kinds)}) {{\n{body}\n}}\n")
 
@@ -295,7 +296,11 @@ class Builder:
         if value.dtype == torch.uint8:
             array = array.astype(np.int8)
         shape = list(array.shape)
-        name = self.e.constant(dense_attr(array, elt), tensor_type(shape, elt), "w")
+        # keyed by content: one constant per distinct weight, written lazily
+        key = ("dense", elt, array.dtype.str, hashlib.sha1(
+            np.ascontiguousarray(array).tobytes()).digest())
+        name = self.e.constant(lambda: dense_attr(array, elt), tensor_type(shape, elt), "w",
+                               key=key)
         return TensorVal(name, shape, elt, array)
 
     def constant_array(self, v: Any) -> np.ndarray:

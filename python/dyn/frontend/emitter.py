@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+import re
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -23,7 +24,8 @@ class Emitter:
         self.counter = 0
         self.lines: list[str] = []
         self.indent = 1
-        self.constants: list[str] = []
+        # (SSA name, function writing its line), written if used
+        self.constants: list[tuple[str, Callable[[], str]]] = []
         self.constant_cache: dict[Any, str] = {}
 
     def fresh(self, hint: str = "v") -> str:
@@ -39,20 +41,34 @@ class Emitter:
         return name
 
     # Constants are hoisted to the function entry (they dominate everything).
-    def constant(self, attr: str, type_: str, hint: str = "c") -> str:
-        key = (attr, type_)
+    def constant(self, attr: str | Callable[[], str], type_: str, hint: str = "c",
+                 key: Any = None) -> str:
+        """An arith.constant of `attr`, one per distinct `key` (default: the
+        attribute's text). `attr` may be a function that writes it: called
+        only if the constant is used (a frozen graph's weights that a
+        handler replaces by a transposed copy are not written at all)."""
+        key = ("arith", key if key is not None else attr, type_)
         if key not in self.constant_cache:
             name = self.fresh(hint)
-            self.constants.append(f"    {name} = arith.constant {attr} : {type_}")
+            self.constants.append(
+                (name, lambda: f"    {name} = arith.constant "
+                               f"{attr() if callable(attr) else attr} : {type_}"))
             self.constant_cache[key] = name
         return self.constant_cache[key]
+
+    def body(self) -> str:
+        """The function body: the hoisted constants it uses, then its lines."""
+        lines = "\n".join(self.lines)
+        used = set(re.findall(r"%\w+", lines))
+        constants = [text() for name, text in self.constants if name in used]
+        return "\n".join(constants + [lines])
 
     def tosa_const(self, attr: str, type_: str) -> str:
         key = ("tosa", attr, type_)
         if key not in self.constant_cache:
             name = self.fresh("k")
-            self.constants.append(
-                f'    {name} = "tosa.const"() <{{values = {attr} : {type_}}}> : () -> {type_}')
+            text = f'    {name} = "tosa.const"() <{{values = {attr} : {type_}}}> : () -> {type_}'
+            self.constants.append((name, lambda: text))
             self.constant_cache[key] = name
         return self.constant_cache[key]
 
@@ -61,9 +77,9 @@ class Emitter:
         if key not in self.constant_cache:
             name = self.fresh("s")
             values = ", ".join(str(d) for d in dims)
-            self.constants.append(
-                f"    {name} = tosa.const_shape {{values = dense<[{values}]> : "
-                f"tensor<{len(dims)}xindex>}} : () -> !tosa.shape<{len(dims)}>")
+            text = (f"    {name} = tosa.const_shape {{values = dense<[{values}]> : "
+                    f"tensor<{len(dims)}xindex>}} : () -> !tosa.shape<{len(dims)}>")
+            self.constants.append((name, lambda: text))
             self.constant_cache[key] = name
         return self.constant_cache[key]
 
