@@ -549,3 +549,41 @@ def test_forward_returning_only_none_is_refused():
 
     with pytest.raises(dyn.UnsupportedError, match="returns None"):
         dyn.compile(Nothing(), [torch.randn(2)])
+
+
+class ReturnInNestedIf(nn.Module):
+    """An early return under a data-dependent `if` inside another one."""
+
+    def forward(self, x):
+        if x.sum() > 0:
+            if x.mean() > 1:
+                return x
+            x = x + 1
+        return x - 1
+
+
+class OneElementPredicate(nn.Module):
+    """`if t:` on a tensor whose batch dim is dynamic but 1 at run time, a
+    list repeated `[t] * n`, expand_as."""
+
+    def forward(self, x, y):
+        parts = [x] * 2
+        wide = torch.cat(parts, 1)
+        if x.sum(1) > 0:
+            wide = wide * 2
+        return wide + y.expand_as(wide), float(x.sum(1))
+
+
+def test_scalar_program_around_tensors():
+    check(ReturnInNestedIf(), [torch.randn(1, 4)],
+          [[torch.full((1, 4), 2.0)], [torch.full((1, 4), 0.5)], [torch.full((2, 4), -1.0)]])
+    model = OneElementPredicate()
+    compiled = check(model, [torch.randn(1, 4), torch.randn(1, 8)],
+                     [[torch.full((1, 4), 1.0), torch.randn(1, 8)],
+                      [torch.full((1, 4), -1.0), torch.randn(1, 8)]])
+    # batch 3: PyTorch's own error, at run time
+    with pytest.raises(RuntimeError, match="Boolean value of Tensor"):
+        model(torch.randn(3, 4), torch.randn(1, 8))
+    # (the check of the subnet that reads the one element may come first)
+    with pytest.raises(RuntimeError, match="Boolean value of Tensor|dim 0 is 3, but must be 1"):
+        compiled(torch.randn(3, 4), torch.randn(1, 8))

@@ -84,8 +84,8 @@ class Builder:
         """Any scalar-like value (scalar, 0-d / 1-element tensor) as an SSA
         scalar of `kind` (default: its own)."""
         if isinstance(v, TensorVal):
-            if any(d not in (1,) for d in v.shape):
-                raise self.fail(f"expected a one-element tensor, got {v.type}")
+            v = self.one_element(v, "RuntimeError: a Tensor with more than one element "
+                                    "cannot be converted to Scalar")
             zeros = ", ".join([self.index(0)] * v.rank)
             name = self.e.op(f"tensor.extract {v.name}[{zeros}] : {v.type}")
             kinds = {"f32": "f64", "f64": "f64", "f16": "f64", "i1": "i1"}
@@ -100,6 +100,24 @@ class Builder:
             const = {"i1": bool, "f64": float}.get(kind, int)(v.const)
             return self.materialize(ScalarVal(kind, None, const))
         return ScalarVal(kind, self.convert_scalar(v.name, v.kind, kind))
+
+    def one_element(self, t: TensorVal, message: str) -> TensorVal:
+        """`t`, which must have one element, with static dims: a dynamic dim
+        (the batch of a model run at batch 1) is checked to be 1 at run time,
+        raising `message` ("Error: text") where it is not."""
+        if any(d not in (1, None) for d in t.shape):
+            raise self.fail(f"expected a one-element tensor, got {t.type}")
+        if None not in t.shape:
+            return t
+        from dyn.frontend.torchscript import _mlir_string
+
+        for d, n in enumerate(t.shape):
+            if n is None:
+                ok = self.e.op(f"arith.cmpi eq, {self.dim_value(t, d)}, {self.index(1)} : index")
+                self.e.emit(f"cf.assert {ok}, {_mlir_string(message)}")
+        shape = [1] * t.rank
+        return TensorVal(self.e.op(f"tensor.cast {t.name} : {t.type} to "
+                                   f"{tensor_type(shape, t.elt)}"), shape, t.elt)
 
     def convert_scalar(self, name: str, src: str, dst: str) -> str:
         if src == dst:

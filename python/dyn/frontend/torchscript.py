@@ -25,7 +25,7 @@ import torch
 from dyn.frontend.builder import Builder
 from dyn.frontend.registry import HANDLERS, handles, inputs
 from dyn.frontend.values import (ListVal, NoneVal, ScalarVal, TensorVal, TupleVal,
-                                 UnsupportedError, join_shapes)
+                                 UninitializedVal, UnsupportedError, join_shapes)
 
 __all__ = ["Importer", "UnsupportedError", "TensorVal", "ScalarVal"]
 
@@ -341,9 +341,9 @@ def _unchecked_cast(imp: Importer, node):
 
 @handles("prim::Uninitialized")
 def _uninitialized(imp: Importer, node):
-    """The value a branch that raises "yields" (F.interpolate's checks):
-    never read on a path that returns."""
-    return NoneVal()
+    """The value a branch that raises (F.interpolate's checks) or returns
+    early "yields": never read on that path."""
+    return UninitializedVal()
 
 
 @handles("prim::RaiseException")
@@ -394,6 +394,18 @@ def _mlir_string(text: str) -> str:
 def _result_types(imp: Importer, a: list, b: list) -> list:
     out = []
     for x, y in zip(a, b):
+        # A value one branch leaves uninitialized (it returned early) has the
+        # other branch's type; that branch yields a placeholder.
+        if isinstance(x, UninitializedVal) and not isinstance(y, NoneVal):
+            x = y
+        elif isinstance(y, UninitializedVal) and not isinstance(x, NoneVal):
+            y = x
+        # A one-element tensor beside a number (`aten::Bool` of a tensor on
+        # one side, a constant False on the other): a number on both sides.
+        if isinstance(x, TensorVal) and isinstance(y, ScalarVal) and _one_element(x):
+            x = ScalarVal(_scalar_kind(x.elt), "")
+        elif isinstance(y, TensorVal) and isinstance(x, ScalarVal) and _one_element(y):
+            y = ScalarVal(_scalar_kind(y.elt), "")
         if isinstance(x, TensorVal) and isinstance(y, TensorVal):
             if x.elt != y.elt:
                 raise imp.fail(f"branches yield {x.elt} and {y.elt}")
@@ -409,11 +421,27 @@ def _result_types(imp: Importer, a: list, b: list) -> list:
     return out
 
 
+def _one_element(t: TensorVal) -> bool:
+    return all(d == 1 for d in t.shape)
+
+
+def _scalar_kind(elt: str) -> str:
+    """The Python number a one-element tensor of `elt` reads as."""
+    return "i1" if elt == "i1" else "f64" if elt.startswith(("f", "bf")) else "i64"
+
+
 def _yield_line(imp: Importer, yielded: list, types: list) -> str:
     vals = []
     for v, t in zip(yielded, types):
         if isinstance(t, NoneVal):
             continue
+        if isinstance(v, UninitializedVal):  # never read: any value of the type
+            if isinstance(t, TensorVal):
+                zero = imp.index(0)
+                v = TensorVal(imp.e.op(f"tensor.empty({', '.join(zero for d in t.shape if d is None)}) "
+                                       f": {t.type}"), t.shape, t.elt)
+            else:
+                v = ScalarVal(t.kind, None, 0)
         if isinstance(t, ScalarVal):
             v = imp.scalar(v, t.kind)
         vals.append(v)

@@ -75,6 +75,11 @@ class NoneVal:
     pass
 
 
+class UninitializedVal(NoneVal):
+    """TorchScript's prim::Uninitialized: what a branch that returns early
+    or raises "yields" for a value that is never read on that path."""
+
+
 def tensor_type(shape: Shape, elt: str) -> str:
     dims = "".join(("?" if d is None else str(d)) + "x" for d in shape)
     return f"tensor<{dims}{elt}>"

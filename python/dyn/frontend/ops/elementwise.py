@@ -19,6 +19,12 @@ def _binary(kind: str, tosa: str):
         a, b = args[0], args[1]
         if kind == "add" and isinstance(a, ListVal) and isinstance(b, ListVal):
             return ListVal(a.items + b.items)  # list concatenation
+        if kind == "mul" and isinstance(a, ListVal) != isinstance(b, ListVal):
+            # list repetition, `[t] * n` (either order), n known at import
+            items, count = (a.items, b) if isinstance(a, ListVal) else (b.items, a)
+            if not isinstance(count, ScalarVal) or count.const is None:
+                raise imp.fail("a list repeated a number of times known only at run time")
+            return ListVal(items * max(0, int(count.const)))
         if len(args) > 2 and isinstance(args[2], ScalarVal) and args[2].const not in (None, 1):
             b = imp.binary("tosa.mul", b, args[2]) if isinstance(b, TensorVal) else \
                 _scalar_binary(imp, "mul", b, args[2])

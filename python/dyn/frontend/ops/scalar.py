@@ -61,9 +61,9 @@ def _bool(imp: Importer, node):
     if isinstance(a, TensorVal):
         # Keep it a 0-d tensor<i1>: dyn.cond takes it as is, and the scalar
         # is extracted only where arithmetic needs it.
+        a = imp.one_element(a, "RuntimeError: Boolean value of Tensor with more than one "
+                               "value is ambiguous")
         t = a if a.elt == "i1" else imp.compare("tosa.equal", a, ScalarVal("f64", None, 0), negate=True)
-        if any(d != 1 for d in t.shape):
-            raise imp.fail(f"Bool() of a tensor of shape {t.shape}")
         return imp.reshape(t, [])
     return imp.scalar(a, "i1")
 

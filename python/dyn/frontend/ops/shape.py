@@ -417,6 +417,19 @@ def _expand(imp: Importer, node):
     return imp.binary("tosa.logical_or" if x.elt == "i1" else "tosa.add", x, zero)
 
 
+@handles("aten::expand_as")
+def _expand_as(imp: Importer, node):
+    """x.expand_as(other): x broadcast to other's shape (x plus zeros of it)."""
+    x, other = (imp.tensor(v) for v in inputs(imp, node)[:2])
+    lead = other.rank - x.rank
+    if lead < 0 or any(a not in (1, None) and b is not None and a != b
+                       for a, b in zip(x.shape, other.shape[lead:])):
+        raise imp.fail(f"cannot expand {x.type} to {other.type}")
+    zero = TensorVal(imp.filled(other.shape, x.elt, [(other, d) for d in range(other.rank)]),
+                     other.shape, x.elt)
+    return imp.binary("tosa.logical_or" if x.elt == "i1" else "tosa.add", x, zero)
+
+
 @handles("aten::select")
 def _select(imp: Importer, node):
     t, dim, index = inputs(imp, node)
