@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -204,7 +205,6 @@ def _named_tuple(kind: torch._C.TupleType) -> Optional[type]:
         return None
     module_name, _, class_name = name[len("__torch__."):].rpartition(".")
     try:
-        import importlib
         found = getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError, ValueError):
         return None
