@@ -23,7 +23,7 @@ FRONTEND = "export" if hasattr(torch, "export") and hasattr(torch, "cond") else 
 
 
 @pytest.mark.parametrize("name", ["squeezenet1_0", "mnasnet0_5", "shufflenet_v2_x0_5",
-                                  "vit_small", "googlenet"])
+                                  "vit_small", "googlenet", "resnext50_32x4d"])
 def test_matches_eager(name):
     torch.manual_seed(0)
     model, size = build(name)

@@ -16,13 +16,17 @@
 #include "dyn/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/Debug.h"
+
+#include <cstring>
 
 #define DEBUG_TYPE "dyn-tile-and-vectorize"
 
@@ -75,9 +79,15 @@ struct DynTileAndVectorizePass
   /// Dims whose static extent fits in the tile stay whole; every other dim
   /// (dynamic ones included) is tiled, so each tile has static vector sizes.
   TileConfig getTileConfig(linalg::LinalgOp op) {
+    return fitTiles(op, getPreferredTiles(op));
+  }
+
+  static TileConfig fitTiles(linalg::LinalgOp op,
+                             ArrayRef<int64_t> preferred) {
     TileConfig config;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    for (auto [extent, tile] : llvm::zip(ranges, getPreferredTiles(op))) {
+    for (auto [extent, preferredTile] : llvm::zip(ranges, preferred)) {
+      int64_t tile = preferredTile;
       // kDynamic as a preferred tile: keep the (static) dim whole.
       if (ShapedType::isDynamic(tile) && !ShapedType::isDynamic(extent))
         tile = extent;
@@ -106,6 +116,156 @@ struct DynTileAndVectorizePass
       return failure();
     rewriter.replaceOp(op, tiled->replacements);
     return tiled->tiledOps.back();
+  }
+
+  /// The filter of a grouped convolution, (g, f, kh, kw, c), as
+  /// (g, kh, kw, c, f): folded when it is a constant (weights always are),
+  /// else a linalg.transpose, which is tiled and vectorized like any op.
+  static Value transposeGroupedFilter(RewriterBase &rewriter, Location loc,
+                                      Value filter) {
+    static constexpr int64_t kPerm[] = {0, 2, 3, 4, 1};
+    auto type = cast<RankedTensorType>(filter.getType());
+    SmallVector<int64_t> shape;
+    for (int64_t d : kPerm)
+      shape.push_back(type.getDimSize(d));
+    auto transposedType = type.clone(shape);
+    DenseElementsAttr dense;
+    unsigned bytes = (type.getElementTypeBitWidth() + 7) / 8;
+    if (matchPattern(filter, m_Constant(&dense)) &&
+        type.getElementTypeBitWidth() % 8 == 0 && type.hasStaticShape()) {
+      if (dense.isSplat())
+        return arith::ConstantOp::create(rewriter, loc,
+                                         dense.reshape(transposedType));
+      // Bytes are moved element by element: a transpose of raw storage,
+      // whatever the element type.
+      ArrayRef<char> from = dense.getRawData();
+      SmallVector<char> to(from.size());
+      SmallVector<int64_t> strides(5, 1);
+      for (int d = 3; d >= 0; --d)
+        strides[d] = strides[d + 1] * type.getDimSize(d + 1);
+      int64_t next = 0;
+      for (int64_t g = 0; g < shape[0]; ++g)
+        for (int64_t kh = 0; kh < shape[1]; ++kh)
+          for (int64_t kw = 0; kw < shape[2]; ++kw)
+            for (int64_t c = 0; c < shape[3]; ++c)
+              for (int64_t f = 0; f < shape[4]; ++f, ++next) {
+                int64_t at = g * strides[0] + f * strides[1] +
+                             kh * strides[2] + kw * strides[3] + c * strides[4];
+                std::memcpy(&to[next * bytes], &from[at * bytes], bytes);
+              }
+      auto attr = DenseElementsAttr::getFromRawBuffer(transposedType, to);
+      return arith::ConstantOp::create(rewriter, loc, attr);
+    }
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, filter);
+    SmallVector<OpFoldResult> transposedSizes;
+    for (int64_t d : kPerm)
+      transposedSizes.push_back(sizes[d]);
+    Value init = tensor::EmptyOp::create(rewriter, loc, transposedSizes,
+                                         type.getElementType());
+    return linalg::TransposeOp::create(rewriter, loc, filter, init, kPerm)
+        ->getResult(0);
+  }
+
+  /// Grouped convolutions (`linalg.conv_2d_nhwgc_gfhwc`: ResNeXt, RegNet).
+  /// Upstream decomposes only ungrouped and depthwise 2-D convolutions into
+  /// the 1-D ones the vectorizer handles, and with its filter layout
+  /// (g, f, kh, kw, c) no 1-D named convolution is left once g and kh are
+  /// unit. So the filter is transposed to (g, kh, kw, c, f) (at compile time
+  /// for constants), the convolution becomes a linalg.generic over it, is
+  /// tiled like the ungrouped ones plus g by 1 (one loop over the groups:
+  /// one body, however many groups), and each tile is rank-reduced to a
+  /// `linalg.conv_1d_nwc_wcf`. Returns whether any was rewritten; filter
+  /// transposes left at run time are appended to `targets`.
+  bool decomposeGroupedConvolutions(RewriterBase &rewriter,
+                                    SmallVectorImpl<linalg::LinalgOp> &targets) {
+    SmallVector<linalg::Conv2DNhwgcGfhwcOp> grouped;
+    getOperation().walk([&](linalg::Conv2DNhwgcGfhwcOp op) {
+      if (op.hasPureTensorSemantics())
+        grouped.push_back(op);
+    });
+    bool any = false;
+    for (linalg::Conv2DNhwgcGfhwcOp conv : grouped) {
+      Location loc = conv.getLoc();
+      int64_t strideW = conv.getStrides().getValues<int64_t>()[1];
+      int64_t dilationW = conv.getDilations().getValues<int64_t>()[1];
+      rewriter.setInsertionPoint(conv);
+      Value filter =
+          transposeGroupedFilter(rewriter, loc, conv.getDpsInputs()[1]);
+      if (auto transpose = filter.getDefiningOp<linalg::TransposeOp>())
+        targets.push_back(transpose);
+      FailureOr<linalg::GenericOp> generic =
+          linalg::generalizeNamedOp(rewriter, conv);
+      if (failed(generic))
+        continue;
+      // Loops (n, oh, ow, g, f, kh, kw, c); the filter is now read at
+      // (g, kh, kw, c, f).
+      MLIRContext *ctx = rewriter.getContext();
+      SmallVector<AffineMap> maps = generic->getIndexingMapsArray();
+      AffineExpr g = getAffineDimExpr(3, ctx), f = getAffineDimExpr(4, ctx),
+                 kh = getAffineDimExpr(5, ctx), kw = getAffineDimExpr(6, ctx),
+                 c = getAffineDimExpr(7, ctx);
+      maps[1] = AffineMap::get(8, 0, {g, kh, kw, c, f}, ctx);
+      rewriter.modifyOpInPlace(*generic, [&] {
+        generic->setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+        generic->getInputsMutable()[1].assign(filter);
+      });
+      TileConfig config = fitTiles(
+          *generic, {1, 1, matmulTileM, 1, vectorSize, 1, ShapedType::kDynamic,
+                     vectorSize});
+      FailureOr<Operation *> tiled = tile(rewriter, *generic, config.tileSizes);
+      if (failed(tiled))
+        continue;
+      any |= succeeded(rankReduceGroupedTile(
+          rewriter, cast<linalg::GenericOp>(*tiled), strideW, dilationW));
+    }
+    return any;
+  }
+
+  /// A tile of the grouped generic with unit oh, g and kh as a 1-D
+  /// convolution: input (n, 1, w, 1, c) -> (n, w, c), filter
+  /// (1, 1, kw, c, f) -> (kw, c, f), output (n, 1, ow, 1, f) -> (n, ow, f).
+  static LogicalResult rankReduceGroupedTile(RewriterBase &rewriter,
+                                             linalg::GenericOp tileOp,
+                                             int64_t strideW,
+                                             int64_t dilationW) {
+    auto dropped = [](Value v, ArrayRef<int64_t> unitDims)
+        -> FailureOr<RankedTensorType> {
+      auto type = cast<RankedTensorType>(v.getType());
+      SmallVector<int64_t> shape;
+      for (auto [d, size] : llvm::enumerate(type.getShape())) {
+        if (!llvm::is_contained(unitDims, static_cast<int64_t>(d))) {
+          shape.push_back(size);
+          continue;
+        }
+        if (size != 1)
+          return failure();
+      }
+      return type.clone(shape);
+    };
+    Value input = tileOp.getDpsInputs()[0], filter = tileOp.getDpsInputs()[1];
+    Value output = tileOp.getDpsInits()[0];
+    FailureOr<RankedTensorType> inputType = dropped(input, {1, 3});
+    FailureOr<RankedTensorType> filterType = dropped(filter, {0, 1});
+    FailureOr<RankedTensorType> outputType = dropped(output, {1, 3});
+    if (failed(inputType) || failed(filterType) || failed(outputType))
+      return failure();
+    Location loc = tileOp.getLoc();
+    rewriter.setInsertionPoint(tileOp);
+    Value in = tensor::createCanonicalRankReducingExtractSliceOp(
+        rewriter, loc, input, *inputType);
+    Value filt = tensor::createCanonicalRankReducingExtractSliceOp(
+        rewriter, loc, filter, *filterType);
+    Value out = tensor::createCanonicalRankReducingExtractSliceOp(
+        rewriter, loc, output, *outputType);
+    auto conv = linalg::Conv1DNwcWcfOp::create(
+        rewriter, loc, *outputType, ValueRange{in, filt}, ValueRange{out},
+        rewriter.getI64TensorAttr({strideW}),
+        rewriter.getI64TensorAttr({dilationW}));
+    Value result = tensor::createCanonicalRankReducingInsertSliceOp(
+        rewriter, loc, conv.getResult(0), output);
+    rewriter.replaceOp(tileOp, result);
+    return success();
   }
 
   /// Rewrites unit-window 2-D convolution tiles as 1-D convolutions and
@@ -196,11 +356,12 @@ struct DynTileAndVectorizePass
   void runOnOperation() override {
     SmallVector<linalg::LinalgOp> targets;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics())
+      if (op.hasPureTensorSemantics() && !isa<linalg::Conv2DNhwgcGfhwcOp>(op))
         targets.push_back(op);
     });
     IRRewriter rewriter(&getContext());
-    bool convolutions = false;
+    // (filter transposes it has to emit are added to the targets)
+    bool convolutions = decomposeGroupedConvolutions(rewriter, targets);
     for (linalg::LinalgOp op : targets) {
       if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
         // Tiled so that each tile decomposes into a 1-D convolution; those

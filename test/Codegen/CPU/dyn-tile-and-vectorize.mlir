@@ -149,3 +149,44 @@ func.func @masks_in_memory(%x: tensor<3x4xf32>) -> (tensor<3xi1>, tensor<3x4xf32
   } -> tensor<3x4xf32>
   return %any, %relu : tensor<3xi1>, tensor<3x4xf32>
 }
+
+// -----
+
+// A grouped convolution (ResNeXt's): one loop runs over the groups and each
+// tile is a vectorized 1-D convolution (no 2-D convolution is left: one
+// body for all 4 groups); the filter, an argument here, is transposed to
+// (g, kh, kw, c, f) at run time, vectorized too.
+// CHECK-LABEL: func.func @grouped(
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}} : tensor<1x1x1x1x8xf32> into tensor<4x3x3x8x8xf32>
+// CHECK-NOT: linalg.conv
+// CHECK: scf.for %{{.+}} = %{{.+}} to %c4
+// CHECK: vector.contract
+// CHECK-SAME: vector<1x8x8xf32>, vector<8x8xf32> into vector<1x8x8xf32>
+// CHECK-NOT: linalg.conv
+// CHECK: return
+// AVX2-LABEL: func.func @grouped(
+func.func @grouped(%x: tensor<?x10x10x4x8xf32>, %w: tensor<4x8x3x3x8xf32>, %o: tensor<?x8x8x4x8xf32>) -> tensor<?x8x8x4x8xf32> {
+  %r = linalg.conv_2d_nhwgc_gfhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<?x10x10x4x8xf32>, tensor<4x8x3x3x8xf32>) outs(%o : tensor<?x8x8x4x8xf32>) -> tensor<?x8x8x4x8xf32>
+  return %r : tensor<?x8x8x4x8xf32>
+}
+
+// -----
+
+// A constant filter (weights) is transposed at compile time: element
+// (g, f, kh, kw, c) = 4 g + 2 f + kw + 1 lands at (g, kh, kw, c, f); stride
+// and dilation along W carry over to the 1-D convolutions.
+// CHECK-LABEL: func.func @grouped_constant(
+// CHECK: arith.constant dense<{{\[}}{{\[}}{{\[}}{{\[}}[1.000000e+00, 3.000000e+00]], {{\[}}[2.000000e+00, 4.000000e+00]]]], {{\[}}{{\[}}{{\[}}[5.000000e+00, 7.000000e+00]], {{\[}}[6.000000e+00, 8.000000e+00]]]]]> : tensor<2x1x2x1x2xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK-NOT: linalg.conv
+// CHECK: vector.contract
+// CHECK-NOT: linalg.conv
+// CHECK: return
+// AVX2-LABEL: func.func @grouped_constant(
+func.func @grouped_constant(%x: tensor<1x5x7x2x1xf32>, %o: tensor<1x5x2x2x2xf32>) -> tensor<1x5x2x2x2xf32> {
+  %w = arith.constant dense<[[[[[1.0], [2.0]]], [[[3.0], [4.0]]]], [[[[5.0], [6.0]]], [[[7.0], [8.0]]]]]> : tensor<2x2x1x2x1xf32>
+  %r = linalg.conv_2d_nhwgc_gfhwc {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<[1, 3]> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x5x7x2x1xf32>, tensor<2x2x1x2x1xf32>) outs(%o : tensor<1x5x2x2x2xf32>) -> tensor<1x5x2x2x2xf32>
+  return %r : tensor<1x5x2x2x2xf32>
+}

@@ -29,6 +29,12 @@ def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp">
       are then rewritten as 1-D convolutions (upstream's decomposition
       patterns), which the vectorizer handles (dynamic batch included,
       where upstream's im2col rewrite needs static shapes);
+    * grouped convolutions (`linalg.conv_2d_nhwgc_gfhwc`): the filter is
+      transposed to (g, kh, kw, c, f) (folded for constants), the
+      convolution becomes a linalg.generic tiled like the 2-D ones plus the
+      group by 1, and each tile is rank-reduced to a `linalg.conv_1d_nwc_wcf`
+      (upstream has no decomposition for grouped convolutions): one loop
+      over the groups around one vectorized body;
     * every other op: the innermost loop by `vector-size`, the other loops by
       1, and dims whose static extent is at most the tile are left whole.
 

@@ -100,7 +100,7 @@ def _out_extent(n: Optional[int], k: int, s: int, p0: int, p1: int, d: int = 1,
 
 @handles("aten::conv1d", "aten::conv2d", "aten::_convolution")
 def _conv2d(imp: Importer, node):
-    """2-D convolutions (tosa.conv2d / depthwise / one per group); a 1-D one
+    """2-D convolutions (tosa.conv2d / depthwise / linalg's grouped one); a 1-D one
     (NCL) is the 2-D one of an N x C x 1 x L image."""
     from dyn.frontend.ops.shape import _dims_with_unit, _unsqueeze_assoc
 
@@ -143,8 +143,14 @@ def _conv2d_nchw(imp: Importer, x: TensorVal, weight: np.ndarray, b, stride, pad
     out_c, in_c_per_group, kh, kw = weight.shape
     bias = (imp.constant_array(b) if not isinstance(b, NoneVal)
             else np.zeros(out_c, np.float32))
+    c = x.shape[1]
+    if c is None or c != in_c_per_group * groups or out_c % groups:
+        raise imp.fail(f"conv2d: {c} input channels, weight {list(weight.shape)}, "
+                       f"groups={groups}")
     if x.shape[2] is None or x.shape[3] is None:
         return _conv2d_dynamic(imp, x, weight, bias, stride, padding, dilation, groups)
+    if groups != 1 and not (groups == c and in_c_per_group == 1):
+        return _grouped_conv2d(imp, x, weight, bias, stride, padding, dilation, groups)
     xh, pads = _fit_window(imp, _to_nhwc(imp, x), (kh, kw), (sh, sw), (ph, pw), (dh, dw))
     n, h, wd, c = xh.shape
     oh = _out_extent(h, kh, sh, pads[0], pads[1], dh)
@@ -157,41 +163,62 @@ def _conv2d_nchw(imp: Importer, x: TensorVal, weight: np.ndarray, b, stride, pad
         wt = imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(weight.transpose(0, 2, 3, 1))))
         shape = [n, oh, ow, out_c]
         op = "tosa.conv2d"
-    elif groups == c and in_c_per_group == 1:
+    else:
         # Depthwise: OIHW with I = 1 -> HWCM with M = out / in.
         mult = out_c // c
         hwcm = weight.reshape(c, mult, kh, kw).transpose(2, 3, 0, 1)
         wt = imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(hwcm)))
         shape = [n, oh, ow, c * mult]
         op = "tosa.depthwise_conv2d"
-    elif c % groups == 0 and out_c % groups == 0 and in_c_per_group == c // groups:
-        # Grouped (regnet, resnext): one tosa.conv2d per group of input
-        # channels, concatenated (TOSA's conv2d has no groups).
-        per_in, per_out = c // groups, out_c // groups
-        pieces = []
-        for g in range(groups):
-            part = imp.extract_slice(xh, [0, 0, 0, g * per_in], [n, h, wd, per_in])
-            w_g = weight[g * per_out:(g + 1) * per_out].transpose(0, 2, 3, 1)
-            wt = imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(w_g)))
-            b_g = imp.constant_tensor(torch.from_numpy(
-                bias[g * per_out:(g + 1) * per_out].astype(np.float32)))
-            piece_shape = [n, oh, ow, per_out]
-            out = tensor_type(piece_shape, "f32")
-            pieces.append(imp.e.op(
-                f"tosa.conv2d {part.name}, {wt.name}, {b_g.name}, {zp}, {zp} {attrs} : "
-                f"({part.type}, {wt.type}, {b_g.type}, tensor<1xf32>, tensor<1xf32>) -> {out}"))
-        shape = [n, oh, ow, out_c]
-        piece_type = tensor_type([n, oh, ow, per_out], "f32")
-        name = imp.e.op(f"tosa.concat {', '.join(pieces)} {{axis = 3 : i32}} : "
-                        f"({', '.join([piece_type] * groups)}) -> {tensor_type(shape, 'f32')}")
-        return _to_nchw(imp, TensorVal(name, shape, "f32"))
-    else:
-        raise imp.fail(f"grouped convolutions (groups={groups}, {c} input channels, "
-                       f"{in_c_per_group} per group)")
     out = tensor_type(shape, "f32")
     name = imp.e.op(f"{op} {xh.name}, {wt.name}, {bias_t.name}, {zp}, {zp} {attrs} : "
                     f"({xh.type}, {wt.type}, {bias_t.type}, tensor<1xf32>, tensor<1xf32>) -> {out}")
     return _to_nchw(imp, TensorVal(name, shape, "f32"))
+
+
+def _grouped_conv2d(imp: Importer, x: TensorVal, weight: np.ndarray, bias: np.ndarray,
+                    stride, padding, dilation, groups: int) -> TensorVal:
+    """A grouped convolution over static spatial extents (ResNeXt, RegNet):
+    one linalg.conv_2d_nhwgc_gfhwc on the padded NHWC input viewed as
+    N x H x W x groups x C/groups (TOSA's conv2d has no groups; one per
+    group made ResNeXt-50 take minutes to compile). The CPU codegen loops
+    over the groups with one vectorized body."""
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    out_c, per_in, kh, kw = weight.shape
+    per_out = out_c // groups
+    xh = _to_nhwc(imp, x)
+    if ph or pw:
+        n, h, wd, c = xh.shape
+        pad_value = imp.e.tosa_const("dense<0.0>", tensor_type([1], xh.elt))
+        padding_shape = imp.e.shape_const([0, 0, ph, ph, pw, pw, 0, 0])
+        padded = [n, h + 2 * ph, wd + 2 * pw, c]
+        xh = TensorVal(imp.e.op(
+            f"tosa.pad {xh.name}, {padding_shape}, {pad_value} : ({xh.type}, !tosa.shape<8>, "
+            f"{tensor_type([1], xh.elt)}) -> {tensor_type(padded, xh.elt)}"), padded, xh.elt)
+    n, h, wd, _ = xh.shape
+    oh, ow = _out_extent(h, kh, sh, 0, 0, dh), _out_extent(wd, kw, sw, 0, 0, dw)
+    if oh < 1 or ow < 1:
+        raise imp.fail(f"conv2d: the padded input ({h}x{wd}) is smaller than the kernel")
+    batch = [imp.dim_value(xh, 0)] if n is None else [str(n)]
+    grouped = [n, h, wd, groups, per_in]
+    xg = TensorVal(imp.e.op(
+        f"tensor.expand_shape {xh.name} [[0], [1], [2], [3, 4]] output_shape "
+        f"[{', '.join(batch + [str(h), str(wd), str(groups), str(per_in)])}] : "
+        f"{xh.type} into {tensor_type(grouped, xh.elt)}"), grouped, xh.elt)
+    gfhwc = weight.reshape(groups, per_out, per_in, kh, kw).transpose(0, 1, 3, 4, 2)
+    w = imp.constant_tensor(torch.from_numpy(np.ascontiguousarray(gfhwc.astype(np.float32))))
+    out_shape = [n, oh, ow, groups, per_out]
+    out = tensor_type(out_shape, "f32")
+    init = imp.filled(out_shape, "f32", [], sizes=batch[:1] if n is None else [])
+    attrs = (f"{{dilations = dense<[{dh}, {dw}]> : tensor<2xi64>, "
+             f"strides = dense<[{sh}, {sw}]> : tensor<2xi64>}}")
+    yg = imp.e.op(f"linalg.conv_2d_nhwgc_gfhwc {attrs} ins({xg.name}, {w.name} : {xg.type}, "
+                  f"{w.type}) outs({init} : {out}) -> {out}")
+    shape = [n, oh, ow, out_c]
+    y = TensorVal(imp.e.op(f"tensor.collapse_shape {yg} [[0], [1], [2], [3, 4]] : {out} into "
+                           f"{tensor_type(shape, 'f32')}"), shape, "f32")
+    b = imp.constant_tensor(torch.from_numpy(bias.astype(np.float32).reshape(1, 1, 1, out_c)))
+    return _to_nchw(imp, imp.binary("tosa.add", y, b))
 
 
 def _window_extent(imp: Importer, padded: str, k: int, s: int, d: int, what: str) -> str:
