@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/TargetParser/Triple.h"
@@ -90,6 +91,15 @@ llvm::Error mlir::dyn::buildCPUPipeline(
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
+  // Every dynamic dim in terms of the entry's arguments (tensor.dim of a
+  // tile loop's result is that of its init; of a pad, its operand's plus
+  // the padding): bufferization proves extract/insert slice pairs equal with
+  // value-bounds constraint sets, which otherwise walk back through every
+  // earlier loop nest to bound a batch size (11 s of ResNet-50's compile).
+  pm.addNestedPass<func::FuncOp>(createSCFForLoopCanonicalizationPass());
+  pm.addNestedPass<func::FuncOp>(
+      memref::createResolveRankedShapeTypeResultDimsPass());
+  pm.addPass(createCanonicalizerPass());
 
   // 6. Buffers: one-shot bufferization across subnet calls (identity
   //    layouts at function boundaries and for call results, so an scf.if

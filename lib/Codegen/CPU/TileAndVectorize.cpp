@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dyn/Codegen/CPU/Passes.h"
+#include "dyn/Codegen/Common/ConstantTranspose.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -25,8 +26,6 @@
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/Debug.h"
-
-#include <cstring>
 
 #define DEBUG_TYPE "dyn-tile-and-vectorize"
 
@@ -125,37 +124,10 @@ struct DynTileAndVectorizePass
                                       Value filter) {
     static constexpr int64_t kPerm[] = {0, 2, 3, 4, 1};
     auto type = cast<RankedTensorType>(filter.getType());
-    SmallVector<int64_t> shape;
-    for (int64_t d : kPerm)
-      shape.push_back(type.getDimSize(d));
-    auto transposedType = type.clone(shape);
     DenseElementsAttr dense;
-    unsigned bytes = (type.getElementTypeBitWidth() + 7) / 8;
-    if (matchPattern(filter, m_Constant(&dense)) &&
-        type.getElementTypeBitWidth() % 8 == 0 && type.hasStaticShape()) {
-      if (dense.isSplat())
-        return arith::ConstantOp::create(rewriter, loc,
-                                         dense.reshape(transposedType));
-      // Bytes are moved element by element: a transpose of raw storage,
-      // whatever the element type.
-      ArrayRef<char> from = dense.getRawData();
-      SmallVector<char> to(from.size());
-      SmallVector<int64_t> strides(5, 1);
-      for (int d = 3; d >= 0; --d)
-        strides[d] = strides[d + 1] * type.getDimSize(d + 1);
-      int64_t next = 0;
-      for (int64_t g = 0; g < shape[0]; ++g)
-        for (int64_t kh = 0; kh < shape[1]; ++kh)
-          for (int64_t kw = 0; kw < shape[2]; ++kw)
-            for (int64_t c = 0; c < shape[3]; ++c)
-              for (int64_t f = 0; f < shape[4]; ++f, ++next) {
-                int64_t at = g * strides[0] + f * strides[1] +
-                             kh * strides[2] + kw * strides[3] + c * strides[4];
-                std::memcpy(&to[next * bytes], &from[at * bytes], bytes);
-              }
-      auto attr = DenseElementsAttr::getFromRawBuffer(transposedType, to);
-      return arith::ConstantOp::create(rewriter, loc, attr);
-    }
+    if (matchPattern(filter, m_Constant(&dense)))
+      if (DenseElementsAttr transposed = dyn::transposeConstant(dense, kPerm))
+        return arith::ConstantOp::create(rewriter, loc, transposed);
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, filter);
     SmallVector<OpFoldResult> transposedSizes;

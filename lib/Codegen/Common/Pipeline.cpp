@@ -91,6 +91,9 @@ void mlir::dyn::addSubnetStages(OpPassManager &pm,
   funcs.addPass(createTosaToArithPass());
   funcs.addPass(createTosaToTensorPass());
   funcs.addPass(createConvertElementwiseToLinalgPass());
+  //    The filters' transposes folded here, byte-wise (upstream's folding
+  //    in elementwise fusion goes through an APFloat per weight).
+  funcs.addPass(createDynFoldConstantTransposes());
   //    Runtime broadcast checks between symbolically equal dims go.
   pm.addNestedPass<func::FuncOp>(createDynFoldDynamicBroadcasts());
 

@@ -11,6 +11,23 @@
 
 include "mlir/Pass/PassBase.td"
 
+def DynFoldConstantTransposes : Pass<"dyn-fold-constant-transposes", "::mlir::func::FuncOp"> {
+  let summary = "Fold transposes of constants (convolution filters) by moving bytes";
+  let description = [{
+    `tosa-to-linalg-named` puts every convolution filter into the layout the
+    codegen wants with a `linalg.transpose` of the constant weights. Upstream
+    folds those in `linalg-fuse-elementwise-ops`, one `APFloat` per element:
+    about 3 s of ResNet-50's compile, for 25 M weights. This pass folds each
+    `linalg.transpose` of a non-splat `arith.constant` with byte-sized
+    elements by permuting the raw storage (a splat is reshaped), whatever
+    the element type; other transposes are left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let statistics = [
+    Statistic<"numFolded", "num-folded", "Number of transposes of constants folded">
+  ];
+}
+
 def DynFoldDynamicBroadcasts : Pass<"dyn-fold-dynamic-broadcasts", "::mlir::func::FuncOp"> {
   let summary = "Remove runtime broadcast checks between dims that are symbolically equal";
   let description = [{
