@@ -313,6 +313,9 @@ def DynFinalizeLLVMModule : Pass<"dyn-finalize-llvm-module", "::mlir::ModuleOp">
     keeps them external, which would export subnets and dispatchers from the
     shared library and keep LLVM from inlining or dropping them. Only the C
     ABI entry points (`dyn_*`) and `dyn_module_signature` stay visible.
+    Constant globals of dense elements (the weights) become arrays of their
+    bytes, with their alignment: LLVM emits a float array one element at a
+    time, a byte array as one blob (about 2 s of ResNet-50's compile).
 
     ```mlir
     module {
@@ -335,7 +338,8 @@ def DynFinalizeLLVMModule : Pass<"dyn-finalize-llvm-module", "::mlir::ModuleOp">
            "Target features (LLVM syntax, e.g. +avx2,+fma)">
   ];
   let statistics = [
-    Statistic<"numInternalized", "num-internalized", "Private functions given internal linkage">
+    Statistic<"numInternalized", "num-internalized", "Private functions given internal linkage">,
+    Statistic<"numFlattened", "num-flattened", "Constant globals rewritten as byte arrays">
   ];
 }
 

@@ -4,11 +4,12 @@ convolutions and pooling (NCHW in PyTorch, NHWC in TOSA)."""
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
 import torch
 
+from dyn.frontend.emitter import float_literal
 from dyn.frontend.ops.shape import _transpose_perm
 from dyn.frontend.registry import handles, inputs, register
 from dyn.frontend.values import ListVal, NoneVal, ScalarVal, TensorVal, tensor_type
@@ -235,18 +236,6 @@ def _window_extent(imp: Importer, padded: str, k: int, s: int, d: int, what: str
     return imp.e.op(f"arith.addi {steps}, {imp.index(1)} : index")
 
 
-def _padded_nchw(imp: Importer, x: TensorVal, ph: int, pw: int, value: str) -> TensorVal:
-    if not (ph or pw):
-        return x
-    shape = [x.shape[0], x.shape[1]] + [None if n is None else n + 2 * p
-                                        for n, p in zip(x.shape[2:], (ph, pw))]
-    pad_value = imp.e.tosa_const(f"dense<{value}>", tensor_type([1], x.elt))
-    padding = imp.e.shape_const([0, 0, 0, 0, ph, ph, pw, pw])
-    name = imp.e.op(f"tosa.pad {x.name}, {padding}, {pad_value} : ({x.type}, !tosa.shape<8>, "
-                    f"{tensor_type([1], x.elt)}) -> {tensor_type(shape, x.elt)}")
-    return TensorVal(name, shape, x.elt)
-
-
 def _conv2d_dynamic(imp: Importer, x: TensorVal, weight: np.ndarray, bias: np.ndarray,
                     stride, padding, dilation, groups: int) -> TensorVal:
     """A 2-D convolution over dynamic spatial extents (an image of any
@@ -255,7 +244,7 @@ def _conv2d_dynamic(imp: Importer, x: TensorVal, weight: np.ndarray, bias: np.nd
     to divide the padded extent, which only static extents can show)."""
     (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     out_c, per_in, kh, kw = weight.shape
-    xp = _padded_nchw(imp, x, ph, pw, "0.0")
+    xp = _pad_nchw(imp, x, [ph, pw], [ph, pw], 0.0)
     oh = _window_extent(imp, imp.dim_value(xp, 2), kh, sh, dh, "conv2d")
     ow = _window_extent(imp, imp.dim_value(xp, 3), kw, sw, dw, "conv2d")
     attrs = (f"{{dilations = dense<[{dh}, {dw}]> : tensor<2xi64>, "
@@ -294,40 +283,108 @@ def _conv2d_dynamic(imp: Importer, x: TensorVal, weight: np.ndarray, bias: np.nd
     return imp.binary("tosa.add", y, b)
 
 
+def _pooled_extent(imp: Importer, n: str, k: int, s: int, p: int, d: int, ceil: bool,
+                   what: str) -> tuple[str, Optional[str]]:
+    """A pooling window's output extent over an input extent `n` known at
+    run time, after a check that the window fits (PyTorch raises where it
+    does not), and, in ceil mode, how far the last window reaches past the
+    padded input (None in floor mode). Ceil mode rounds the window count up
+    but drops a last window that would start in the trailing padding."""
+    padded = imp.e.op(f"arith.addi {n}, {imp.index(2 * p)} : index")
+    if not ceil:
+        return _window_extent(imp, padded, k, s, d, what), None
+    from dyn.frontend.torchscript import _mlir_string
+
+    span = d * (k - 1) + 1
+    fits = imp.e.op(f"arith.cmpi sge, {padded}, {imp.index(span)} : index")
+    imp.e.emit(f"cf.assert {fits}, " + _mlir_string(
+        f"RuntimeError: {what}: the padded input is smaller than the kernel ({span})"))
+    rest = imp.e.op(f"arith.subi {padded}, {imp.index(span)} : index")
+    steps = imp.e.op(f"arith.ceildivui {rest}, {imp.index(s)} : index")
+    start = imp.e.op(f"arith.muli {steps}, {imp.index(s)} : index")
+    inside = imp.e.op(f"arith.addi {n}, {imp.index(p)} : index")
+    drop = imp.e.op(f"arith.cmpi uge, {start}, {inside} : index")
+    last = imp.e.op(f"arith.select {drop}, {imp.index(-1)}, {imp.index(0)} : index")
+    steps = imp.e.op(f"arith.addi {steps}, {last} : index")
+    out = imp.e.op(f"arith.addi {steps}, {imp.index(1)} : index")
+    reach = imp.e.op(f"arith.muli {steps}, {imp.index(s)} : index")
+    reach = imp.e.op(f"arith.addi {reach}, {imp.index(span)} : index")
+    past = imp.e.op(f"arith.subi {reach}, {padded} : index")
+    return out, imp.e.op(f"arith.maxsi {past}, {imp.index(0)} : index")
+
+
+def _pad_nchw(imp: Importer, x: TensorVal, low: Sequence[int], high: Sequence, value: float
+              ) -> TensorVal:
+    """tensor.pad of the spatial dims of an NCHW tensor by `low` (ints) and
+    `high` (ints or index SSA names, known at run time) with `value`."""
+    if not any(low) and all(h == 0 for h in high):
+        return x
+    shape = x.shape[:2] + [None if n is None or not isinstance(h, int) else n + lo + h
+                           for n, lo, h in zip(x.shape[2:], low, high)]
+    out = tensor_type(shape, x.elt)
+    fill = imp.e.constant(float_literal(value), x.elt)
+    name = imp.e.fresh()
+    args = [imp.e.fresh("i") for _ in range(4)]
+    imp.e.emit(f"{name} = tensor.pad {x.name} low[0, 0, {', '.join(map(str, low))}] "
+               f"high[0, 0, {', '.join(map(str, high))}] {{")
+    imp.e.emit("^bb0(" + ", ".join(f"{a}: index" for a in args) + "):")
+    imp.e.emit(f"  tensor.yield {fill} : {x.elt}")
+    imp.e.emit(f"}} : {x.type} to {out}")
+    return TensorVal(name, shape, x.elt)
+
+
 def _pool_dynamic(imp: Importer, x: TensorVal, kind: str, kernel, stride, padding,
-                  dilation, count_include_pad: bool = True, what: str = "") -> TensorVal:
-    """Floor-mode 2-D pooling over dynamic spatial extents: linalg's NCHW
-    pooling on the padded input (the lowest value pads max pooling), the
-    output extents computed at run time. An average that counts the
-    padding (PyTorch's default) divides by the window's size; one that
-    does not, by the same pooling of ones over the input's extent."""
-    if kind == "avg" and not count_include_pad and any(padding):
-        sums = _pool_dynamic(imp, x, "sum", kernel, stride, padding, dilation, what="avg_pool2d")
-        shape = [1, 1, x.shape[2], x.shape[3]]
-        ones = TensorVal(imp.filled(shape, x.elt, [], 1.0, sizes=[
-            imp.dim_value(x, k) for k in (2, 3) if x.shape[k] is None]), shape, x.elt)
-        counts = _pool_dynamic(imp, ones, "sum", kernel, stride, padding, dilation,
-                               what="avg_pool2d")
-        return imp.binary("tosa.mul", sums, imp.unary("tosa.reciprocal", counts))
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
-    lowest = "0xFF800000" if x.elt == "f32" else "0.0"
-    xp = _padded_nchw(imp, x, ph, pw, lowest if kind == "max" else "0.0")
-    what = what or f"{kind}_pool2d"
-    oh = _window_extent(imp, imp.dim_value(xp, 2), kh, sh, dh, what)
-    ow = _window_extent(imp, imp.dim_value(xp, 3), kw, sw, dw, what)
+                  dilation, count_include_pad: bool = True, ceil: bool = False) -> TensorVal:
+    """2-D pooling over dynamic spatial extents: linalg's NCHW pooling on the
+    padded input (the lowest value pads max pooling), the output extents
+    computed at run time; ceil mode pads the last window's overhang too. An
+    average divides by the window's size where every window covers it whole
+    (floor mode, counting the padding: PyTorch's default), else by the
+    same pooling of a mask of ones over what PyTorch counts (the padded
+    input, or the input alone), zeros past it."""
+    what = f"{kind}_pool2d"
+    extents = [_pooled_extent(imp, imp.dim_value(x, 2 + a), k, s, p, d, ceil, what)
+               for a, (k, s, p, d) in enumerate(zip(kernel, stride, padding, dilation))]
+    outs = [out for out, _ in extents]
+    over = [0 if past is None else past for _, past in extents]
+    lowest = float("-inf") if kind == "max" else 0.0
+    y = _pool_windows(imp, x, "max" if kind == "max" else "sum", kernel, stride, dilation,
+                      padding, [p + o if isinstance(o, int) else
+                                imp.e.op(f"arith.addi {o}, {imp.index(p)} : index")
+                                for p, o in zip(padding, over)], outs, lowest)
+    if kind == "max":
+        return y
+    (kh, kw) = kernel
+    if count_include_pad and not ceil:
+        return imp.binary("tosa.mul", y, ScalarVal("f64", None, 1.0 / (kh * kw)))
+    grow = [2 * p if count_include_pad else 0 for p in padding]
+    shape = [1, 1] + [None if n is None else n + g for n, g in zip(x.shape[2:], grow)]
+    sizes = [imp.e.op(f"arith.addi {imp.dim_value(x, 2 + a)}, {imp.index(g)} : index")
+             for a, g in enumerate(grow) if x.shape[2 + a] is None]
+    ones = TensorVal(imp.filled(shape, x.elt, [], 1.0, sizes=sizes), shape, x.elt)
+    low = [0 if count_include_pad else p for p in padding]
+    high = [o if count_include_pad else p + o if isinstance(o, int) else
+            imp.e.op(f"arith.addi {o}, {imp.index(p)} : index") for p, o in zip(padding, over)]
+    counts = _pool_windows(imp, ones, "sum", kernel, stride, dilation, low, high, outs, 0.0)
+    return imp.binary("tosa.mul", y, imp.unary("tosa.reciprocal", counts))
+
+
+def _pool_windows(imp: Importer, x: TensorVal, op: str, kernel, stride, dilation, low, high,
+                  outs: Sequence[str], value: float) -> TensorVal:
+    """linalg.pooling_nchw_{max,sum} of `x` padded by low / high with
+    `value`, to the output extents `outs` (index SSA names)."""
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    xp = _pad_nchw(imp, x, low, high, value)
     shape = [x.shape[0], x.shape[1], None, None]
-    sizes = [imp.dim_value(x, k) for k in range(2) if x.shape[k] is None] + [oh, ow]
-    init = imp.filled(shape, x.elt, [], float("-inf") if kind == "max" else 0.0, sizes=sizes)
+    sizes = [imp.dim_value(x, k) for k in range(2) if x.shape[k] is None] + list(outs)
+    init = imp.filled(shape, x.elt, [], value, sizes=sizes)
     window = imp.e.op(f"tensor.empty() : tensor<{kh}x{kw}xf32>")
     attrs = (f"{{dilations = dense<[{dh}, {dw}]> : tensor<2xi64>, "
              f"strides = dense<[{sh}, {sw}]> : tensor<2xi64>}}")
-    op = "linalg.pooling_nchw_max" if kind == "max" else "linalg.pooling_nchw_sum"
     out = tensor_type(shape, x.elt)
-    y = TensorVal(imp.e.op(f"{op} {attrs} ins({xp.name}, {window} : {xp.type}, "
-                           f"tensor<{kh}x{kw}xf32>) outs({init} : {out}) -> {out}"), shape, x.elt)
-    if kind != "avg":
-        return y
-    return imp.binary("tosa.mul", y, ScalarVal("f64", None, 1.0 / (kh * kw)))
+    return TensorVal(imp.e.op(f"linalg.pooling_nchw_{op} {attrs} ins({xp.name}, {window} : "
+                              f"{xp.type}, tensor<{kh}x{kw}xf32>) outs({init} : {out}) -> {out}"),
+                     shape, x.elt)
 
 
 def _pool(imp: Importer, node, kind: str):
@@ -344,15 +401,14 @@ def _pool(imp: Importer, node, kind: str):
     if x.shape[2] is None or x.shape[3] is None:
         dilation = _pair(imp, args[4]) if kind == "max" else (1, 1)
         ceil = bool(args[5].const if kind == "max" else args[4].const)
-        if ceil or (kind == "avg" and len(args) > 6 and not isinstance(args[6], NoneVal)):
-            raise imp.fail(f"{kind} pooling over dynamic spatial dims in ceil mode or "
-                           "with a divisor override")
+        if kind == "avg" and len(args) > 6 and not isinstance(args[6], NoneVal):
+            raise imp.fail("avg pooling over dynamic spatial dims with a divisor override")
         include = kind == "max" or bool(args[5].const)
-        return _pool_dynamic(imp, x, kind, kernel, strides, pads, dilation, include)
+        return _pool_dynamic(imp, x, kind, kernel, strides, pads, dilation, include, ceil)
     if kind == "max":
         dilation = _pair(imp, args[4])
         ceil = bool(args[5].const)
-        if dilation != (1, 1):
+        if tuple(dilation) != (1, 1):
             return window_pool(imp, x, "max", kernel, strides, pads, dilation, ceil)
     else:
         ceil = bool(args[4].const)
