@@ -108,6 +108,31 @@ func.func @conv(%x: tensor<?x10x10x16xf32>, %w: tensor<3x3x16x32xf32>, %o: tenso
 
 // -----
 
+// 13 output columns in tiles of 8: the last, partial tile (5 columns) is
+// peeled into its own iteration, so it is static and vectorizes too (no
+// scalar remainder, no 2-D or 1-D convolution left).
+// CHECK-LABEL: func.func @conv_partial_tile(
+// CHECK-NOT: linalg.conv
+// CHECK: vector.contract {{.+}} into vector<1x8x16xf32>
+// CHECK-NOT: linalg.conv
+// CHECK: vector.contract {{.+}} into vector<1x5x16xf32>
+// CHECK-NOT: linalg.conv
+// CHECK: return
+// AVX2-LABEL: func.func @conv_partial_tile(
+// AVX2-NOT: linalg.conv
+// AVX2: vector.contract {{.+}} into vector<1x4x8xf32>
+// AVX2-NOT: linalg.conv
+// AVX2: vector.contract {{.+}} into vector<1x1x8xf32>
+// AVX2-NOT: linalg.conv
+// AVX2: return
+func.func @conv_partial_tile(%x: tensor<1x3x15x8xf32>, %w: tensor<3x3x8x16xf32>, %o: tensor<1x1x13x16xf32>) -> tensor<1x1x13x16xf32> {
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x3x15x8xf32>, tensor<3x3x8x16xf32>) outs(%o : tensor<1x1x13x16xf32>) -> tensor<1x1x13x16xf32>
+  return %r : tensor<1x1x13x16xf32>
+}
+
+// -----
+
 // Masks in memory: the comparison that writes a tensor of i1 and the `or`
 // reduction that reads it stay scalar (vector<Nxi1> loads and stores are
 // bit-packed, a mask written element by element is not); a comparison whose

@@ -28,7 +28,9 @@ def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp">
       channels by `vector-size`, kernel columns whole; the unit-window tiles
       are then rewritten as 1-D convolutions (upstream's decomposition
       patterns), which the vectorizer handles (dynamic batch included,
-      where upstream's im2col rewrite needs static shapes);
+      where upstream's im2col rewrite needs static shapes); where the
+      output columns do not divide by their tile the last, partial tile is
+      peeled into its own iteration, which is static and vectorizes too;
     * grouped convolutions (`linalg.conv_2d_nhwgc_gfhwc`): the filter is
       transposed to (g, kh, kw, c, f) (folded for constants), the
       convolution becomes a linalg.generic tiled like the 2-D ones plus the
