@@ -133,6 +133,23 @@ struct DynTileAndVectorizePass
   /// peeled off into its own iteration, whose extent is then a constant
   /// (SqueezeNet's 29- and 14-wide maps left 5 and 6 columns of each row
   /// to scalar code, which took most of the model's time).
+  /// A tile for a static `extent` that divides it, the largest between
+  /// half of `tile` and `tile` (28 or 14 columns in 7s, not 8 + a partial
+  /// 4 or 6): a partial tile costs a peeled copy of the tile's code.
+  static void preferDividingTile(linalg::LinalgOp op,
+                                 SmallVectorImpl<int64_t> &tileSizes,
+                                 unsigned dim) {
+    int64_t extent = op.getStaticLoopRanges()[dim];
+    int64_t &tile = tileSizes[dim];
+    if (tile == 0 || ShapedType::isDynamic(extent) || extent % tile == 0)
+      return;
+    for (int64_t candidate = tile - 1; 2 * candidate >= tile; --candidate)
+      if (extent % candidate == 0) {
+        tile = candidate;
+        return;
+      }
+  }
+
   static void peelPartialTile(RewriterBase &rewriter,
                               const scf::SCFTilingResult &tiled,
                               ArrayRef<int64_t> tileSizes, unsigned dim) {
@@ -217,6 +234,7 @@ struct DynTileAndVectorizePass
       TileConfig config = fitTiles(
           *generic, {1, 1, matmulTileM, 1, vectorSize, 1, ShapedType::kDynamic,
                      vectorSize});
+      preferDividingTile(*generic, config.tileSizes, /*dim=*/2);
       FailureOr<scf::SCFTilingResult> tiled =
           tileLoops(rewriter, *generic, config.tileSizes);
       if (failed(tiled))
@@ -384,6 +402,7 @@ struct DynTileAndVectorizePass
         // Tiled so that each tile decomposes into a 1-D convolution; those
         // are vectorized after the decomposition (vectorizeConvolutions).
         SmallVector<int64_t> tileSizes = getTileConfig(op).tileSizes;
+        preferDividingTile(op, tileSizes, /*dim=*/2);
         FailureOr<scf::SCFTilingResult> tiled =
             tileLoops(rewriter, op, tileSizes);
         if (failed(tiled))
