@@ -222,9 +222,11 @@ def _grouped_conv2d(imp: Importer, x: TensorVal, weight: np.ndarray, bias: np.nd
     return _to_nchw(imp, imp.binary("tosa.add", y, b))
 
 
-def _window_extent(imp: Importer, padded: str, k: int, s: int, d: int, what: str) -> str:
-    """(padded - d (k - 1) - 1) / s + 1 at run time, after a check that the
-    window fits (PyTorch raises where it does not)."""
+def _window_steps(imp: Importer, padded: str, k: int, s: int, d: int, what: str,
+                  ceil: bool = False) -> str:
+    """(padded - d (k - 1) - 1) / s, rounded down (up: `ceil`), at run time:
+    the strides after the first window, after a check that the window fits
+    (PyTorch raises where it does not)."""
     from dyn.frontend.torchscript import _mlir_string
 
     span = d * (k - 1) + 1
@@ -232,7 +234,12 @@ def _window_extent(imp: Importer, padded: str, k: int, s: int, d: int, what: str
     imp.e.emit(f"cf.assert {fits}, " + _mlir_string(
         f"RuntimeError: {what}: the padded input is smaller than the kernel ({span})"))
     rest = imp.e.op(f"arith.subi {padded}, {imp.index(span)} : index")
-    steps = imp.e.op(f"arith.divui {rest}, {imp.index(s)} : index")
+    return imp.e.op(f"arith.{'ceildivui' if ceil else 'divui'} {rest}, {imp.index(s)} : index")
+
+
+def _window_extent(imp: Importer, padded: str, k: int, s: int, d: int, what: str) -> str:
+    """The output extent of a floor-mode window at run time."""
+    steps = _window_steps(imp, padded, k, s, d, what)
     return imp.e.op(f"arith.addi {steps}, {imp.index(1)} : index")
 
 
@@ -293,14 +300,8 @@ def _pooled_extent(imp: Importer, n: str, k: int, s: int, p: int, d: int, ceil: 
     padded = imp.e.op(f"arith.addi {n}, {imp.index(2 * p)} : index")
     if not ceil:
         return _window_extent(imp, padded, k, s, d, what), None
-    from dyn.frontend.torchscript import _mlir_string
-
     span = d * (k - 1) + 1
-    fits = imp.e.op(f"arith.cmpi sge, {padded}, {imp.index(span)} : index")
-    imp.e.emit(f"cf.assert {fits}, " + _mlir_string(
-        f"RuntimeError: {what}: the padded input is smaller than the kernel ({span})"))
-    rest = imp.e.op(f"arith.subi {padded}, {imp.index(span)} : index")
-    steps = imp.e.op(f"arith.ceildivui {rest}, {imp.index(s)} : index")
+    steps = _window_steps(imp, padded, k, s, d, what, ceil=True)
     start = imp.e.op(f"arith.muli {steps}, {imp.index(s)} : index")
     inside = imp.e.op(f"arith.addi {n}, {imp.index(p)} : index")
     drop = imp.e.op(f"arith.cmpi uge, {start}, {inside} : index")
