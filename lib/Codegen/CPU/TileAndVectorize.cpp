@@ -112,6 +112,7 @@ struct DynTileAndVectorizePass
     return tiled->tiledOps.back();
   }
 
+  /// The same, with the loops (one per tiled dim, outermost first).
   FailureOr<scf::SCFTilingResult> tileLoops(RewriterBase &rewriter,
                                             linalg::LinalgOp op,
                                             ArrayRef<int64_t> tileSizes) {
@@ -127,12 +128,6 @@ struct DynTileAndVectorizePass
     return tiled;
   }
 
-  /// Convolution tiles are vectorized only with static shapes (upstream's
-  /// 1-D convolution vectorizer has no masking): where the output columns
-  /// (loop `dim`) do not divide by their tile, the last, partial tile is
-  /// peeled off into its own iteration, whose extent is then a constant
-  /// (SqueezeNet's 29- and 14-wide maps left 5 and 6 columns of each row
-  /// to scalar code, which took most of the model's time).
   /// A tile for a static `extent` that divides it, the largest between
   /// half of `tile` and `tile` (28 or 14 columns in 7s, not 8 + a partial
   /// 4 or 6): a partial tile costs a peeled copy of the tile's code.
@@ -150,6 +145,12 @@ struct DynTileAndVectorizePass
       }
   }
 
+  /// Convolution tiles are vectorized only with static shapes (upstream's
+  /// 1-D convolution vectorizer has no masking): where the output columns
+  /// (loop `dim`) do not divide by their tile, the last, partial tile is
+  /// peeled off into its own iteration, whose extent is then a constant
+  /// (SqueezeNet's 29- and 14-wide maps left 5 and 6 columns of each row
+  /// to scalar code, which took most of the model's time).
   static void peelPartialTile(RewriterBase &rewriter,
                               const scf::SCFTilingResult &tiled,
                               ArrayRef<int64_t> tileSizes, unsigned dim) {
