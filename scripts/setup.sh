@@ -13,7 +13,7 @@ LLVM_PREFIX="${LLVM_PREFIX:-/usr/lib/llvm-22}"
 BUILD_DIR="${BUILD_DIR:-$REPO/build}"
 
 PACKAGES=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22
-          lld-22 cmake ninja-build ccache bc python3 python3-numpy
+          lld-22 cmake ninja-build ccache bc python3 python3-dev python3-numpy
           python3-pytest python3-torch python3-torchvision valgrind
           gcc-aarch64-linux-gnu libc6-arm64-cross qemu-user
           ${DYN_EXTRA_PACKAGES:-})

@@ -20,7 +20,7 @@ if [[ "${DYN_SKIP_TORCH2:-0}" != 1 ]]; then
   DYN_COMPILE="$BUILD_DIR/bin/dyn-compile" "$VENV/bin/python" -m pytest -q \
     "$REPO/python/tests/test_export.py" "$REPO/python/tests/test_rewrite.py" \
     "$REPO/python/tests/test_zoo_export.py" "$REPO/python/tests/test_core_aten.py" \
-    "$REPO/python/tests/test_recurrent.py"
+    "$REPO/python/tests/test_recurrent.py" "$REPO/python/tests/test_fastcall.py"
 fi
 # The sanitizer build (ASan + UBSan) and the lit tests that fit CI's time
 # (docs/reliability.md says which); DYN_SKIP_SANITIZERS=1 skips it.

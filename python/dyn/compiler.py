@@ -12,10 +12,11 @@ from typing import Any, Iterable, Iterator, Optional, Sequence
 
 import torch
 
+from dyn.dtypes import DTYPES, TORCH_ALIASES, BY_NAME
 from dyn.frontend.torchscript import Importer
 from dyn.frontend.values import ScalarVal, TensorVal, elt_of
 from dyn.options import option_flags
-from dyn.runtime import Module, load
+from dyn.runtime import EntryPoint, Module, error_for_status, load, load_fastcall
 
 _TARGETS = {"cpu": "x86_64", "x86_64": "x86_64", "aarch64": "aarch64",
             "cuda": "nvptx", "nvptx": "nvptx"}
@@ -241,7 +242,8 @@ class CompiledModule:
     """A compiled network: call it with torch tensors (and Python scalars)."""
 
     def __init__(self, mlir: str, library: Path, workdir: Path, layout: Layout,
-                 parameters: Optional[list[tuple[str, str]]] = None):
+                 parameters: Optional[list[tuple[str, str]]] = None,
+                 fastcall_search: Sequence[Path] = ()):
         self.mlir = mlir
         self._parameters = parameters
         self.library = library
@@ -249,8 +251,22 @@ class CompiledModule:
         self._module: Module = load(library)
         self._entry = self._module.forward
         self._layout = layout
+        self._fast, self._unsupported = _fast_entry(self._module, self._entry,
+                                                    fastcall_search, parameters)
+        self._results = _rebuilder(layout)
+
+    @property
+    def fast_path(self) -> bool:
+        """Whether calls go through the `_dyn_fastcall` extension (torch
+        tensors read in C, outputs without a copy) rather than numpy."""
+        return self._fast is not None
 
     def __call__(self, *args: Any) -> Any:
+        if self._fast is not None:  # it checks the arguments as below
+            try:
+                return self._results(self._fast(*args))
+            except self._unsupported:
+                pass  # inputs the fast path does not take: the general path
         if self._parameters is not None:
             _check_arguments(self._parameters, args)
         arrays = [arg.detach().cpu().numpy() if isinstance(arg, torch.Tensor) else arg
@@ -259,17 +275,72 @@ class CompiledModule:
         return _rebuild(self._layout, iter(results))
 
 
+def _dlpack_kind(name: str) -> Optional[tuple[int, int, Any]]:
+    """How outputs of ABI type `name` cross DLPack: (type code, bits, the
+    dtype to view the result as or None). Booleans cross as uint8 (PyTorch
+    1.13's DLPack has no bool)."""
+    bits = BY_NAME[name].itemsize * 8
+    if name == "i1":
+        return (1, 8, torch.bool)
+    if name == "bf16":
+        return (4, 16, None)
+    return (2, bits, None) if name.startswith("f") else (0, bits, None)
+
+
+def _rebuilder(layout: Layout):
+    """The function from the entry's results to forward's value: the one
+    tensor itself, or `_rebuild` of the layout."""
+    if layout == "Tensor":
+        return lambda results: results[0]
+    return lambda results: _rebuild(layout, iter(results))
+
+
+def _fast_entry(module: Module, entry: EntryPoint, search: Sequence[Path],
+                parameters: Optional[list[tuple[str, str]]]):
+    """(the fast entry, its Unsupported exception), or (None, None) without
+    the extension."""
+    extension = load_fastcall(search)
+    if extension is None:
+        return None, None
+    codes = {getattr(torch, d.torch): d.code for d in DTYPES}
+    codes.update({getattr(torch, t): BY_NAME[a].code for t, a in TORCH_ALIASES.items()})
+    kinds = [None] * (max(d.code for d in DTYPES) + 1)
+    for d in DTYPES:
+        kinds[d.code] = _dlpack_kind(d.name)
+    by_code = {d.code: d for d in DTYPES}
+
+    def input_type(code: int) -> tuple[int, str, int]:
+        d = by_code[code]
+        if d.name == "i1":
+            return (code, "b", 1)
+        if d.name.startswith("i"):
+            return (code, "i", d.itemsize)
+        return (code, "f", d.itemsize) if d.name in ("f32", "f64") else (-1, "f", 0)
+
+    from_dlpack = getattr(torch._C, "_from_dlpack", None) or torch.utils.dlpack.from_dlpack
+    fast = extension.Entry(
+        function=entry.address, last_error=module.address_of("dyn_last_error"),
+        release=module.address_of("dyn_tensor_release"),
+        input_types=[input_type(spec.dtype) for spec in entry.inputs],
+        num_outputs=len(entry.outputs), tensor_type=torch.Tensor, dtype_codes=codes,
+        output_kinds=tuple(kinds), from_dlpack=from_dlpack, error=error_for_status,
+        parameters=parameters)
+    return fast, extension.Unsupported
+
+
+_ACCEPTS = {"Tensor": lambda a: isinstance(a, torch.Tensor),
+            "int": lambda a: isinstance(a, int) and not isinstance(a, bool),
+            "float": lambda a: isinstance(a, (int, float)) and not isinstance(a, bool),
+            "bool": lambda a: isinstance(a, bool)}
+
+
 def _check_arguments(parameters: list[tuple[str, str]], args: Sequence[Any]) -> None:
     """TorchScript's checks of forward's arguments (count and kind), with
     its wording: the compiled code would otherwise convert what it gets."""
     if len(args) != len(parameters):
         raise TypeError(f"forward() expected {len(parameters)} argument(s), got {len(args)}")
-    accepts = {"Tensor": lambda a: isinstance(a, torch.Tensor),
-               "int": lambda a: isinstance(a, int) and not isinstance(a, bool),
-               "float": lambda a: isinstance(a, (int, float)) and not isinstance(a, bool),
-               "bool": lambda a: isinstance(a, bool)}
     for (name, kind), arg in zip(parameters, args):
-        check = accepts.get(kind)
+        check = _ACCEPTS.get(kind)
         if check is not None and not check(arg):
             raise TypeError(f"forward() expected a value of type '{kind}' for argument "
                             f"'{name}' but instead found type '{type(arg).__name__}'")
@@ -330,7 +401,8 @@ def _compile_in(directory: Path, mlir: str, layout: Layout,
         raise RuntimeError(f"dyn-compile failed on {source} (pass workdir= to keep "
                            f"the files):\n{result.stderr}")
     try:
-        return CompiledModule(mlir, library, directory, layout, parameters)
+        return CompiledModule(mlir, library, directory, layout, parameters,
+                              [Path(dyn_compile).resolve().parent.parent / "python"])
     except OSError as error:
         if _TARGETS[target] != "nvptx":
             raise

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import builtins
 import ctypes
+import importlib.machinery
+import importlib.util
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from types import ModuleType
+from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -129,6 +133,11 @@ class EntryPoint:
         self._function.argtypes = [ctypes.POINTER(DynTensor), ctypes.c_int64,
                                    ctypes.POINTER(DynTensor), ctypes.c_int64]
 
+    @property
+    def address(self) -> int:
+        """The address of the entry's C function `dyn_NAME`."""
+        return ctypes.cast(self._function, ctypes.c_void_p).value
+
     def __call__(self, *args: np.ndarray | float | int | bool) -> list[np.ndarray]:
         keep = []  # the arrays must outlive the call
         inputs = (DynTensor * max(1, len(args)))()
@@ -191,6 +200,11 @@ class Module:
     def last_error(self) -> str:
         return self._library.dyn_last_error().decode()
 
+    def address_of(self, symbol: str) -> int:
+        """The address of one of the artifact's C functions (e.g. the
+        runtime's `dyn_last_error`, `dyn_tensor_release`)."""
+        return ctypes.cast(getattr(self._library, symbol), ctypes.c_void_p).value
+
     def _take(self, tensor: DynTensor) -> np.ndarray:
         """Copies an output into a numpy array and releases its buffer."""
         dtype = _DTYPES[tensor.dtype]
@@ -205,6 +219,36 @@ class Module:
             array = np.frombuffer(buffer, dtype=dtype, count=count).reshape(shape).copy()
         self._release(ctypes.byref(tensor))
         return array
+
+
+FASTCALL = "_dyn_fastcall"
+
+
+def load_fastcall(search: Iterable[Path] = ()) -> Optional[ModuleType]:
+    """The `_dyn_fastcall` extension (lib/Bindings/Python/FastCall.c: entry
+    points called on torch tensors in C, outputs handed over without a
+    copy), or None where it was not built. Looked for at $DYN_FASTCALL (the
+    extension's path; "0" turns the fast path off), then in the folders of
+    `search` (a build tree's `python/`), then on sys.path."""
+    override = os.environ.get("DYN_FASTCALL")
+    if override == "0":
+        return None
+    candidates = [Path(override)] if override else []
+    suffixes = importlib.machinery.EXTENSION_SUFFIXES
+    for folder in search:
+        candidates += [folder / (FASTCALL + suffix) for suffix in suffixes]
+    for path in candidates:
+        if path.is_file():
+            spec = importlib.util.spec_from_file_location(FASTCALL, path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    if override:
+        raise ImportError(f"DYN_FASTCALL={override} is not a file")
+    try:
+        return importlib.import_module(FASTCALL)
+    except ImportError:
+        return None
 
 
 def load(path: str | Path) -> Module:
