@@ -300,15 +300,11 @@ struct DynTileAndVectorizePass
   /// Rewrites unit-window 2-D convolution tiles as 1-D convolutions and
   /// vectorizes those with static shapes (partial tiles stay scalar).
   void vectorizeConvolutions(RewriterBase &rewriter) {
-    RewritePatternSet patterns(&getContext());
-    linalg::populateDecomposeConvolutionPatterns(patterns);
     // Canonicalization makes peeled tiles static (their sizes fold to
     // constants, slices and ops take static types).
-    MLIRContext *ctx = &getContext();
-    for (Dialect *dialect : ctx->getLoadedDialects())
-      dialect->getCanonicalizationPatterns(patterns);
-    for (RegisteredOperationName op : ctx->getRegisteredOperations())
-      op.getCanonicalizationPatterns(patterns, ctx);
+    RewritePatternSet patterns(&getContext());
+    linalg::populateDecomposeConvolutionPatterns(patterns);
+    addCanonicalizationPatterns(patterns);
     (void)applyPatternsGreedily(getOperation(), std::move(patterns));
     SmallVector<linalg::LinalgOp> convs;
     getOperation().walk([&](linalg::LinalgOp op) {
@@ -345,8 +341,15 @@ struct DynTileAndVectorizePass
     });
   }
 
-  /// Tiles and vectorizes `op`; returns failure when it is left scalar.
-  LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op) {
+  /// The attribute that marks a tile (and its peeled copies) for
+  /// vectorization after canonicalization, holding its vector sizes.
+  static constexpr StringLiteral kVectorSizesAttr = "dyn.tile_vector_sizes";
+
+  /// Tiles `op` for vectorization. Returns failure when it stays scalar; on
+  /// success, returns whether its tiles were peeled and left, marked with
+  /// kVectorSizesAttr, for vectorizeMarkedTiles.
+  FailureOr<bool> tileAndVectorize(RewriterBase &rewriter,
+                                   linalg::LinalgOp op) {
     if (accessesBoolMemory(op))
       return failure();
     TileConfig config = getTileConfig(op);
@@ -361,22 +364,69 @@ struct DynTileAndVectorizePass
       SmallVector<bool> fixed(wholeSizes.size(), false);
       if (failed(linalg::vectorizeOpPrecondition(op, wholeSizes, fixed)))
         return failure();
-      FailureOr<Operation *> tiled = tile(rewriter, op, config.tileSizes);
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      FailureOr<scf::SCFTilingResult> tiled =
+          tileLoops(rewriter, op, config.tileSizes);
       if (failed(tiled))
         return failure();
-      tileOp = *tiled;
+      tileOp = tiled->tiledOps.back();
+      if (peelPartialTiles &&
+          peelPartialLoops(rewriter, *tiled, ranges, config)) {
+        tileOp->setAttr(kVectorSizesAttr,
+                        rewriter.getDenseI64ArrayAttr(config.vectorSizes));
+        return true;
+      }
     }
+    if (failed(vectorizeTile(rewriter, tileOp, config.vectorSizes)))
+      return failure();
+    return false;
+  }
+
+  /// Peels the tile loops of `tiled` whose dim has a dynamic extent or one
+  /// its tile does not divide, innermost first (so that peeling an outer
+  /// loop copies the inner ones already peeled). The tiled op is marked
+  /// first, so every copy carries the mark. Returns whether any was peeled.
+  bool peelPartialLoops(RewriterBase &rewriter, scf::SCFTilingResult &tiled,
+                        ArrayRef<int64_t> ranges, const TileConfig &config) {
+    SmallVector<scf::ForOp> partialLoops;
+    unsigned position = 0;
+    for (auto [extent, tile] : llvm::zip(ranges, config.tileSizes)) {
+      if (tile == 0)
+        continue;
+      if (position >= tiled.loops.size())
+        break;
+      auto loop = dyn_cast<scf::ForOp>(*tiled.loops[position++]);
+      if (loop && (ShapedType::isDynamic(extent) || extent % tile != 0))
+        partialLoops.push_back(loop);
+    }
+    if (partialLoops.empty())
+      return false;
+    tiled.tiledOps.back()->setAttr(
+        kVectorSizesAttr, rewriter.getDenseI64ArrayAttr(config.vectorSizes));
+    bool peeled = false;
+    for (scf::ForOp loop : llvm::reverse(partialLoops)) {
+      scf::ForOp partial;
+      peeled |= succeeded(
+          scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial));
+    }
+    return peeled;
+  }
+
+  /// Vectorizes one tile with `vectorSizes` (masked where its shape is
+  /// dynamic or smaller); returns failure when it is left scalar.
+  LogicalResult vectorizeTile(RewriterBase &rewriter, Operation *tileOp,
+                              ArrayRef<int64_t> vectorSizes) {
     // Scalable flags are passed explicitly (all fixed-width): with an empty
     // list upstream reads past its end for some ops.
-    SmallVector<bool> scalableDims(config.vectorSizes.size(), false);
-    if (failed(linalg::vectorizeOpPrecondition(tileOp, config.vectorSizes,
+    SmallVector<bool> scalableDims(vectorSizes.size(), false);
+    if (failed(linalg::vectorizeOpPrecondition(tileOp, vectorSizes,
                                                scalableDims)))
       return failure();
     rewriter.setInsertionPoint(tileOp);
     // Contractions go straight to vector.contract: the generic path reads
     // operands through broadcasts, which masking does not support.
     FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
-        rewriter, tileOp, config.vectorSizes, scalableDims,
+        rewriter, tileOp, vectorSizes, scalableDims,
         /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
         /*assumeDynamicDimsMatchVecSizes=*/false,
         /*createNamedContraction=*/true);
@@ -389,6 +439,35 @@ struct DynTileAndVectorizePass
     return success();
   }
 
+  /// Vectorizes the peeled tiles marked by tileAndVectorize, after
+  /// canonicalization has made the whole tiles static.
+  void vectorizeMarkedTiles(RewriterBase &rewriter) {
+    SmallVector<linalg::LinalgOp> marked;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op->hasAttr(kVectorSizesAttr))
+        marked.push_back(op);
+    });
+    for (linalg::LinalgOp op : marked) {
+      auto sizes = op->getAttrOfType<DenseI64ArrayAttr>(kVectorSizesAttr);
+      op->removeAttr(kVectorSizesAttr);
+      if (succeeded(vectorizeTile(rewriter, op, sizes.asArrayRef())))
+        ++numVectorized;
+      else
+        ++numScalar;
+    }
+  }
+
+  /// Upstream's canonicalization patterns of every loaded dialect and op:
+  /// peeled tiles' sizes fold to constants, slices and ops take static
+  /// types.
+  void addCanonicalizationPatterns(RewritePatternSet &patterns) {
+    MLIRContext *ctx = &getContext();
+    for (Dialect *dialect : ctx->getLoadedDialects())
+      dialect->getCanonicalizationPatterns(patterns);
+    for (RegisteredOperationName op : ctx->getRegisteredOperations())
+      op.getCanonicalizationPatterns(patterns, ctx);
+  }
+
   void runOnOperation() override {
     SmallVector<linalg::LinalgOp> targets;
     getOperation().walk([&](linalg::LinalgOp op) {
@@ -398,6 +477,7 @@ struct DynTileAndVectorizePass
     IRRewriter rewriter(&getContext());
     // (filter transposes it has to emit are added to the targets)
     bool convolutions = decomposeGroupedConvolutions(rewriter, targets);
+    bool peeledTiles = false;
     for (linalg::LinalgOp op : targets) {
       if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
         // Tiled so that each tile decomposes into a 1-D convolution; those
@@ -413,12 +493,20 @@ struct DynTileAndVectorizePass
         convolutions = true;
         continue;
       }
-      if (succeeded(tileAndVectorize(rewriter, op))) {
-        ++numVectorized;
+      FailureOr<bool> peeled = tileAndVectorize(rewriter, op);
+      if (succeeded(peeled)) {
+        peeledTiles |= *peeled;
+        numVectorized += *peeled ? 0 : 1; // marked tiles count when done
         continue;
       }
       LLVM_DEBUG(llvm::dbgs() << "left scalar: " << *op << "\n");
       ++numScalar;
+    }
+    if (peeledTiles) {
+      RewritePatternSet patterns(&getContext());
+      addCanonicalizationPatterns(patterns);
+      (void)applyPatternsGreedily(getOperation(), std::move(patterns));
+      vectorizeMarkedTiles(rewriter);
     }
     if (convolutions)
       vectorizeConvolutions(rewriter);

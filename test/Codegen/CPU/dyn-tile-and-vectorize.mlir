@@ -1,16 +1,28 @@
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=16}))" --split-input-file | FileCheck %s
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=8 matmul-tile-m=4 matmul-tile-k=8}))" --split-input-file | FileCheck %s --check-prefix=AVX2
+// RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{peel-partial-tiles=false}))" --split-input-file | FileCheck %s --check-prefix=NOPEEL
 
-// A dynamic-batch matmul: M tiled by 8, N by the vector size, K by 16;
-// partial tiles are masked.
+// A dynamic-batch matmul: M tiled by 8, N by the vector size, K by 16.
+// The M loop is peeled: whole tiles are static and take no masks, the last,
+// partial one is masked. Without peeling every tile is masked.
 // CHECK-LABEL: func.func @matmul(
 // CHECK-NOT: linalg.matmul
+// CHECK: %[[WHOLE:.+]] = affine.apply
+// CHECK: %[[MAIN:.+]] = scf.for %{{.+}} = %c0 to %[[WHOLE]] step %c8
 // CHECK: scf.for
 // CHECK: scf.for
-// CHECK: scf.for
-// CHECK: vector.create_mask %{{.+}}, %{{.+}} : vector<8x16xi1>
+// CHECK-NOT: vector.mask
 // CHECK: vector.contract
 // CHECK-SAME: vector<8x16xf32>, vector<16x16xf32> into vector<8x16xf32>
+// CHECK: scf.for %{{.+}} = %[[WHOLE]] to %{{.+}} step %c8 iter_args(%{{.+}} = %[[MAIN]])
+// CHECK: vector.create_mask %{{.+}}, %{{.+}} : vector<8x16xi1>
+// CHECK: vector.mask %{{.+}} { vector.contract
+// CHECK-SAME: vector<8x16xf32>, vector<16x16xf32> into vector<8x16xf32>
+// NOPEEL-LABEL: func.func @matmul(
+// NOPEEL: scf.for
+// NOPEEL: vector.mask %{{.+}} { vector.contract
+// NOPEEL-NOT: vector.contract
+// NOPEEL: return
 // AVX2-LABEL: func.func @matmul(
 // AVX2: vector.contract
 // AVX2-SAME: vector<4x8xf32>, vector<8x8xf32> into vector<4x8xf32>

@@ -40,6 +40,14 @@ def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp">
     * every other op: the innermost loop by `vector-size`, the other loops by
       1, and dims whose static extent is at most the tile are left whole.
 
+    With `peel-partial-tiles` (the default), a tile loop over a dim whose
+    extent is dynamic or not a multiple of its tile is peeled
+    (`scf::peelForLoopAndSimplifyBounds`): the main loop runs whole tiles,
+    which are static and vectorize without masks, and one last iteration
+    takes the partial tile, masked. Masked transfers on every tile cost
+    spills and `vmaskmov` (slow on AMD) in the hot loops of dynamic-shape
+    matmuls and reductions (attention over a run-time sequence length).
+
     Ops the vectorizer cannot handle are left tiled (or untiled when not even
     tiling applies) and later lowered to scalar loops. The pass runs on
     tensors, before bufferization.
@@ -59,7 +67,10 @@ def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp">
     Option<"matmulTileM", "matmul-tile-m", "int64_t", /*default=*/"8",
            "Rows of a contraction tile (M)">,
     Option<"matmulTileK", "matmul-tile-k", "int64_t", /*default=*/"16",
-           "Reduction depth of a contraction tile (K)">
+           "Reduction depth of a contraction tile (K)">,
+    Option<"peelPartialTiles", "peel-partial-tiles", "bool", /*default=*/"true",
+           "Peel the last, partial tile of dynamic or non-dividing dims so "
+           "that whole tiles vectorize without masks">
   ];
   let statistics = [
     Statistic<"numVectorized", "num-vectorized", "Number of linalg tiles vectorized">,
