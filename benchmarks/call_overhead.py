@@ -29,6 +29,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "python"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -36,6 +37,7 @@ import torch  # noqa: E402
 import dyn  # noqa: E402
 from dyn.compiler import CompiledModule, find_dyn_compile  # noqa: E402
 from dyn.zoo import MODELS  # noqa: E402
+from zoo import write_table  # noqa: E402
 
 
 class AddOne(torch.nn.Module):
@@ -119,10 +121,7 @@ def main() -> int:
             row = f"| {name} | {c:.2f} | {f:.2f} | {f - c:.2f} | {g:.2f} | {g - c:.2f} |"
             lines.append(row)
             print(row, flush=True)
-    text = "\n".join(lines)
-    print(text)
-    if args.markdown:
-        Path(args.markdown).write_text(text + "\n")
+    write_table(lines, args.markdown)
     return 0
 
 

@@ -33,7 +33,7 @@ import torch
 import dyn
 from dyn.zoo import MODELS
 
-from zoo import batch1, percentile, pin_to_one_core
+from zoo import batch1, percentile, pin_to_one_core, write_table
 
 
 def compile_with(dyn_compile: str, model, entry):
@@ -82,10 +82,7 @@ def main() -> int:
                f"{statistics.median(b) / statistics.median(n):.2f}x | {base_s:.1f} / {new_s:.1f} |")
         table.append(row)
         print(row, flush=True)
-    text = "\n".join(table)
-    print(text)
-    if args.markdown:
-        Path(args.markdown).write_text(text + "\n")
+    write_table(table, args.markdown)
     return 0
 
 

@@ -33,7 +33,7 @@ import torch
 
 import dyn
 from dyn.zoo import MODELS
-from zoo import batch1, percentile, pin_to_one_core, time_calls
+from zoo import batch1, percentile, pin_to_one_core, time_calls, write_table
 
 
 def main() -> int:
@@ -77,10 +77,7 @@ def main() -> int:
                + " | ".join(cells) + f" | {ratio} |")
         lines.append(row)
         print(row, flush=True)
-    text = "\n".join(lines)
-    print(text)
-    if args.markdown:
-        Path(args.markdown).write_text(text + "\n")
+    write_table(lines, args.markdown)
     return 0
 
 

@@ -78,7 +78,7 @@ import torch  # noqa: E402
 import dyn  # noqa: E402
 from dyn.zoo import MODELS  # noqa: E402
 from dyn.zoo.consistency import _answers_equal  # noqa: E402
-from zoo import batch1, percentile  # noqa: E402
+from zoo import batch1, percentile, write_table  # noqa: E402
 
 PEERS = ("eager", "compile", "ort", "ort-dynamo")
 LABELS = {"dyn": "dyn", "eager": "torch eager", "compile": "torch.compile",
@@ -133,11 +133,12 @@ def _like(template: Any, value: Any) -> Any:
 def _ort_callable(path: str, names: list[str], template: Any, threads: int):
     import onnxruntime as ort
 
+    ort.set_default_logger_severity(4)
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.log_severity_level = 3  # the legacy graphs' shape warnings
+    options.log_severity_level = 4  # shape warnings; failures raise anyway
     session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
     feeds = [i.name for i in session.get_inputs()]
     if len(feeds) != len(names):
@@ -236,14 +237,23 @@ def check(systems: list[System], model, inputs: list) -> None:
 
 
 def time_interleaved(systems: list[System], inputs: list, runs: int, warmup: int) -> None:
+    """Times every call; a system whose call raises on a timed input is
+    reported as failing there (a graph traced on one shape, e.g.)."""
     live = [s for s in systems if s.call is not None]
     with torch.no_grad():
         for round_ in range(warmup + runs):
             order = live[round_ % len(live):] + live[:round_ % len(live)]
             for args in inputs:
                 for system in order:
+                    if system.call is None:
+                        continue
                     start = time.perf_counter()
-                    system.call(*args)
+                    try:
+                        system.call(*args)
+                    except Exception as error:  # reported in the table
+                        system.error = f"raises on inputs of the run: {_first_line(error)}"
+                        system.call = None
+                        continue
                     elapsed = (time.perf_counter() - start) * 1e6
                     if round_ >= warmup:
                         system.samples.append(elapsed)
@@ -251,7 +261,7 @@ def time_interleaved(systems: list[System], inputs: list, runs: int, warmup: int
 
 def cell(system: System) -> str:
     if system.call is None:
-        return f"fails ({system.error})"
+        return f"fails ({system.error[:60]})"
     wrong = f"{system.inconsistent}/{system.checked} wrong"
     return (f"{statistics.median(system.samples):.1f} / {percentile(system.samples, 0.9):.1f}"
             f" ({wrong})")
@@ -331,10 +341,7 @@ def main() -> int:
         lines.append(f"| {result['model']} | {result['paths']} | "
                      + " | ".join(cell(by_name[c]) for c in columns)
                      + f" | {ratio} | {ours.build_s:.1f} |")
-    text = "\n".join(lines)
-    print(text)
-    if args.markdown:
-        Path(args.markdown).write_text(text + "\n")
+    write_table(lines, args.markdown)
     if args.json:
         Path(args.json).write_text(json.dumps({
             "versions": versions(), "threads": args.threads, "runs": args.runs,

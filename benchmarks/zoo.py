@@ -38,6 +38,14 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
 
 
+def write_table(lines: list[str], markdown: str | None) -> None:
+    """Prints a results table and writes it to `markdown` when given."""
+    text = "\n".join(lines)
+    print(text)
+    if markdown:
+        Path(markdown).write_text(text + "\n")
+
+
 def pin_to_one_core() -> None:
     """One core, one thread (the environment pins the BLAS pools at import)."""
     try:
@@ -112,10 +120,7 @@ def main() -> int:
             f"{r['torchscript'][0]:.1f} / {r['torchscript'][1]:.1f} | "
             f"{r['eager'][0] / r['dyn'][0]:.2f}x | {r['torchscript'][0] / r['dyn'][0]:.2f}x | "
             f"{r['compile_s']:.1f} |")
-    text = "\n".join(table)
-    print(text)
-    if args.markdown:
-        Path(args.markdown).write_text(text + "\n")
+    write_table(table, args.markdown)
     if args.plot:
         import matplotlib
         matplotlib.use("Agg")
