@@ -3,18 +3,19 @@
 // RUN: dyn-opt %s --dyn-cpu-pipeline="triple=aarch64-unknown-linux-gnu cpu=neoverse-n1 vector-size=4" | FileCheck %s --check-prefix=ARM
 
 // Down to the LLVM dialect: subnets and the dispatcher are LLVM functions,
-// tiles are vector code, and dyn_forward is the C ABI entry.
+// tiles are vector code (whole tiles and the peeled rest, unmasked), and
+// dyn_forward is the C ABI entry.
 // CHECK: module attributes {dyn.target_cpu = "", dyn.target_features = "", llvm.target_triple = "x86_64-unknown-linux-gnu"}
 // CHECK-NOT: dyn.cond
 // CHECK-DAG: llvm.func internal @forward(
 // CHECK-DAG: llvm.func internal @forward_seg0(
 // CHECK-DAG: llvm.func internal @forward_cond0_then(
 // CHECK-DAG: llvm.func @dyn_forward(%{{.+}}: !llvm.ptr, %{{.+}}: i64, %{{.+}}: !llvm.ptr, %{{.+}}: i64) -> i32
-// CHECK-DAG: llvm.intr.masked.load
+// CHECK-DAG: llvm.load %{{.+}} : !llvm.ptr -> vector<16xf32>
 // CHECK-DAG: llvm.intr.fmuladd
 // CHECK-DAG: llvm.mlir.global external constant @dyn_module_signature("forward(f32[?,32], f32[32,32]) -> (f32[?,32])\0A\00")
 // PLAIN-NOT: @forward_seg0
-// PLAIN-NOT: llvm.intr.masked.load
+// PLAIN-NOT: -> vector<16xf32>
 // PLAIN: llvm.func @dyn_forward(
 // ARM: llvm.target_triple = "aarch64-unknown-linux-gnu"
 // ARM: vector<4xf32>

@@ -450,11 +450,45 @@ struct DynTileAndVectorizePass
     for (linalg::LinalgOp op : marked) {
       auto sizes = op->getAttrOfType<DenseI64ArrayAttr>(kVectorSizesAttr);
       op->removeAttr(kVectorSizesAttr);
-      if (succeeded(vectorizeTile(rewriter, op, sizes.asArrayRef())))
+      auto rest = tilePartialDimsByOne(rewriter, op, sizes.asArrayRef());
+      if (succeeded(rest) &&
+          succeeded(vectorizeTile(rewriter, rest->first, rest->second)))
         ++numVectorized;
       else
         ++numScalar;
     }
+  }
+
+  /// A peeled copy of a tile is whole (its extents fold to the tile's,
+  /// static) or the partial rest, whose extent along a peeled dim is known
+  /// only at run time (below the tile). The rest is tiled by 1 along those
+  /// dims, so that it too vectorizes without masks, one row (or lane, or
+  /// reduction step) at a time: a masked tile computes the whole tile and
+  /// spills, which at batch 1 (a dynamic M of 1 in a tile of 8) made every
+  /// GEMV of an LSTM step 8 tiles' work. Returns the op to vectorize and
+  /// its vector sizes (static extents exactly, 1 along the unit dims).
+  FailureOr<std::pair<Operation *, SmallVector<int64_t>>>
+  tilePartialDimsByOne(RewriterBase &rewriter, linalg::LinalgOp op,
+                       ArrayRef<int64_t> tileVectorSizes) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<int64_t> vectorSizes(tileVectorSizes);
+    SmallVector<int64_t> unitTiles(ranges.size(), 0);
+    bool partial = false;
+    for (auto [d, extent] : llvm::enumerate(ranges)) {
+      if (!ShapedType::isDynamic(extent)) {
+        vectorSizes[d] = extent;
+      } else if (vectorSizes[d] > 1) {
+        unitTiles[d] = 1;
+        vectorSizes[d] = 1;
+        partial = true;
+      }
+    }
+    if (!partial)
+      return std::make_pair(op.getOperation(), vectorSizes);
+    FailureOr<Operation *> tiled = tile(rewriter, op, unitTiles);
+    if (failed(tiled))
+      return failure();
+    return std::make_pair(*tiled, vectorSizes);
   }
 
   /// Upstream's canonicalization patterns of every loaded dialect and op:

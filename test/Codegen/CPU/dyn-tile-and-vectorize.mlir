@@ -3,21 +3,26 @@
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{peel-partial-tiles=false}))" --split-input-file | FileCheck %s --check-prefix=NOPEEL
 
 // A dynamic-batch matmul: M tiled by 8, N by the vector size, K by 16.
-// The M loop is peeled: whole tiles are static and take no masks, the last,
-// partial one is masked. Without peeling every tile is masked.
+// The M loop is peeled: whole tiles are static and take no masks; the last,
+// partial tile runs its rows one at a time, static too. Without peeling
+// every tile is masked.
 // CHECK-LABEL: func.func @matmul(
 // CHECK-NOT: linalg.matmul
+// CHECK-NOT: vector.mask
 // CHECK: %[[WHOLE:.+]] = affine.apply
 // CHECK: %[[MAIN:.+]] = scf.for %{{.+}} = %c0 to %[[WHOLE]] step %c8
 // CHECK: scf.for
 // CHECK: scf.for
-// CHECK-NOT: vector.mask
 // CHECK: vector.contract
 // CHECK-SAME: vector<8x16xf32>, vector<16x16xf32> into vector<8x16xf32>
 // CHECK: scf.for %{{.+}} = %[[WHOLE]] to %{{.+}} step %c8 iter_args(%{{.+}} = %[[MAIN]])
-// CHECK: vector.create_mask %{{.+}}, %{{.+}} : vector<8x16xi1>
-// CHECK: vector.mask %{{.+}} { vector.contract
-// CHECK-SAME: vector<8x16xf32>, vector<16x16xf32> into vector<8x16xf32>
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c1
+// CHECK: vector.contract
+// CHECK-SAME: vector<1x16xf32>, vector<16x16xf32> into vector<1x16xf32>
+// CHECK-NOT: vector.mask
+// CHECK: return
 // NOPEEL-LABEL: func.func @matmul(
 // NOPEEL: scf.for
 // NOPEEL: vector.mask %{{.+}} { vector.contract
@@ -55,11 +60,20 @@ func.func @elementwise(%x: tensor<?x10xf32>, %o: tensor<?x10xf32>) -> tensor<?x1
 
 // -----
 
-// A row reduction over a dynamic row length: masked 16-lane reductions.
+// A row reduction over a dynamic row length: 16-lane reductions over the
+// whole tiles, then the rest of the row one element at a time; no masks.
+// NOPEEL keeps one masked loop.
 // CHECK-LABEL: func.func @reduce_rows(
+// CHECK-NOT: vector.mask
 // CHECK: scf.for
+// CHECK: scf.for {{.+}} step %c16
+// CHECK: vector.multi_reduction <add>, %{{.+}} : vector<1x16xf32> to vector<1xf32>
 // CHECK: scf.for
-// CHECK: vector.mask %{{.+}} { vector.multi_reduction <add>
+// CHECK: vector.multi_reduction <add>, %{{.+}} : vector<1x1xf32> to vector<1xf32>
+// CHECK-NOT: vector.mask
+// CHECK: return
+// NOPEEL-LABEL: func.func @reduce_rows(
+// NOPEEL: vector.mask %{{.+}} { vector.multi_reduction <add>
 func.func @reduce_rows(%x: tensor<4x?xf32>, %o: tensor<4xf32>) -> tensor<4xf32> {
   %r = linalg.reduce ins(%x : tensor<4x?xf32>) outs(%o : tensor<4xf32>) dimensions = [1]
     (%in: f32, %acc: f32) {

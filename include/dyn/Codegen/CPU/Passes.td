@@ -44,9 +44,12 @@ def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp">
     extent is dynamic or not a multiple of its tile is peeled
     (`scf::peelForLoopAndSimplifyBounds`): the main loop runs whole tiles,
     which are static and vectorize without masks, and one last iteration
-    takes the partial tile, masked. Masked transfers on every tile cost
-    spills and `vmaskmov` (slow on AMD) in the hot loops of dynamic-shape
-    matmuls and reductions (attention over a run-time sequence length).
+    takes the partial tile, which is tiled again by 1 along the dims whose
+    rest is known only at run time, so it needs no masks either. Masked
+    transfers on every tile cost spills and `vmaskmov` (slow on AMD) in the
+    hot loops of dynamic-shape matmuls and reductions (attention over a
+    run-time sequence length), and at batch 1 a tile of 8 rows computed for
+    one (an LSTM step's GEMVs).
 
     Ops the vectorizer cannot handle are left tiled (or untiled when not even
     tiling applies) and later lowered to scalar loops. The pass runs on
