@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import builtins
 import ctypes
+import functools
 import importlib.machinery
 import importlib.util
 import os
@@ -239,16 +240,23 @@ def load_fastcall(search: Iterable[Path] = ()) -> Optional[ModuleType]:
         candidates += [folder / (FASTCALL + suffix) for suffix in suffixes]
     for path in candidates:
         if path.is_file():
-            spec = importlib.util.spec_from_file_location(FASTCALL, path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            return module
+            return _load_extension(path.resolve())
     if override:
         raise ImportError(f"DYN_FASTCALL={override} is not a file")
     try:
         return importlib.import_module(FASTCALL)
     except ImportError:
         return None
+
+
+@functools.cache
+def _load_extension(path: Path) -> ModuleType:
+    """The extension at `path`, loaded once per process (every compiled
+    model shares it and its `Unsupported`)."""
+    spec = importlib.util.spec_from_file_location(FASTCALL, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def load(path: str | Path) -> Module:

@@ -82,8 +82,7 @@ struct DynTileAndVectorizePass
     return fitTiles(op, getPreferredTiles(op));
   }
 
-  static TileConfig fitTiles(linalg::LinalgOp op,
-                             ArrayRef<int64_t> preferred) {
+  static TileConfig fitTiles(linalg::LinalgOp op, ArrayRef<int64_t> preferred) {
     TileConfig config;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     for (auto [extent, preferredTile] : llvm::zip(ranges, preferred)) {
@@ -199,8 +198,9 @@ struct DynTileAndVectorizePass
   /// one body, however many groups), and each tile is rank-reduced to a
   /// `linalg.conv_1d_nwc_wcf`. Returns whether any was rewritten; filter
   /// transposes left at run time are appended to `targets`.
-  bool decomposeGroupedConvolutions(RewriterBase &rewriter,
-                                    SmallVectorImpl<linalg::LinalgOp> &targets) {
+  bool
+  decomposeGroupedConvolutions(RewriterBase &rewriter,
+                               SmallVectorImpl<linalg::LinalgOp> &targets) {
     SmallVector<linalg::Conv2DNhwgcGfhwcOp> grouped;
     getOperation().walk([&](linalg::Conv2DNhwgcGfhwcOp op) {
       if (op.hasPureTensorSemantics())
@@ -232,9 +232,9 @@ struct DynTileAndVectorizePass
         generic->setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
         generic->getInputsMutable()[1].assign(filter);
       });
-      TileConfig config = fitTiles(
-          *generic, {1, 1, matmulTileM, 1, vectorSize, 1, ShapedType::kDynamic,
-                     vectorSize});
+      TileConfig config =
+          fitTiles(*generic, {1, 1, matmulTileM, 1, vectorSize, 1,
+                              ShapedType::kDynamic, vectorSize});
       preferDividingTile(*generic, config.tileSizes, /*dim=*/2);
       FailureOr<scf::SCFTilingResult> tiled =
           tileLoops(rewriter, *generic, config.tileSizes);
@@ -258,8 +258,8 @@ struct DynTileAndVectorizePass
                                              linalg::GenericOp tileOp,
                                              int64_t strideW,
                                              int64_t dilationW) {
-    auto dropped = [](Value v, ArrayRef<int64_t> unitDims)
-        -> FailureOr<RankedTensorType> {
+    auto dropped =
+        [](Value v, ArrayRef<int64_t> unitDims) -> FailureOr<RankedTensorType> {
       auto type = cast<RankedTensorType>(v.getType());
       SmallVector<int64_t> shape;
       for (auto [d, size] : llvm::enumerate(type.getShape())) {
@@ -371,11 +371,8 @@ struct DynTileAndVectorizePass
         return failure();
       tileOp = tiled->tiledOps.back();
       if (peelPartialTiles &&
-          peelPartialLoops(rewriter, *tiled, ranges, config)) {
-        tileOp->setAttr(kVectorSizesAttr,
-                        rewriter.getDenseI64ArrayAttr(config.vectorSizes));
+          peelPartialLoops(rewriter, *tiled, ranges, config))
         return true;
-      }
     }
     if (failed(vectorizeTile(rewriter, tileOp, config.vectorSizes)))
       return failure();
@@ -406,9 +403,11 @@ struct DynTileAndVectorizePass
     bool peeled = false;
     for (scf::ForOp loop : llvm::reverse(partialLoops)) {
       scf::ForOp partial;
-      peeled |= succeeded(
-          scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial));
+      peeled |=
+          succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial));
     }
+    if (!peeled) // no copies: the caller vectorizes the tile at once
+      tiled.tiledOps.back()->removeAttr(kVectorSizesAttr);
     return peeled;
   }
 
@@ -419,8 +418,8 @@ struct DynTileAndVectorizePass
     // Scalable flags are passed explicitly (all fixed-width): with an empty
     // list upstream reads past its end for some ops.
     SmallVector<bool> scalableDims(vectorSizes.size(), false);
-    if (failed(linalg::vectorizeOpPrecondition(tileOp, vectorSizes,
-                                               scalableDims)))
+    if (failed(
+            linalg::vectorizeOpPrecondition(tileOp, vectorSizes, scalableDims)))
       return failure();
     rewriter.setInsertionPoint(tileOp);
     // Contractions go straight to vector.contract: the generic path reads
