@@ -153,6 +153,17 @@ mlir::dyn::getNativeVectorSize(const TargetOptions &options) {
   return 4;
 }
 
+llvm::Expected<int64_t>
+mlir::dyn::getNativeVectorRegisterCount(const TargetOptions &options) {
+  auto subtarget = getSubtarget(options);
+  if (!subtarget)
+    return subtarget.takeError();
+  if (llvm::Triple(options.triple).isAArch64() ||
+      (*subtarget)->checkFeatures("+avx512f"))
+    return 32;
+  return 16;
+}
+
 std::string mlir::dyn::resolveCudaPath(llvm::StringRef path) {
   if (!path.empty())
     return path.str();

@@ -202,8 +202,28 @@ def raised_cases(rng) -> Iterator[Case]:
         yield "smooth", ("smooth", x), [np.tanh(np.tanh(np.tanh(x)))]
 
 
+# --------------------------------------------------------------------------
+# gemm.mlir
+# --------------------------------------------------------------------------
+def gemm_cases(rng) -> Iterator[Case]:
+    def operands(m, k, n):
+        a = rng.standard_normal((m, k)).astype(np.float32)
+        b = rng.standard_normal((k, n)).astype(np.float32)
+        want = (a.astype(np.float64) @ b.astype(np.float64)).astype(np.float32)
+        return a, b, want
+
+    a, b, want = operands(96, 384, 512)
+    yield "large", ("large", a, b), [want]
+    a, b, want = operands(100, 200, 300)
+    yield "ragged", ("ragged", a, b), [want]
+    for m in (1, 7, 96):
+        a, b, want = operands(m, 384, 512)
+        yield f"rows={m}", ("rows", a, b), [want]
+
+
 CASES: dict[str, tuple[Callable, list[str]]] = {
     "bounded": (bounded_cases, ["none", "some", "all"]),
+    "gemm": (gemm_cases, ["large", "ragged", "rows=1", "rows=7", "rows=96"]),
     "cond": (cond_cases, ["gate=then exit=then", "gate=then exit=else",
                           "gate=else exit=then", "gate=else exit=else"]),
     "switch": (switch_cases, ["case0", "case1", "case2", "default"]),

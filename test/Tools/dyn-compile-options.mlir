@@ -13,8 +13,9 @@
 // RUN: dyn-compile %S/Inputs/options.mlir --emit=mlir --cpu=x86-64 --features=+avx2 -o - | FileCheck %s --check-prefix=FEATURES
 // DEFAULT: module attributes {dyn.target_cpu = "x86-64-v3", dyn.target_features = "", llvm.target_triple = "x86_64-unknown-linux-gnu"}
 // DEFAULT: vector<8xf32>
+// DEFAULT: vector<16xf32>
 // GENERIC: module attributes {dyn.target_cpu = "x86-64", dyn.target_features = "", llvm.target_triple = "x86_64-pc-linux-gnu"}
-// GENERIC-NOT: vector<8xf32>
+// GENERIC-NOT: vector<16xf32>
 // GENERIC: vector<4xf32>
 // FEATURES: dyn.target_features = "+avx2"
 // FEATURES: vector<8xf32>
@@ -59,9 +60,13 @@
 // CPU code generation.
 // RUN: dyn-compile %S/Inputs/options.mlir --emit=mlir --cpu=x86-64-v3 --vector-size=4 -o - | FileCheck %s --check-prefix=VEC4
 // RUN: dyn-compile %S/Inputs/options.mlir --emit=mlir --cpu=x86-64-v3 --vectorize=false -o - | FileCheck %s --check-prefix=SCALAR
-// VEC4-NOT: vector<8xf32>
+// RUN: dyn-compile %S/Inputs/options.mlir --emit=mlir --cpu=x86-64-v3 --matmul-tile-n=8 -o - | FileCheck %s --check-prefix=TILEN
+// VEC4-NOT: vector<16xf32>
 // VEC4: vector<4xf32>
 // SCALAR-NOT: vector<
+// (the matmul's register tile is two vectors wide unless told otherwise)
+// TILEN-NOT: vector<16xf32>
+// TILEN: vector<8xf32>
 
 // CUDA code generation (PTX needs only the toolkit's libdevice).
 // RUN: dyn-compile %S/Inputs/options.mlir --emit=mlir --target=nvptx --cuda-path=%cuda_path --gpu-format=isa --gpu-chip=sm_80 --gpu-features=+ptx70 --gpu-emulation --gpu-binary=%t/kernels.ptx -o - | FileCheck %s --check-prefix=GPU
@@ -77,6 +82,9 @@
 // RUN: not dyn-compile %S/Inputs/options.mlir --target=nvptx --no-vectorize 2>&1 | FileCheck %s --check-prefix=CPU-ON-GPU
 // RUN: not dyn-compile %S/Inputs/options.mlir --gpu-chip=sm_80 2>&1 | FileCheck %s --check-prefix=GPU-ON-CPU
 // RUN: not dyn-compile %S/Inputs/options.mlir --vector-size=100 2>&1 | FileCheck %s --check-prefix=VECSIZE
+// RUN: not dyn-compile %S/Inputs/options.mlir --matmul-tile-n=12 2>&1 | FileCheck %s --check-prefix=TILESIZE
+// RUN: not dyn-compile %S/Inputs/options.mlir --matmul-tile-m=-1 2>&1 | FileCheck %s --check-prefix=TILEM
+// RUN: not dyn-compile %S/Inputs/options.mlir --matmul-cache-tile-k=-8 2>&1 | FileCheck %s --check-prefix=CACHETILE
 // RUN: not dyn-compile %S/Inputs/options.mlir --specialize=forward:zero=4 2>&1 | FileCheck %s --check-prefix=SPECSYNTAX
 // RUN: not dyn-compile %S/Inputs/options.mlir --features=+nosuchfeature 2>&1 | FileCheck %s --check-prefix=FEATURE
 // RUN: not dyn-compile %S/Inputs/options.mlir --target=aarch64 --triple=x86_64-unknown-linux-gnu 2>&1 | FileCheck %s --check-prefix=TRIPLE
@@ -86,6 +94,9 @@
 // CPU-ON-GPU: error: option 'vectorize' does not apply to the nvptx target
 // GPU-ON-CPU: error: option 'gpu-chip' does not apply to the x86_64 target
 // VECSIZE: error: vector-size must be between 1 and 64 lanes (0: from the target), not 100
+// TILESIZE: error: matmul-tile-n must be a multiple of vector-size ({{[0-9]+}}) up to 256 (0: two vectors), not 12
+// TILEM: error: matmul-tile-m must be between 1 and 64 rows (0: from the target), not -1
+// CACHETILE: error: matmul-cache-tile-n and matmul-cache-tile-k must not be negative (0: no blocking)
 // SPECSYNTAX: error: malformed specialisation 'zero=4': ARG and DIM must be integers
 // FEATURE: error: '+nosuchfeature' is not a recognized feature for 'x86_64-unknown-linux-gnu'
 // TRIPLE: error: triple 'x86_64-unknown-linux-gnu' is not for the aarch64 target

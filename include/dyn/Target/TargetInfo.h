@@ -53,6 +53,12 @@ llvm::Expected<TargetOptions> resolveTargetOptions(const TargetOptions &options,
 /// 8 with AVX, 4 otherwise (SSE, NEON).
 llvm::Expected<int64_t> getNativeVectorSize(const TargetOptions &options);
 
+/// The number of those vector registers the instruction set names: 32 with
+/// AVX-512 and on AArch64 (NEON), 16 otherwise (AVX2, SSE). Register tiles
+/// of contractions are sized by it.
+llvm::Expected<int64_t>
+getNativeVectorRegisterCount(const TargetOptions &options);
+
 /// The CUDA toolkit: `path` if given, else $DYN_CUDA_PATH, else
 /// /usr/local/cuda.
 std::string resolveCudaPath(llvm::StringRef path);

@@ -61,6 +61,34 @@ mlir::dyn::resolveCPUCodegenOptions(const TargetOptions &target,
         "vector-size must be between 1 and 64 lanes (0: from the target), "
         "not %lld",
         static_cast<long long>(codegen.vectorSize));
+  // The register tile: two vectors of columns, and as many rows as leave
+  // the accumulators (rows x 2 registers), the two vectors of B and one
+  // broadcast of A in registers: 6 rows with 16 registers (AVX2, 12
+  // accumulators), 8 with 32 (AVX-512, NEON).
+  if (resolved.matmulTileN == 0)
+    resolved.matmulTileN = 2 * resolved.vectorSize;
+  if (resolved.matmulTileM == 0) {
+    auto registers = getNativeVectorRegisterCount(target);
+    if (!registers)
+      return registers.takeError();
+    resolved.matmulTileM = *registers >= 32 ? 8 : 6;
+  }
+  if (resolved.matmulTileM < 1 || resolved.matmulTileM > 64)
+    return llvm::createStringError(
+        "matmul-tile-m must be between 1 and 64 rows (0: from the target), "
+        "not %lld",
+        static_cast<long long>(codegen.matmulTileM));
+  if (resolved.matmulTileN < 1 || resolved.matmulTileN > 256 ||
+      resolved.matmulTileN % resolved.vectorSize != 0)
+    return llvm::createStringError(
+        "matmul-tile-n must be a multiple of vector-size (%lld) up to 256 "
+        "(0: two vectors), not %lld",
+        static_cast<long long>(resolved.vectorSize),
+        static_cast<long long>(codegen.matmulTileN));
+  if (resolved.matmulCacheTileN < 0 || resolved.matmulCacheTileK < 0)
+    return llvm::createStringError(
+        "matmul-cache-tile-n and matmul-cache-tile-k must not be negative "
+        "(0: no blocking)");
   return resolved;
 }
 
@@ -86,6 +114,10 @@ llvm::Error mlir::dyn::buildCPUPipeline(
   if (codegen->vectorize) {
     DynTileAndVectorizeOptions tileOptions;
     tileOptions.vectorSize = codegen->vectorSize;
+    tileOptions.matmulTileM = codegen->matmulTileM;
+    tileOptions.matmulTileN = codegen->matmulTileN;
+    tileOptions.matmulCacheTileN = codegen->matmulCacheTileN;
+    tileOptions.matmulCacheTileK = codegen->matmulCacheTileK;
     pm.addNestedPass<func::FuncOp>(createDynTileAndVectorize(tileOptions));
     pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
     pm.addPass(createCanonicalizerPass());

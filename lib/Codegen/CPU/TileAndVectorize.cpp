@@ -24,8 +24,11 @@
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "dyn-tile-and-vectorize"
@@ -51,6 +54,14 @@ struct DynTileAndVectorizePass
     : public dyn::impl::DynTileAndVectorizeBase<DynTileAndVectorizePass> {
   using Base::Base;
 
+  /// The packs of B that packBlockOfB made, to tile and vectorize after the
+  /// ops the pass started with.
+  SmallVector<linalg::TransposeOp> packedTransposes;
+
+  int64_t getMatmulTileN() const {
+    return matmulTileN > 0 ? matmulTileN : vectorSize;
+  }
+
   /// The tile wanted along each loop of `op`, before looking at extents.
   SmallVector<int64_t> getPreferredTiles(linalg::LinalgOp op) {
     unsigned numLoops = op.getNumLoops();
@@ -60,15 +71,16 @@ struct DynTileAndVectorizePass
     if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
       // (n, oh, ow, f, kh, kw, c): unit oh and kh make each tile a 1-D
       // convolution over (ow, kw) that the vectorizer handles.
-      return {1,         1, matmulTileM, vectorSize, 1, ShapedType::kDynamic,
-              vectorSize};
+      return {
+          1,         1, matmulTileM, getMatmulTileN(), 1, ShapedType::kDynamic,
+          vectorSize};
     }
     FailureOr<linalg::ContractionDimensions> dims =
         linalg::inferContractionDims(op);
     if (linalg::isaContractionOpInterface(op) && succeeded(dims) &&
         dims->m.size() == 1 && dims->n.size() == 1 && dims->k.size() == 1) {
       tiles[dims->m.front()] = matmulTileM;
-      tiles[dims->n.front()] = vectorSize;
+      tiles[dims->n.front()] = getMatmulTileN();
       tiles[dims->k.front()] = matmulTileK;
       return tiles;
     }
@@ -345,6 +357,113 @@ struct DynTileAndVectorizePass
   /// vectorization after canonicalization, holding its vector sizes.
   static constexpr StringLiteral kVectorSizesAttr = "dyn.tile_vector_sizes";
 
+  /// Blocks a contraction whose N or K exceeds the cache-level block and is
+  /// a multiple of it: loops over (N, K) blocks around the op, so that the
+  /// block of B (cache-tile-k rows, cache-tile-n columns) stays in L2 while
+  /// the register tiles sweep every row of A over it, and each register
+  /// tile's strip of B (cache-tile-k rows of two vectors) in L1. Without it
+  /// a 1024^3 matmul streamed all of B from memory for every six rows of A
+  /// (B's rows 4 KiB apart also alias in the caches' sets). Dims the block
+  /// does not divide are left whole (a partial block would make the
+  /// register tiles' extents dynamic). Returns the op to tile further.
+  linalg::LinalgOp blockForCache(RewriterBase &rewriter, linalg::LinalgOp op) {
+    FailureOr<linalg::ContractionDimensions> dims =
+        linalg::inferContractionDims(op);
+    if (!linalg::isaContractionOpInterface(op) || failed(dims) ||
+        dims->m.size() != 1 || dims->n.size() != 1 || dims->k.size() != 1)
+      return op;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<int64_t> blocks(ranges.size(), 0);
+    auto block = [&](unsigned dim, int64_t size) {
+      int64_t extent = ranges[dim];
+      if (size > 0 && !ShapedType::isDynamic(extent) && extent > size &&
+          extent % size == 0)
+        blocks[dim] = size;
+    };
+    block(dims->n.front(), matmulCacheTileN);
+    block(dims->k.front(), matmulCacheTileK);
+    if (llvm::all_of(blocks, [](int64_t b) { return b == 0; }))
+      return op;
+    FailureOr<Operation *> blocked = tile(rewriter, op, blocks);
+    if (failed(blocked))
+      return op;
+    ++numCacheBlocked;
+    return cast<linalg::LinalgOp>(*blocked);
+  }
+
+  /// Packs the B operand of a plain matmul (a cache block of it, after
+  /// blockForCache) into column strips, (N / tile-n, K, tile-n): each
+  /// register tile then reads its strip of B as one contiguous run instead
+  /// of K rows a whole row of B apart. Done when the strips are whole
+  /// (N divides by tile-n, K by tile-k) and A has enough rows (static, at
+  /// least 8 register tiles) for the copy, K x N per block, to pay off
+  /// against the block's M x N x K multiply-adds. The pack is an
+  /// expand_shape and a linalg.transpose, vectorized like any other op.
+  /// Returns the packed B, or null.
+  Value packBlockOfB(RewriterBase &rewriter, linalg::LinalgOp op,
+                     ArrayRef<int64_t> tileSizes) {
+    auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
+    if (!matmul || matmul.hasUserDefinedMaps() ||
+        !matmul.hasPureTensorSemantics() || tileSizes.size() != 3)
+      return {};
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t m = ranges[0], n = ranges[1], k = ranges[2];
+    int64_t tileN = tileSizes[1], tileK = tileSizes[2];
+    if (llvm::any_of(ranges, ShapedType::isDynamic) || tileN == 0 ||
+        tileK == 0 || n % tileN != 0 || k % tileK != 0 || m < 8 * matmulTileM)
+      return {};
+    Location loc = op.getLoc();
+    Value b = op.getDpsInputs()[1];
+    auto type = cast<RankedTensorType>(b.getType());
+    rewriter.setInsertionPoint(op);
+    // (K, N) -> (K, N / tile-n, tile-n) -> (N / tile-n, K, tile-n)
+    auto expandedType =
+        RankedTensorType::get({k, n / tileN, tileN}, type.getElementType());
+    SmallVector<ReassociationIndices> reassociation = {{0}, {1, 2}};
+    Value expanded = tensor::ExpandShapeOp::create(rewriter, loc, expandedType,
+                                                   b, reassociation);
+    Value init = tensor::EmptyOp::create(rewriter, loc,
+                                         ArrayRef<int64_t>{n / tileN, k, tileN},
+                                         type.getElementType());
+    auto transpose = linalg::TransposeOp::create(rewriter, loc, expanded, init,
+                                                 ArrayRef<int64_t>{1, 0, 2});
+    packedTransposes.push_back(transpose);
+    ++numPackedB;
+    return transpose->getResult(0);
+  }
+
+  /// Makes a register tile of the packed matmul read its B from the packed
+  /// strips: the slice B[k, n][tile-k, tile-n] is strip n / tile-n, rows
+  /// k to k + tile-k, rank-reduced to (tile-k, tile-n).
+  static void readPackedB(RewriterBase &rewriter, linalg::LinalgOp tileOp,
+                          Value packedB) {
+    OpOperand &operand = tileOp->getOpOperand(1);
+    auto slice = operand.get().getDefiningOp<tensor::ExtractSliceOp>();
+    if (!slice)
+      return;
+    SmallVector<OpFoldResult> offsets = slice.getMixedOffsets();
+    auto sliceType = cast<RankedTensorType>(slice.getType());
+    int64_t tileN = cast<RankedTensorType>(packedB.getType()).getDimSize(2);
+    if (offsets.size() != 2 || !sliceType.hasStaticShape() ||
+        sliceType.getDimSize(1) != tileN)
+      return;
+    Location loc = slice.getLoc();
+    rewriter.setInsertionPoint(slice);
+    AffineExpr column = rewriter.getAffineDimExpr(0);
+    OpFoldResult strip = affine::makeComposedFoldedAffineApply(
+        rewriter, loc, column.floorDiv(tileN), {offsets[1]});
+    SmallVector<OpFoldResult> packedOffsets = {strip, offsets[0],
+                                               rewriter.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {
+        rewriter.getIndexAttr(1),
+        rewriter.getIndexAttr(sliceType.getDimSize(0)),
+        rewriter.getIndexAttr(tileN)};
+    SmallVector<OpFoldResult> strides(3, rewriter.getIndexAttr(1));
+    Value packedSlice = tensor::ExtractSliceOp::create(
+        rewriter, loc, sliceType, packedB, packedOffsets, sizes, strides);
+    rewriter.modifyOpInPlace(tileOp, [&] { operand.set(packedSlice); });
+  }
+
   /// Tiles `op` for vectorization. Returns failure when it stays scalar; on
   /// success, returns whether its tiles were peeled and left, marked with
   /// kVectorSizesAttr, for vectorizeMarkedTiles.
@@ -352,7 +471,9 @@ struct DynTileAndVectorizePass
                                    linalg::LinalgOp op) {
     if (accessesBoolMemory(op))
       return failure();
+    op = blockForCache(rewriter, op);
     TileConfig config = getTileConfig(op);
+    Value packedB = packBlockOfB(rewriter, op, config.tileSizes);
     Operation *tileOp = op;
     if (llvm::any_of(config.tileSizes, [](int64_t t) { return t != 0; })) {
       // Tiling only pays off if the tile then vectorizes: check the op up
@@ -370,6 +491,8 @@ struct DynTileAndVectorizePass
       if (failed(tiled))
         return failure();
       tileOp = tiled->tiledOps.back();
+      if (packedB)
+        readPackedB(rewriter, cast<linalg::LinalgOp>(tileOp), packedB);
       if (peelPartialTiles &&
           peelPartialLoops(rewriter, *tiled, ranges, config))
         return true;
@@ -502,6 +625,7 @@ struct DynTileAndVectorizePass
   }
 
   void runOnOperation() override {
+    packedTransposes.clear();
     SmallVector<linalg::LinalgOp> targets;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op.hasPureTensorSemantics() && !isa<linalg::Conv2DNhwgcGfhwcOp>(op))
@@ -535,6 +659,16 @@ struct DynTileAndVectorizePass
       LLVM_DEBUG(llvm::dbgs() << "left scalar: " << *op << "\n");
       ++numScalar;
     }
+    // The packs of B made on the way are tiled and vectorized like the rest.
+    for (linalg::TransposeOp pack : packedTransposes) {
+      FailureOr<bool> peeled = tileAndVectorize(rewriter, pack);
+      if (succeeded(peeled)) {
+        peeledTiles |= *peeled;
+        numVectorized += *peeled ? 0 : 1;
+      } else {
+        ++numScalar;
+      }
+    }
     if (peeledTiles) {
       RewritePatternSet patterns(&getContext());
       addCanonicalizationPatterns(patterns);
@@ -543,6 +677,37 @@ struct DynTileAndVectorizePass
     }
     if (convolutions)
       vectorizeConvolutions(rewriter);
+    hoistAccumulators(rewriter);
+  }
+
+  /// Keeps each tile's accumulator in registers across its reduction loop:
+  /// the slice of the output a reduction loop reads and writes back at the
+  /// same place every iteration (and the vector transfers on it) moves out
+  /// of the loop, which then carries the vector. Without it the
+  /// accumulators were loaded and stored at every step of K (matmul) or of
+  /// the input channels (convolution). Innermost loops first, so that an
+  /// accumulator hoisted out of one loop can leave the next one too.
+  void hoistAccumulators(RewriterBase &rewriter) {
+    // Subsets match by their operands: the vectorizer's constant indices
+    // must be one value first.
+    DominanceInfo dominance;
+    eliminateCommonSubExpressions(rewriter, dominance, getOperation());
+    SmallVector<scf::ForOp> loops;
+    getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });
+    for (scf::ForOp loop : loops) {
+      // Each round hoists one level (the slice, then the transfers on the
+      // loop argument that replaced it); a round that changes nothing
+      // returns the loop itself.
+      // (constants and index arithmetic the transfers use move out first)
+      moveLoopInvariantCode(cast<LoopLikeOpInterface>(loop.getOperation()));
+      LoopLikeOpInterface current = loop;
+      for (int round = 0; round < 4; ++round) {
+        LoopLikeOpInterface next = hoistLoopInvariantSubsets(rewriter, current);
+        if (next == current)
+          break;
+        current = next;
+      }
+    }
   }
 };
 

@@ -8,6 +8,7 @@
 // every tile is masked.
 // CHECK-LABEL: func.func @matmul(
 // CHECK-NOT: linalg.matmul
+// CHECK-NOT: tensor.expand_shape
 // CHECK-NOT: vector.mask
 // CHECK: %[[WHOLE:.+]] = affine.apply
 // CHECK: %[[MAIN:.+]] = scf.for %{{.+}} = %c0 to %[[WHOLE]] step %c8
@@ -240,4 +241,39 @@ func.func @grouped_constant(%x: tensor<1x5x7x2x1xf32>, %o: tensor<1x5x2x2x2xf32>
   %r = linalg.conv_2d_nhwgc_gfhwc {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<[1, 3]> : tensor<2xi64>}
       ins(%x, %w : tensor<1x5x7x2x1xf32>, tensor<2x2x1x2x1xf32>) outs(%o : tensor<1x5x2x2x2xf32>) -> tensor<1x5x2x2x2xf32>
   return %r : tensor<1x5x2x2x2xf32>
+}
+
+// -----
+
+// A large static matmul: blocked for the cache along N (256) and K (128),
+// each block of B packed into 16-column strips (expand_shape + a transpose,
+// vectorized), the register tiles reading contiguous strips of it, and each
+// tile's accumulator carried in registers across the K loop (loaded before
+// it, stored after it).
+// CHECK-LABEL: func.func @matmul_blocked(
+// CHECK-SAME: %[[A:[a-z0-9]+]]: tensor<64x256xf32>, %[[B:[a-z0-9]+]]: tensor<256x512xf32>
+// CHECK: scf.for %[[N:.+]] = %c0 to %c512 step %c256
+// CHECK: scf.for %[[K:.+]] = %c0 to %c256 step %c128
+// CHECK: %[[BLOCK:.+]] = tensor.extract_slice %[[B]][%[[K]], %[[N]]] [128, 256]
+// CHECK: %[[STRIPS:.+]] = tensor.expand_shape %[[BLOCK]] {{\[}}[0], [1, 2]] output_shape [128, 16, 16]
+// CHECK: %[[PACKED:.+]] = scf.for
+// CHECK: vector.transfer_read %{{.+}} : tensor<1x1x16xf32>, vector<1x1x16xf32>
+// CHECK: scf.for %{{.+}} = %c0 to %c64 step %c8
+// CHECK: scf.for %[[COL:.+]] = %c0 to %c256 step %c16
+// CHECK: %[[STRIP:.+]] = affine.apply #{{.+}}(%[[COL]])
+// CHECK: %[[ACC:.+]] = vector.transfer_read %{{.+}} : tensor<8x16xf32>, vector<8x16xf32>
+// CHECK: %[[RESULT:.+]]:{{[0-9]+}} = scf.for %[[KK:.+]] = %c0 to %c128 step %c16 iter_args({{.*}}%[[ACCARG:[a-z0-9_]+]] = %[[ACC]]) -> ({{.*}}vector<8x16xf32>)
+// CHECK: tensor.extract_slice %[[PACKED]][%[[STRIP]], %[[KK]], 0] [1, 16, 16] [1, 1, 1] : tensor<16x128x16xf32> to tensor<16x16xf32>
+// CHECK: %[[NEXT:.+]] = vector.contract
+// CHECK-SAME: %[[ACCARG]] : vector<8x16xf32>, vector<16x16xf32> into vector<8x16xf32>
+// CHECK-NOT: vector.transfer_write
+// CHECK: scf.yield {{.*}}%[[NEXT]] : {{.*}}vector<8x16xf32>
+// CHECK: vector.transfer_write %[[RESULT]]#{{[0-9]+}}
+// NOPEEL-LABEL: func.func @matmul_blocked(
+// NOPEEL: tensor.expand_shape
+func.func @matmul_blocked(%a: tensor<64x256xf32>, %b: tensor<256x512xf32>,
+                          %c: tensor<64x512xf32>) -> tensor<64x512xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<64x256xf32>, tensor<256x512xf32>)
+                     outs(%c : tensor<64x512xf32>) -> tensor<64x512xf32>
+  return %r : tensor<64x512xf32>
 }

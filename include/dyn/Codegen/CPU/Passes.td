@@ -69,15 +69,29 @@ def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp">
            "elements with AVX-512, 8 with AVX2, 4 with NEON">,
     Option<"matmulTileM", "matmul-tile-m", "int64_t", /*default=*/"8",
            "Rows of a contraction tile (M)">,
+    Option<"matmulTileN", "matmul-tile-n", "int64_t", /*default=*/"0",
+           "Columns of a contraction tile (N); 0: vector-size">,
     Option<"matmulTileK", "matmul-tile-k", "int64_t", /*default=*/"16",
            "Reduction depth of a contraction tile (K)">,
+    Option<"matmulCacheTileN", "matmul-cache-tile-n", "int64_t",
+           /*default=*/"256",
+           "Columns of the cache-level block of a large contraction (N): the "
+           "block of B, cache-tile-k x cache-tile-n, stays in L2 while every "
+           "row of A passes; a dim this does not divide is not blocked "
+           "(0: none)">,
+    Option<"matmulCacheTileK", "matmul-cache-tile-k", "int64_t",
+           /*default=*/"128",
+           "Reduction depth of the cache-level block of a large contraction "
+           "(K; 0: none)">,
     Option<"peelPartialTiles", "peel-partial-tiles", "bool", /*default=*/"true",
            "Peel the last, partial tile of dynamic or non-dividing dims so "
            "that whole tiles vectorize without masks">
   ];
   let statistics = [
     Statistic<"numVectorized", "num-vectorized", "Number of linalg tiles vectorized">,
-    Statistic<"numScalar", "num-scalar", "Number of linalg ops left to scalar loops">
+    Statistic<"numScalar", "num-scalar", "Number of linalg ops left to scalar loops">,
+    Statistic<"numCacheBlocked", "num-cache-blocked", "Number of contractions blocked for the cache">,
+    Statistic<"numPackedB", "num-packed-b", "Number of matmul blocks whose B is packed into column strips">
   ];
 }
 
