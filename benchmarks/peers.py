@@ -107,6 +107,17 @@ def pin(threads: int) -> None:
 
 
 def _first_line(error: BaseException) -> str:
+    """What stopped a peer, in a few words: torch.export's refusal of data-
+    dependent control flow by name (the exporter wraps it in a generic
+    error), else the exception's type and first line."""
+    chain, seen = error, set()
+    while chain is not None and id(chain) not in seen:
+        seen.add(id(chain))
+        text = str(chain)
+        if "DataDependent" in type(chain).__name__ or "data-dependent" in text \
+                or "data dependent" in text:
+            return "torch.export: data-dependent control flow"
+        chain = chain.__cause__ or chain.__context__
     text = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip().splitlines()
     return f"{type(error).__name__}: {text[0][:100] if text else ''}"
 

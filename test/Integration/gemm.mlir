@@ -5,7 +5,7 @@
 // against numpy; a second build with the blocking and packing off and
 // another register tile must agree.
 // RUN: dyn-compile %s -o %t.so
-// RUN: dyn-compile %s --matmul-cache-tile-n=0 --matmul-cache-tile-k=0 --matmul-tile-m=4 --matmul-tile-n=0 -o %t.unblocked.so
+// RUN: dyn-compile %s --matmul-cache-tile-n=0 --matmul-cache-tile-k=0 --vector-size=8 --matmul-tile-m=4 --matmul-tile-n=8 -o %t.unblocked.so
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=8 matmul-tile-m=6 matmul-tile-n=16}))" | FileCheck %s --check-prefix=PACK
 // RUN: %python %S/check.py gemm %t.so %t.unblocked.so | FileCheck %s
 // PACK-LABEL: func.func @large(

@@ -61,6 +61,9 @@ struct DynTileAndVectorizePass
   int64_t getMatmulTileN() const {
     return matmulTileN > 0 ? matmulTileN : vectorSize;
   }
+  int64_t getConvTileF() const {
+    return convTileF > 0 ? convTileF : vectorSize;
+  }
 
   /// The tile wanted along each loop of `op`, before looking at extents.
   SmallVector<int64_t> getPreferredTiles(linalg::LinalgOp op) {
@@ -71,9 +74,8 @@ struct DynTileAndVectorizePass
     if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
       // (n, oh, ow, f, kh, kw, c): unit oh and kh make each tile a 1-D
       // convolution over (ow, kw) that the vectorizer handles.
-      return {
-          1,         1, matmulTileM, getMatmulTileN(), 1, ShapedType::kDynamic,
-          vectorSize};
+      return {1,         1, convTileW, getConvTileF(), 1, ShapedType::kDynamic,
+              vectorSize};
     }
     FailureOr<linalg::ContractionDimensions> dims =
         linalg::inferContractionDims(op);
@@ -245,7 +247,7 @@ struct DynTileAndVectorizePass
         generic->getInputsMutable()[1].assign(filter);
       });
       TileConfig config =
-          fitTiles(*generic, {1, 1, matmulTileM, 1, vectorSize, 1,
+          fitTiles(*generic, {1, 1, convTileW, 1, vectorSize, 1,
                               ShapedType::kDynamic, vectorSize});
       preferDividingTile(*generic, config.tileSizes, /*dim=*/2);
       FailureOr<scf::SCFTilingResult> tiled =

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Tosa/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -84,6 +85,11 @@ void mlir::dyn::addSubnetStages(OpPassManager &pm,
   //    Convolution filters in HWCF, the layout dyn-tile-and-vectorize
   //    decomposes into 1-D convolutions.
   OpPassManager &funcs = pm.nest<func::FuncOp>();
+  //    Layouts once per subnet: frontends wrap each NCHW convolution in
+  //    NCHW -> NHWC -> NCHW transposes; inside a subnet the pairs between
+  //    convolutions cancel through the elementwise ops between them (batch
+  //    norm, ReLU, residual adds), leaving one transpose at each boundary.
+  funcs.addPass(tosa::createTosaReduceTransposes());
   TosaToLinalgNamedOptions namedOptions;
   namedOptions.preferConv2DKernelLayoutHWCF = true;
   funcs.addPass(tosa::createTosaToLinalgNamed(namedOptions));

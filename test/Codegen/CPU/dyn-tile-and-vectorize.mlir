@@ -1,5 +1,5 @@
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=16}))" --split-input-file | FileCheck %s
-// RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=8 matmul-tile-m=4 matmul-tile-k=8}))" --split-input-file | FileCheck %s --check-prefix=AVX2
+// RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=8 matmul-tile-m=4 matmul-tile-k=8 conv-tile-w=4}))" --split-input-file | FileCheck %s --check-prefix=AVX2
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{peel-partial-tiles=false}))" --split-input-file | FileCheck %s --check-prefix=NOPEEL
 
 // A dynamic-batch matmul: M tiled by 8, N by the vector size, K by 16.
