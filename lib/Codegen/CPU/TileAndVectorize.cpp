@@ -48,6 +48,9 @@ namespace {
 struct TileConfig {
   SmallVector<int64_t> tileSizes;
   SmallVector<int64_t> vectorSizes;
+  /// The op's dims in the order of the tile loops, outermost first (empty:
+  /// the op's order).
+  SmallVector<int64_t> loopOrder;
 };
 
 struct DynTileAndVectorizePass
@@ -128,10 +131,13 @@ struct DynTileAndVectorizePass
   /// The same, with the loops (one per tiled dim, outermost first).
   FailureOr<scf::SCFTilingResult> tileLoops(RewriterBase &rewriter,
                                             linalg::LinalgOp op,
-                                            ArrayRef<int64_t> tileSizes) {
+                                            ArrayRef<int64_t> tileSizes,
+                                            ArrayRef<int64_t> loopOrder = {}) {
     scf::SCFTilingOptions options;
     options.setTileSizes(
         getAsIndexOpFoldResult(rewriter.getContext(), tileSizes));
+    if (!loopOrder.empty())
+      options.setInterchange(loopOrder);
     rewriter.setInsertionPoint(op);
     FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
         rewriter, cast<TilingInterface>(op.getOperation()), options);
@@ -466,6 +472,83 @@ struct DynTileAndVectorizePass
     rewriter.modifyOpInPlace(tileOp, [&] { operand.set(packedSlice); });
   }
 
+  /// A generic whose innermost loop is a reduction while its largest input
+  /// and its output run contiguously along a parallel loop (a vector-matrix
+  /// product with its vector computed in the body, as elementwise fusion
+  /// leaves an embedding lookup feeding a matmul: out[n] += x[k] * W[k, n]
+  /// over (n, k)) would be vectorized along the reduction: a strided gather
+  /// of W and a horizontal sum per element. Interchanged so that the
+  /// parallel loop is innermost, it reads rows of W and accumulates whole
+  /// vectors; `reductionOutside` tells the caller to tile it so (see
+  /// getReductionOutsideConfig). Other ops are returned as they are.
+  linalg::LinalgOp interchangeForContiguousReads(RewriterBase &rewriter,
+                                                 linalg::LinalgOp op,
+                                                 bool &reductionOutside) {
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    unsigned numLoops = op.getNumLoops();
+    if (!generic || numLoops < 2 || op.getNumDpsInits() != 1)
+      return op;
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    if (iterators.back() != utils::IteratorType::reduction)
+      return op;
+    OpOperand *largest = nullptr;
+    int64_t largestSize = 0;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      auto type = dyn_cast<RankedTensorType>(input->get().getType());
+      if (type && type.getRank() > 0 && type.hasStaticShape() &&
+          type.getNumElements() > largestSize) {
+        largest = input;
+        largestSize = type.getNumElements();
+      }
+    }
+    if (!largest)
+      return op;
+    auto innermostDim = [&](OpOperand *operand) -> std::optional<unsigned> {
+      AffineMap map = op.getMatchingIndexingMap(operand);
+      if (map.getNumResults() == 0)
+        return std::nullopt;
+      auto dim = dyn_cast<AffineDimExpr>(map.getResults().back());
+      return dim ? std::optional<unsigned>(dim.getPosition()) : std::nullopt;
+    };
+    std::optional<unsigned> loop = innermostDim(largest);
+    if (!loop || *loop == numLoops - 1 ||
+        iterators[*loop] != utils::IteratorType::parallel ||
+        innermostDim(op.getDpsInitOperand(0)) != loop)
+      return op;
+    SmallVector<unsigned> order;
+    for (unsigned i = 0; i < numLoops; ++i)
+      if (i != *loop)
+        order.push_back(i);
+    order.push_back(*loop);
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::GenericOp> interchanged =
+        linalg::interchangeGenericOp(rewriter, generic, order);
+    if (failed(interchanged))
+      return op;
+    reductionOutside = true;
+    return cast<linalg::LinalgOp>(interchanged->getOperation());
+  }
+
+  /// Tiles of an op interchanged by interchangeForContiguousReads: the
+  /// innermost (parallel) loop by two vectors, every other loop by 1; tile
+  /// loops over the parallel dims outside those over the reductions, so
+  /// each tile's accumulator stays in registers across the reduction
+  /// (hoistAccumulators), one multiply-add of whole vectors per step.
+  TileConfig getReductionOutsideConfig(linalg::LinalgOp op) {
+    unsigned numLoops = op.getNumLoops();
+    SmallVector<int64_t> preferred(numLoops, 1);
+    preferred.back() = getMatmulTileN();
+    TileConfig config = fitTiles(op, preferred);
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    for (unsigned i = 0; i < numLoops; ++i)
+      if (iterators[i] == utils::IteratorType::parallel)
+        config.loopOrder.push_back(i);
+    for (unsigned i = 0; i < numLoops; ++i)
+      if (iterators[i] != utils::IteratorType::parallel)
+        config.loopOrder.push_back(i);
+    return config;
+  }
+
   /// Tiles `op` for vectorization. Returns failure when it stays scalar; on
   /// success, returns whether its tiles were peeled and left, marked with
   /// kVectorSizesAttr, for vectorizeMarkedTiles.
@@ -474,7 +557,11 @@ struct DynTileAndVectorizePass
     if (accessesBoolMemory(op))
       return failure();
     op = blockForCache(rewriter, op);
+    bool reductionOutside = false;
+    op = interchangeForContiguousReads(rewriter, op, reductionOutside);
     TileConfig config = getTileConfig(op);
+    if (reductionOutside)
+      config = getReductionOutsideConfig(op);
     Value packedB = packBlockOfB(rewriter, op, config.tileSizes);
     Operation *tileOp = op;
     if (llvm::any_of(config.tileSizes, [](int64_t t) { return t != 0; })) {
@@ -489,7 +576,7 @@ struct DynTileAndVectorizePass
         return failure();
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       FailureOr<scf::SCFTilingResult> tiled =
-          tileLoops(rewriter, op, config.tileSizes);
+          tileLoops(rewriter, op, config.tileSizes, config.loopOrder);
       if (failed(tiled))
         return failure();
       tileOp = tiled->tiledOps.back();
@@ -511,8 +598,12 @@ struct DynTileAndVectorizePass
   bool peelPartialLoops(RewriterBase &rewriter, scf::SCFTilingResult &tiled,
                         ArrayRef<int64_t> ranges, const TileConfig &config) {
     SmallVector<scf::ForOp> partialLoops;
+    SmallVector<int64_t> order = config.loopOrder;
+    if (order.empty())
+      order = llvm::to_vector(llvm::seq<int64_t>(0, ranges.size()));
     unsigned position = 0;
-    for (auto [extent, tile] : llvm::zip(ranges, config.tileSizes)) {
+    for (int64_t dim : order) {
+      int64_t extent = ranges[dim], tile = config.tileSizes[dim];
       if (tile == 0)
         continue;
       if (position >= tiled.loops.size())

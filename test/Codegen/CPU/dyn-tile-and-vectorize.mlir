@@ -277,3 +277,31 @@ func.func @matmul_blocked(%a: tensor<64x256xf32>, %b: tensor<256x512xf32>,
                      outs(%c : tensor<64x512xf32>) -> tensor<64x512xf32>
   return %r : tensor<64x512xf32>
 }
+
+// -----
+
+// A vector-matrix product written as a generic over (n, k), the reduction
+// innermost (as elementwise fusion leaves an embedding lookup feeding a
+// matmul): interchanged so that W is read by rows, the n loop outside, the
+// k loop inside carrying the accumulator; no reduction across lanes.
+// CHECK-LABEL: func.func @vecmat_generic(
+// CHECK-SAME: %[[X:[a-z0-9]+]]: tensor<32xf32>, %[[W:[a-z0-9]+]]: tensor<32x256xf32>
+// CHECK-NOT: vector.multi_reduction
+// CHECK: scf.for %[[N:.+]] = %c0 to %c256 step %c16
+// CHECK: %[[INIT:.+]] = vector.transfer_read {{.+}} : tensor<16xf32>, vector<16xf32>
+// CHECK: scf.for %[[K:.+]] = %c0 to %c32 step %c1 iter_args({{.*}}%[[ACC:[a-z0-9_]+]] = %[[INIT]]) -> ({{.*}}vector<16xf32>)
+// CHECK: tensor.extract_slice %[[W]][%[[K]], %[[N]]] [1, 16] [1, 1]
+// CHECK: vector.multi_reduction <add>, %{{.+}}, %[[ACC]] [0] : vector<1x16xf32> to vector<16xf32>
+// CHECK-NOT: vector.multi_reduction
+// CHECK: return
+func.func @vecmat_generic(%x: tensor<32xf32>, %w: tensor<32x256xf32>, %o: tensor<256xf32>) -> tensor<256xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(n, k) -> (k)>, affine_map<(n, k) -> (k, n)>, affine_map<(n, k) -> (n)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%x, %w : tensor<32xf32>, tensor<32x256xf32>) outs(%o : tensor<256xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<256xf32>
+  return %r : tensor<256xf32>
+}
