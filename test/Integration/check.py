@@ -27,7 +27,26 @@ import dyn
 Case = tuple[str, tuple, list]  # (path name, inputs, expected outputs)
 
 
-def close(got: np.ndarray, want: np.ndarray) -> bool:
+class Relative:
+    """An expected float output checked element by element: within `rel` of
+    each element's magnitude (plus `tiny`), infinities and NaNs where the
+    reference has them."""
+
+    def __init__(self, want: np.ndarray, rel: float, tiny: float = 1e-30):
+        self.want, self.rel, self.tiny = want, rel, tiny
+
+
+def close(got: np.ndarray, want) -> bool:
+    if isinstance(want, Relative):
+        w = want.want
+        if got.shape != w.shape or got.dtype != w.dtype:
+            return False
+        finite = np.isfinite(w)
+        if not np.array_equal(np.isnan(got), np.isnan(w)) or \
+                not np.array_equal(got[np.isinf(w)], w[np.isinf(w)]):
+            return False
+        err = np.abs(got[finite].astype(np.float64) - w[finite])
+        return bool(np.all(err <= want.rel * np.abs(w[finite]) + want.tiny))
     if got.shape != want.shape or got.dtype != want.dtype:
         return False
     if np.issubdtype(want.dtype, np.floating):
@@ -221,8 +240,37 @@ def gemm_cases(rng) -> Iterator[Case]:
         yield f"rows={m}", ("rows", a, b), [want]
 
 
+# --------------------------------------------------------------------------
+# math.mlir (the polynomial approximations against libm's float64)
+# --------------------------------------------------------------------------
+def math_cases(rng) -> Iterator[Case]:
+    special = np.array([0.0, -0.0, 1e-30, -1e-30, 1e-7, 88.0, 89.0, -87.0, -104.0,
+                        -200.0, 200.0, np.inf, -np.inf, np.nan], np.float64)
+    wide = np.concatenate([special, rng.uniform(-30, 30, 2034)])
+    x = wide.astype(np.float32)
+    x64 = x.astype(np.float64)
+    positive = np.abs(x) + np.float32(1e-6)
+    with np.errstate(all="ignore"):
+        erf = np.vectorize(__import__("math").erf, otypes=[np.float64])
+        want = [np.exp(x64), np.tanh(x64), erf(np.nan_to_num(x64)),
+                np.log(positive.astype(np.float64))]
+    # erf of the NaN lane: NaN
+    want[2][np.isnan(x64)] = np.nan
+    want[2][np.isinf(x64)] = np.sign(x64[np.isinf(x64)])
+    # exp: 1 ulp-scale relative error, underflow to zero allowed near the
+    # denormals; tanh, erf: absolute error near zero; log: relative.
+    with np.errstate(over="ignore"):  # exp overflows to inf in float32
+        want = [w.astype(np.float32) for w in want]
+    yield "approximations", (x, positive), [
+        Relative(want[0], 3e-7, tiny=1.2e-38),
+        Relative(want[1], 3e-7, tiny=1e-7),
+        Relative(want[2], 3e-7, tiny=1e-7),
+        Relative(want[3], 3e-7, tiny=1e-7)]
+
+
 CASES: dict[str, tuple[Callable, list[str]]] = {
     "bounded": (bounded_cases, ["none", "some", "all"]),
+    "math": (math_cases, ["approximations"]),
     "gemm": (gemm_cases, ["large", "ragged", "rows=1", "rows=7", "rows=96"]),
     "cond": (cond_cases, ["gate=then exit=then", "gate=then exit=else",
                           "gate=else exit=then", "gate=else exit=else"]),
@@ -262,7 +310,7 @@ def main() -> int:
             else:
                 got = module.entries[entry](*inputs)
             for i, (g, w) in enumerate(zip(got, want)):
-                if not close(g, np.asarray(w)):
+                if not close(g, w if isinstance(w, Relative) else np.asarray(w)):
                     print(f"{name}: MISMATCH on path {path} in {library} output {i}:\n"
                           f"  got  {g!r}\n  want {w!r}")
                     return 1

@@ -14,6 +14,9 @@
 
 #include "dyn/Codegen/CPU/Passes.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Approximation.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -33,8 +36,46 @@ namespace {
 
 struct DynLowerVectorsPass
     : public dyn::impl::DynLowerVectorsBase<DynLowerVectorsPass> {
+  using Base::Base;
+
+  /// Math functions on vectors of f32 become upstream's polynomial
+  /// approximations (FMAs and bit tricks on whole vectors). LLVM has no
+  /// vector libm here: it scalarizes `llvm.exp` on a vector into one libm
+  /// call per lane, which took a third of the zoo transformer's time at
+  /// sequence length 128 (the softmax's exp and GELU's erf). Scalar math
+  /// keeps libm's results.
+  LogicalResult approximateVectorMath() {
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (!isa<math::MathDialect>(op->getDialect()) || op->getNumResults() != 1)
+        return;
+      auto type = dyn_cast<VectorType>(op->getResult(0).getType());
+      if (type && type.getElementType().isF32())
+        ops.push_back(op);
+    });
+    if (ops.empty())
+      return success();
+    RewritePatternSet patterns(&getContext());
+    // Those whose approximations hold over the whole f32 range to within a
+    // few ulp. Not rsqrt (an x86vector AVX2 intrinsic; a vector square
+    // root is one instruction anyway), sin and cos (a range reduction that
+    // loses accuracy on large arguments), cbrt and the inverse trigonometric
+    // functions (fewer refinement steps than libm).
+    static constexpr StringLiteral kApproximated[] = {
+        "math.exp",  "math.expm1", "math.tanh",  "math.erf",
+        "math.erfc", "math.log",   "math.log1p", "math.log2"};
+    populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+      return llvm::is_contained(kApproximated, name);
+    });
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+    return applyOpPatternsGreedily(ops, std::move(patterns), config);
+  }
+
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    if (approximateMath && failed(approximateVectorMath()))
+      return signalPassFailure();
     RewritePatternSet patterns(ctx);
     vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
     vector::populateVectorContractLoweringPatterns(

@@ -150,13 +150,15 @@ llvm::Error mlir::dyn::buildCPUPipeline(
   // 7. The C ABI of the entry points, then everything to LLVM.
   pm.addPass(createDynEmitCInterface());
   pm.addPass(createDynLowerAssertions());
+  DynLowerVectorsOptions lowerVectors;
+  lowerVectors.approximateMath = codegen->approximateMath;
   if (codegen->vectorize)
-    pm.addNestedPass<func::FuncOp>(createDynLowerVectors());
+    pm.addNestedPass<func::FuncOp>(createDynLowerVectors(lowerVectors));
   pm.addPass(createConvertLinalgToLoopsPass());
   VectorTransferToSCFOptions transfers;
   transfers.unroll = true;
   pm.addPass(createConvertVectorToSCFPass(transfers));
-  pm.addNestedPass<func::FuncOp>(createDynLowerVectors());
+  pm.addNestedPass<func::FuncOp>(createDynLowerVectors(lowerVectors));
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

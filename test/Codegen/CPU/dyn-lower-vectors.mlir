@@ -1,4 +1,5 @@
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-lower-vectors))" --split-input-file | FileCheck %s
+// RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-lower-vectors{approximate-math=false}))" --split-input-file | FileCheck %s --check-prefix=EXACT
 
 // Contractions become outer products (FMAs), not dot products.
 // CHECK-LABEL: func.func @contract(
@@ -36,4 +37,35 @@ func.func @masked_read(%m: memref<?xf32>, %n: index) -> vector<16xf32> {
   %mask = vector.create_mask %n : vector<16xi1>
   %v = vector.mask %mask { vector.transfer_read %m[%c0], %pad {in_bounds = [true]} : memref<?xf32>, vector<16xf32> } : vector<16xi1> -> vector<16xf32>
   return %v : vector<16xf32>
+}
+
+// -----
+
+// Math functions on vectors of f32 become polynomial approximations (no
+// libm call per lane); scalar math, f64 and the functions whose
+// approximations are not accurate everywhere (sin) are left alone; with
+// approximate-math=false nothing is approximated.
+// CHECK-LABEL: func.func @math(
+// CHECK-NOT: math.exp {{.*}} : vector<8xf32>
+// CHECK-NOT: math.erf {{.*}} : vector<8xf32>
+// CHECK-NOT: math.tanh {{.*}} : vector<8xf32>
+// CHECK-DAG: math.fma {{.*}} : vector<8xf32>
+// CHECK-DAG: math.exp %{{.+}} : f32
+// CHECK-DAG: math.exp %{{.+}} : vector<4xf64>
+// CHECK-DAG: math.sin %{{.+}} : vector<8xf32>
+// CHECK: return
+// EXACT-LABEL: func.func @math(
+// EXACT-DAG: math.exp %{{.+}} : vector<8xf32>
+// EXACT-DAG: math.erf %{{.+}} : vector<8xf32>
+// EXACT-DAG: math.tanh %{{.+}} : vector<8xf32>
+// EXACT-NOT: math.fma
+func.func @math(%v: vector<8xf32>, %s: f32, %d: vector<4xf64>)
+    -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, f32, vector<4xf64>) {
+  %e = math.exp %v : vector<8xf32>
+  %g = math.erf %v : vector<8xf32>
+  %t = math.tanh %v : vector<8xf32>
+  %n = math.sin %v : vector<8xf32>
+  %x = math.exp %s : f32
+  %y = math.exp %d : vector<4xf64>
+  return %e, %g, %t, %n, %x, %y : vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, f32, vector<4xf64>
 }

@@ -110,11 +110,19 @@ def DynLowerVectors : Pass<"dyn-lower-vectors", "::mlir::func::FuncOp"> {
     Applies upstream's vector lowering patterns so that what remains maps
     onto LLVM vector instructions: `vector.contract` becomes outer products
     (FMAs), `vector.multi_reduction` inner reductions, masked n-D transfers
-    1-D masked loads/stores, and transposes and broadcasts shuffles. Runs
-    after bufferization and before `convert-vector-to-llvm`.
+    1-D masked loads/stores, and transposes and broadcasts shuffles; math
+    functions on vectors of f32 (`exp`, `expm1`, `tanh`, `erf`, `erfc`, `log`,
+    `log1p`, `log2`) become upstream's polynomial approximations (LLVM would
+    call libm once per lane). Runs after bufferization and before `convert-vector-to-llvm`.
   }];
+  let options = [
+    Option<"approximateMath", "approximate-math", "bool", /*default=*/"true",
+           "Replace math functions on vectors of f32 by polynomial "
+           "approximations (false: one libm call per lane)">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"
