@@ -176,7 +176,7 @@ def bench_conv(build: Path, work: Path, name: str, c: int, h: int, w: int, f: in
     x = torch.randn(1, c, h, w)
     cwork = work / f"conv_{c}_{h}_{f}"
     cwork.mkdir(exist_ok=True)
-    compiled = dyn.compile(conv, [x], dynamic_dims={}, workdir=str(cwork))
+    compiled = dyn.compile(conv, [x], dynamic_dims={0: []}, workdir=str(cwork))
     library = Path(compiled.library)
     np.save(cwork / "x.npy", x.numpy())
     flops = 2.0 * f * h * w * c * 9

@@ -785,22 +785,47 @@ struct DynTileAndVectorizePass
     // must be one value first.
     DominanceInfo dominance;
     eliminateCommonSubExpressions(rewriter, dominance, getOperation());
-    SmallVector<scf::ForOp> loops;
-    getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });
-    for (scf::ForOp loop : loops) {
-      // Each round hoists one level (the slice, then the transfers on the
-      // loop argument that replaced it); a round that changes nothing
-      // returns the loop itself.
-      // (constants and index arithmetic the transfers use move out first)
-      moveLoopInvariantCode(cast<LoopLikeOpInterface>(loop.getOperation()));
-      LoopLikeOpInterface current = loop;
-      for (int round = 0; round < 4; ++round) {
-        LoopLikeOpInterface next = hoistLoopInvariantSubsets(rewriter, current);
-        if (next == current)
+    SmallVector<scf::ForOp> innermost;
+    getOperation().walk([&](scf::ForOp loop) {
+      if (loop.getNumRegionIterArgs() == 0)
+        return;
+      WalkResult nested = loop.getBody()->walk(
+          [](scf::ForOp) { return WalkResult::interrupt(); });
+      if (!nested.wasInterrupted())
+        innermost.push_back(loop);
+    });
+    // From each innermost loop up the nest while accumulators keep leaving
+    // (a convolution's channel loop, then its kernel-row loop). Proving a
+    // subset invariant builds constraint sets over the loop's other slices:
+    // trying every loop of a ResNet took 2.4 s of its compile.
+    for (scf::ForOp loop : innermost) {
+      Operation *current = loop;
+      while (auto forOp = dyn_cast_or_null<scf::ForOp>(current)) {
+        Operation *parent = forOp->getParentOp();
+        if (!hoistFrom(rewriter, forOp))
           break;
-        current = next;
+        current = parent;
       }
     }
+  }
+
+  /// Hoists the loop-invariant subsets of `loop`; returns whether any moved.
+  static bool hoistFrom(RewriterBase &rewriter, scf::ForOp loop) {
+    // (constants and index arithmetic the transfers use move out first)
+    moveLoopInvariantCode(cast<LoopLikeOpInterface>(loop.getOperation()));
+    // Each round hoists one level (the slice, then the transfers on the
+    // loop argument that replaced it); a round that changes nothing returns
+    // the loop itself.
+    LoopLikeOpInterface current = loop;
+    bool hoisted = false;
+    for (int round = 0; round < 4; ++round) {
+      LoopLikeOpInterface next = hoistLoopInvariantSubsets(rewriter, current);
+      if (next == current)
+        break;
+      current = next;
+      hoisted = true;
+    }
+    return hoisted;
   }
 };
 
