@@ -68,6 +68,20 @@ struct DynTileAndVectorizePass
     return convTileF > 0 ? convTileF : vectorSize;
   }
 
+  /// The dims of a contraction with one M, one N and one K dim (batch dims
+  /// aside), or none.
+  static std::optional<linalg::ContractionDimensions>
+  getPlainContractionDims(linalg::LinalgOp op) {
+    if (!linalg::isaContractionOpInterface(op))
+      return std::nullopt;
+    FailureOr<linalg::ContractionDimensions> dims =
+        linalg::inferContractionDims(op);
+    if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+        dims->k.size() != 1)
+      return std::nullopt;
+    return *dims;
+  }
+
   /// The tile wanted along each loop of `op`, before looking at extents.
   SmallVector<int64_t> getPreferredTiles(linalg::LinalgOp op) {
     unsigned numLoops = op.getNumLoops();
@@ -80,10 +94,8 @@ struct DynTileAndVectorizePass
       return {1,         1, convTileW, getConvTileF(), 1, ShapedType::kDynamic,
               vectorSize};
     }
-    FailureOr<linalg::ContractionDimensions> dims =
-        linalg::inferContractionDims(op);
-    if (linalg::isaContractionOpInterface(op) && succeeded(dims) &&
-        dims->m.size() == 1 && dims->n.size() == 1 && dims->k.size() == 1) {
+    if (std::optional<linalg::ContractionDimensions> dims =
+            getPlainContractionDims(op)) {
       tiles[dims->m.front()] = matmulTileM;
       tiles[dims->n.front()] = getMatmulTileN();
       tiles[dims->k.front()] = matmulTileK;
@@ -375,10 +387,9 @@ struct DynTileAndVectorizePass
   /// does not divide are left whole (a partial block would make the
   /// register tiles' extents dynamic). Returns the op to tile further.
   linalg::LinalgOp blockForCache(RewriterBase &rewriter, linalg::LinalgOp op) {
-    FailureOr<linalg::ContractionDimensions> dims =
-        linalg::inferContractionDims(op);
-    if (!linalg::isaContractionOpInterface(op) || failed(dims) ||
-        dims->m.size() != 1 || dims->n.size() != 1 || dims->k.size() != 1)
+    std::optional<linalg::ContractionDimensions> dims =
+        getPlainContractionDims(op);
+    if (!dims)
       return op;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     SmallVector<int64_t> blocks(ranges.size(), 0);
@@ -479,18 +490,17 @@ struct DynTileAndVectorizePass
   /// over (n, k)) would be vectorized along the reduction: a strided gather
   /// of W and a horizontal sum per element. Interchanged so that the
   /// parallel loop is innermost, it reads rows of W and accumulates whole
-  /// vectors; `reductionOutside` tells the caller to tile it so (see
-  /// getReductionOutsideConfig). Other ops are returned as they are.
-  linalg::LinalgOp interchangeForContiguousReads(RewriterBase &rewriter,
-                                                 linalg::LinalgOp op,
-                                                 bool &reductionOutside) {
+  /// vectors, tiled as getReductionOutsideConfig says. Returns the
+  /// interchanged op, or failure where `op` is not such a generic.
+  FailureOr<linalg::GenericOp>
+  interchangeForContiguousReads(RewriterBase &rewriter, linalg::LinalgOp op) {
     auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
     unsigned numLoops = op.getNumLoops();
     if (!generic || numLoops < 2 || op.getNumDpsInits() != 1)
-      return op;
+      return failure();
     SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
     if (iterators.back() != utils::IteratorType::reduction)
-      return op;
+      return failure();
     OpOperand *largest = nullptr;
     int64_t largestSize = 0;
     for (OpOperand *input : op.getDpsInputOperands()) {
@@ -502,7 +512,7 @@ struct DynTileAndVectorizePass
       }
     }
     if (!largest)
-      return op;
+      return failure();
     auto innermostDim = [&](OpOperand *operand) -> std::optional<unsigned> {
       AffineMap map = op.getMatchingIndexingMap(operand);
       if (map.getNumResults() == 0)
@@ -514,19 +524,14 @@ struct DynTileAndVectorizePass
     if (!loop || *loop == numLoops - 1 ||
         iterators[*loop] != utils::IteratorType::parallel ||
         innermostDim(op.getDpsInitOperand(0)) != loop)
-      return op;
+      return failure();
     SmallVector<unsigned> order;
     for (unsigned i = 0; i < numLoops; ++i)
       if (i != *loop)
         order.push_back(i);
     order.push_back(*loop);
     rewriter.setInsertionPoint(op);
-    FailureOr<linalg::GenericOp> interchanged =
-        linalg::interchangeGenericOp(rewriter, generic, order);
-    if (failed(interchanged))
-      return op;
-    reductionOutside = true;
-    return cast<linalg::LinalgOp>(interchanged->getOperation());
+    return linalg::interchangeGenericOp(rewriter, generic, order);
   }
 
   /// Tiles of an op interchanged by interchangeForContiguousReads: the
@@ -557,11 +562,15 @@ struct DynTileAndVectorizePass
     if (accessesBoolMemory(op))
       return failure();
     op = blockForCache(rewriter, op);
-    bool reductionOutside = false;
-    op = interchangeForContiguousReads(rewriter, op, reductionOutside);
-    TileConfig config = getTileConfig(op);
-    if (reductionOutside)
+    TileConfig config;
+    if (FailureOr<linalg::GenericOp> interchanged =
+            interchangeForContiguousReads(rewriter, op);
+        succeeded(interchanged)) {
+      op = *interchanged;
       config = getReductionOutsideConfig(op);
+    } else {
+      config = getTileConfig(op);
+    }
     Value packedB = packBlockOfB(rewriter, op, config.tileSizes);
     Operation *tileOp = op;
     if (llvm::any_of(config.tileSizes, [](int64_t t) { return t != 0; })) {
@@ -717,6 +726,22 @@ struct DynTileAndVectorizePass
       op.getCanonicalizationPatterns(patterns, ctx);
   }
 
+  /// tileAndVectorize, counted in the statistics; returns whether tiles
+  /// were left marked for vectorizeMarkedTiles (which counts those).
+  bool tileAndVectorizeCounted(RewriterBase &rewriter, linalg::LinalgOp op) {
+    // (the name only: a contraction blocked for the cache is replaced)
+    [[maybe_unused]] OperationName name = op->getName();
+    FailureOr<bool> peeled = tileAndVectorize(rewriter, op);
+    if (failed(peeled)) {
+      LLVM_DEBUG(llvm::dbgs() << "left scalar: " << name << "\n");
+      ++numScalar;
+      return false;
+    }
+    if (!*peeled)
+      ++numVectorized;
+    return *peeled;
+  }
+
   void runOnOperation() override {
     packedTransposes.clear();
     SmallVector<linalg::LinalgOp> targets;
@@ -743,25 +768,11 @@ struct DynTileAndVectorizePass
         convolutions = true;
         continue;
       }
-      FailureOr<bool> peeled = tileAndVectorize(rewriter, op);
-      if (succeeded(peeled)) {
-        peeledTiles |= *peeled;
-        numVectorized += *peeled ? 0 : 1; // marked tiles count when done
-        continue;
-      }
-      LLVM_DEBUG(llvm::dbgs() << "left scalar: " << *op << "\n");
-      ++numScalar;
+      peeledTiles |= tileAndVectorizeCounted(rewriter, op);
     }
     // The packs of B made on the way are tiled and vectorized like the rest.
-    for (linalg::TransposeOp pack : packedTransposes) {
-      FailureOr<bool> peeled = tileAndVectorize(rewriter, pack);
-      if (succeeded(peeled)) {
-        peeledTiles |= *peeled;
-        numVectorized += *peeled ? 0 : 1;
-      } else {
-        ++numScalar;
-      }
-    }
+    for (linalg::TransposeOp pack : packedTransposes)
+      peeledTiles |= tileAndVectorizeCounted(rewriter, pack);
     if (peeledTiles) {
       RewritePatternSet patterns(&getContext());
       addCanonicalizationPatterns(patterns);
