@@ -30,9 +30,9 @@ The peers:
 - ort-dynamo: ONNX Runtime on the dynamo exporter's graph (traces the
   example's path where control flow depends on data).
 
-Threads: `--threads N` pins the process to N cores and gives the peers N
-threads (torch.set_num_threads, ORT's intra-op pool); dyn's subnets run on
-one thread (no thread pool yet).
+Threads: `--threads N` pins the process to N cores and gives every system N
+threads: torch.set_num_threads (eager, torch.compile), ORT's intra-op pool,
+dyn's thread pool (dyn.compile(threads=N)).
 """
 
 from __future__ import annotations
@@ -184,9 +184,9 @@ def build_systems(entry, model, example, check_inputs, peers, frontend, threads,
         status = f"fails: {system.error}" if system.error else f"built in {system.build_s:.1f} s"
         print(f"  {LABELS[name]}: {status}", flush=True)
 
-    def make_dyn():  # one thread: subnets have no thread pool yet
+    def make_dyn():
         return dyn.compile(model, example, dynamic_dims=entry.dynamic_dims,
-                           frontend=frontend)
+                           frontend=frontend, threads=threads)
 
     def make_compile():
         compiled = torch.compile(model)

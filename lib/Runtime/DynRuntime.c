@@ -14,6 +14,7 @@
 \*===----------------------------------------------------------------------===*/
 
 #include "dyn/Runtime/dyn_runtime.h"
+#include "RuntimeInternal.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -382,6 +383,29 @@ void dyn_rt_assert_failed(const char *messageAllocated, const char *message,
   pendingAssertFailure = 1;
   snprintf(assertError, sizeof(assertError), "%.*s", (int)messageLength,
            message + messageOffset);
+}
+
+void dynTakeFailures(DynFailures *into) {
+  if (pendingAllocFailure && !into->allocFailed) {
+    into->allocFailed = 1;
+    snprintf(into->allocError, sizeof(into->allocError), "%s", allocError);
+  }
+  if (pendingAssertFailure && !into->assertFailed) {
+    into->assertFailed = 1;
+    snprintf(into->assertError, sizeof(into->assertError), "%s", assertError);
+  }
+  pendingAllocFailure = pendingAssertFailure = 0;
+}
+
+void dynAdoptFailures(const DynFailures *from) {
+  if (from->allocFailed && !pendingAllocFailure) {
+    pendingAllocFailure = 1;
+    snprintf(allocError, sizeof(allocError), "%s", from->allocError);
+  }
+  if (from->assertFailed && !pendingAssertFailure) {
+    pendingAssertFailure = 1;
+    snprintf(assertError, sizeof(assertError), "%s", from->assertError);
+  }
 }
 
 int32_t dyn_rt_exit_pending(void) {

@@ -76,6 +76,10 @@ LogicalResult mlir::dyn::linkSharedLibrary(StringRef objectPath,
                                    objectPath.str()};
   if (!options.allowUndefined)
     args.insert(args.begin() + 2, "-Wl,--no-undefined");
+  // Every shared artifact exports the thread-count functions, parallel
+  // loops or not (the archive member would be left out without a use), so
+  // that hosts can set the count of any artifact.
+  args.insert(args.begin() + 2, "-Wl,--undefined=dyn_set_num_threads");
   // A sanitizer build's runtime archives need the sanitizer runtime (host
   // targets only: the AArch64 runtime is never instrumented).
   if (!aarch64)

@@ -256,6 +256,16 @@ class CompiledModule:
         self._results = _rebuilder(layout)
 
     @property
+    def threads(self) -> int:
+        """Threads the compiled code's parallel loops use; settable (1 to
+        256) between calls. Each compiled module has its own pool."""
+        return self._module.threads
+
+    @threads.setter
+    def threads(self, count: int) -> None:
+        self._module.threads = count
+
+    @property
     def fast_path(self) -> bool:
         """Whether calls go through the `_dyn_fastcall` extension (torch
         tensors read in C, outputs without a copy) rather than numpy."""
@@ -350,7 +360,7 @@ def compile(module: torch.nn.Module, example_inputs: Sequence[Any], target: str 
             dynamic_dims: Optional[dict[int, Sequence[int]]] = None,
             workdir: Optional[str] = None, extra_args: Sequence[str] = (),
             frontend: str = "torchscript", dynamic_shapes: Any = None,
-            **options: Any) -> CompiledModule:
+            threads: Optional[int] = None, **options: Any) -> CompiledModule:
     """Compiles `module` (whose forward may branch and loop on tensor values)
     for `target` ("cpu": this machine; "cuda": its CUDA GPU, kernels for
     sm_90 unless `gpu_chip` says otherwise; "aarch64": an AArch64 library to
@@ -363,6 +373,9 @@ def compile(module: torch.nn.Module, example_inputs: Sequence[Any], target: str 
     TorchScript; `dynamic_shapes` is then torch.export's (`torch.export.Dim`
     per dim), by default `Dim.AUTO` on the `dynamic_dims`.
 
+    `threads` sets how many threads the compiled code's parallel loops use
+    (default: DYN_NUM_THREADS, else 1; `.threads` changes it later).
+
     `options` are dyn-compile's compile options with `_` for `-`
     (`plan_memory=False`, `vector_size=8`, `specialize=["forward:0.0=1,8"]`,
     `gpu_chip="sm_80"`; `dyn-compile --list-options` and
@@ -372,6 +385,9 @@ def compile(module: torch.nn.Module, example_inputs: Sequence[Any], target: str 
     one, to a temporary directory that is removed before this returns."""
     if target not in _TARGETS:
         raise ValueError(f"unknown target {target!r} (expected one of {sorted(_TARGETS)})")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int)
+                                or not 1 <= threads <= 256):
+        raise ValueError(f"threads must be an int between 1 and 256, not {threads!r}")
     dyn_compile = find_dyn_compile()
     flags = option_flags(dyn_compile, _TARGETS[target], options)
     mlir, layout, parameters = import_module(module, example_inputs, dynamic_dims,
@@ -380,8 +396,11 @@ def compile(module: torch.nn.Module, example_inputs: Sequence[Any], target: str 
     # mapped) or the compilation failed; a given `workdir` is kept.
     directory = Path(workdir or tempfile.mkdtemp(prefix="dyn-"))
     try:
-        return _compile_in(directory, mlir, layout, parameters, dyn_compile, target,
-                           [*flags, *extra_args])
+        compiled = _compile_in(directory, mlir, layout, parameters, dyn_compile, target,
+                               [*flags, *extra_args])
+        if threads is not None:
+            compiled.threads = threads
+        return compiled
     finally:
         if workdir is None:
             shutil.rmtree(directory, ignore_errors=True)

@@ -201,6 +201,21 @@ class Module:
     def last_error(self) -> str:
         return self._library.dyn_last_error().decode()
 
+    @property
+    def threads(self) -> int:
+        """Threads this artifact's parallel loops use (its own pool; 1
+        unless DYN_NUM_THREADS or a setter said otherwise)."""
+        return int(self._library.dyn_get_num_threads())
+
+    @threads.setter
+    def threads(self, count: int) -> None:
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise TypeError(f"threads must be an int, not {type(count).__name__}")
+        if not hasattr(self._library, "dyn_set_num_threads"):
+            raise RuntimeError(f"{self.path} has no thread pool: recompile it")
+        if self._library.dyn_set_num_threads(ctypes.c_int32(count)) < 0:
+            raise ValueError(f"threads must be between 1 and 256, not {count}")
+
     def address_of(self, symbol: str) -> int:
         """The address of one of the artifact's C functions (e.g. the
         runtime's `dyn_last_error`, `dyn_tensor_release`)."""

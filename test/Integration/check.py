@@ -241,6 +241,35 @@ def gemm_cases(rng) -> Iterator[Case]:
 
 
 # --------------------------------------------------------------------------
+# parallel.mlir (float64 references)
+# --------------------------------------------------------------------------
+def parallel_cases(rng) -> Iterator[Case]:
+    def normal(*shape):
+        return rng.standard_normal(shape).astype(np.float32)
+
+    x, w = normal(1, 16, 16, 8), normal(3, 3, 8, 16)
+    x64, w64 = x.astype(np.float64), w.astype(np.float64)
+    conv = np.zeros((1, 14, 14, 16))
+    for kh in range(3):
+        for kw in range(3):
+            conv += np.einsum("nhwc,cf->nhwf",
+                              x64[:, kh:kh + 14, kw:kw + 14, :], w64[kh, kw])
+    yield "conv", ("conv", x, w), [conv.astype(np.float32)]
+    x = normal(2, 64, 32, 32)
+    yield "relu", ("relu", x), [np.maximum(x, 0) + np.float32(1)]
+    q, k = normal(4, 64, 32), normal(4, 32, 64)
+    yield "attention", ("attention", q, k), [
+        (q.astype(np.float64) @ k.astype(np.float64)).astype(np.float32)]
+    x = normal(512, 256)
+    yield "rowsum", ("rowsum", x), [x.astype(np.float64).sum(1).astype(np.float32)]
+    b = normal(384, 512)
+    for m in (1, 50):
+        a = normal(m, 384)
+        yield f"rows={m}", ("rows", a, b), [
+            (a.astype(np.float64) @ b.astype(np.float64)).astype(np.float32)]
+
+
+# --------------------------------------------------------------------------
 # math.mlir (the polynomial approximations against libm's float64)
 # --------------------------------------------------------------------------
 def math_cases(rng) -> Iterator[Case]:
@@ -271,6 +300,8 @@ def math_cases(rng) -> Iterator[Case]:
 CASES: dict[str, tuple[Callable, list[str]]] = {
     "bounded": (bounded_cases, ["none", "some", "all"]),
     "math": (math_cases, ["approximations"]),
+    "parallel": (parallel_cases, ["conv", "relu", "attention", "rowsum",
+                                  "rows=1", "rows=50"]),
     "gemm": (gemm_cases, ["large", "ragged", "rows=1", "rows=7", "rows=96"]),
     "cond": (cond_cases, ["gate=then exit=then", "gate=then exit=else",
                           "gate=else exit=then", "gate=else exit=else"]),

@@ -70,6 +70,8 @@ cl::opt<unsigned> repeat("repeat",
 cl::opt<unsigned> warmup("warmup",
                          cl::desc("Untimed calls before the timed ones"),
                          cl::init(0), cl::cat(category));
+/// --threads (registered in main: see there).
+unsigned numThreads = 0;
 cl::opt<bool> quiet("quiet", cl::desc("Do not print the outputs"),
                     cl::cat(category));
 cl::opt<bool> reportMemory(
@@ -338,6 +340,17 @@ int run(const char *argv0) {
     return fail("'" + inputFile +
                 "' is not a dyn artifact (no "
                 "dyn_module_signature / dyn_last_error)");
+  if (numThreads > 0) {
+    auto setThreads = reinterpret_cast<int32_t (*)(int32_t)>(
+        dlsym(handle, "dyn_set_num_threads"));
+    if (!setThreads)
+      return fail("'" + inputFile +
+                  "' has no thread pool (dyn_set_num_threads): recompile it "
+                  "for --threads");
+    if (numThreads > 256 || setThreads(static_cast<int32_t>(numThreads)) < 0)
+      return fail("--threads must be between 1 and 256, not " +
+                  llvm::Twine(numThreads));
+  }
   std::vector<EntrySignature> entries = parseSignature(signatureText);
   if (entries.empty())
     return fail("'" + inputFile + "' has no entry points");
@@ -515,6 +528,16 @@ int run(const char *argv0) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // LLVM's ThinLTO code generator, linked in for the in-process compile but
+  // never run by it, registers "-threads" at start-up: it moves aside for
+  // ours, which therefore cannot be a static option.
+  if (cl::Option *taken = cl::getRegisteredOptions().lookup("threads"))
+    taken->setArgStr("llvm-lto-threads");
+  static cl::opt<unsigned, /*ExternalStorage=*/true> threads(
+      "threads",
+      cl::desc("Threads the artifact's parallel loops use (1 to 256; 0: "
+               "DYN_NUM_THREADS, else 1)"),
+      cl::location(numThreads), cl::cat(category));
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,

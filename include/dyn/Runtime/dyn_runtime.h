@@ -111,6 +111,20 @@ int64_t dyn_memory_allocations(void);
     allocation count from 0. */
 void dyn_memory_reset_peak(void);
 
+/** Sets how many threads compiled code's parallel loops use in this
+    process (1, the default unless DYN_NUM_THREADS says otherwise: run on the
+    calling thread only; at most DYN_MAX_THREADS). The calling thread is one
+    of them: N threads start N - 1 workers, at the first parallel loop.
+    Returns the previous count, or -1 (and changes nothing) for a count
+    outside [1, DYN_MAX_THREADS]. Safe to call between calls of compiled
+    code, from any thread; it waits for a parallel loop in flight. */
+int32_t dyn_set_num_threads(int32_t threads);
+
+/** The thread count parallel loops use now. */
+int32_t dyn_get_num_threads(void);
+
+#define DYN_MAX_THREADS 256
+
 /** Size in bytes of one element of `dtype`, 0 for an unknown dtype. */
 size_t dyn_dtype_size(int32_t dtype);
 
@@ -154,6 +168,13 @@ int32_t dyn_rt_exit_pending(void);
 /* A failed device (CUDA) call, reported by the CUDA shim: the call returns
    DYN_ERROR_DEVICE with `message`; the first failure of a call is kept. */
 void dyn_rt_device_error(const char *message);
+/* Runs body(context, begin, end) over [0, count) split into contiguous
+   chunks, one per thread (dyn_set_num_threads); returns when all are done.
+   Failures a chunk reports (dyn_rt_alloc_failed, dyn_rt_assert_failed) are
+   the calling thread's afterwards. Outlined by dyn-outline-parallel-loops. */
+typedef void (*dyn_rt_parallel_body)(void *context, int64_t begin, int64_t end);
+void dyn_rt_parallel_for(dyn_rt_parallel_body body, void *context,
+                         int64_t count);
 /* Gives every output its own buffer (outputs may share one) and reports an
    allocation failure, a failed subnet shape check or a device error. */
 int32_t dyn_rt_finish_outputs(const char *entry, dyn_tensor *outputs,

@@ -89,6 +89,10 @@ mlir::dyn::resolveCPUCodegenOptions(const TargetOptions &target,
     return llvm::createStringError(
         "matmul-cache-tile-n and matmul-cache-tile-k must not be negative "
         "(0: no blocking)");
+  if (resolved.parallelTasks < 0 || resolved.parallelMinWork < 0)
+    return llvm::createStringError(
+        "parallel-tasks and parallel-min-work must not be negative (0 "
+        "tasks: no parallel loops)");
   return resolved;
 }
 
@@ -118,6 +122,8 @@ llvm::Error mlir::dyn::buildCPUPipeline(
     tileOptions.matmulTileN = codegen->matmulTileN;
     tileOptions.matmulCacheTileN = codegen->matmulCacheTileN;
     tileOptions.matmulCacheTileK = codegen->matmulCacheTileK;
+    tileOptions.parallelTasks = codegen->parallelTasks;
+    tileOptions.parallelMinWork = codegen->parallelMinWork;
     pm.addNestedPass<func::FuncOp>(createDynTileAndVectorize(tileOptions));
     pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
     pm.addPass(createCanonicalizerPass());
@@ -146,6 +152,8 @@ llvm::Error mlir::dyn::buildCPUPipeline(
   bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   addBufferLifetimes(pm, subnets);
+  // The tasks of parallel loops onto the runtime's thread pool.
+  pm.addPass(createDynOutlineParallelLoops());
 
   // 7. The C ABI of the entry points, then everything to LLVM.
   pm.addPass(createDynEmitCInterface());

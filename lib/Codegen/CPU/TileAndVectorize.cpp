@@ -18,6 +18,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -157,6 +158,72 @@ struct DynTileAndVectorizePass
       return failure();
     rewriter.replaceOp(op, tiled->replacements);
     return tiled;
+  }
+
+  /// Splits `op` into the tasks of an scf.forall along one parallel dim:
+  /// the batch, N and then M dims of a contraction (a task of N columns
+  /// packs only its own columns of B), the parallel dims outermost first
+  /// otherwise. Along a static dim, a task is a multiple of the dim's tile
+  /// that divides the extent, the smallest that makes at most parallelTasks
+  /// of them: the tasks' tiles stay whole and static. Dynamic dims are not
+  /// split, and only static extents count as work: splitting a run-time
+  /// sequence into tasks made the zoo transformer's softmax scalar and its
+  /// one-thread time 10% slower, for no gain on two. Returns the op of one
+  /// task, or `op` where it stays whole (too little work, in a loop
+  /// already, no such dim).
+  linalg::LinalgOp distribute(RewriterBase &rewriter, linalg::LinalgOp op) {
+    if (parallelTasks < 2 || !isa<func::FuncOp>(op->getParentOp()) ||
+        op->getNumResults() == 0)
+      return op;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t staticWork = 1;
+    for (int64_t extent : ranges)
+      if (!ShapedType::isDynamic(extent))
+        staticWork = std::min<int64_t>(
+            staticWork * std::max<int64_t>(extent, 1), int64_t(1) << 40);
+    SmallVector<int64_t> tiles = getTileConfig(op).tileSizes;
+    if (isa<linalg::Conv2DNhwcHwcfOp>(op))
+      preferDividingTile(op, tiles, /*dim=*/2);
+    SmallVector<unsigned> candidates;
+    if (std::optional<linalg::ContractionDimensions> dims =
+            getPlainContractionDims(op)) {
+      llvm::append_range(candidates, dims->batch);
+      candidates.push_back(dims->n.front());
+      candidates.push_back(dims->m.front());
+    } else {
+      candidates = llvm::to_vector(llvm::seq<unsigned>(0, ranges.size()));
+    }
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    if (staticWork < parallelMinWork)
+      return op;
+    for (unsigned dim : candidates) {
+      int64_t extent = ranges[dim], step = tiles[dim];
+      if (iterators[dim] != utils::IteratorType::parallel || step <= 0 ||
+          ShapedType::isDynamic(extent))
+        continue;
+      for (int64_t task = step; task < extent; task += step)
+        if (extent % task == 0 && extent / task <= parallelTasks)
+          return splitIntoTasks(rewriter, op, dim, task);
+    }
+    return op;
+  }
+
+  /// The forall of distribute: tasks of `task` iterations along `dim`.
+  linalg::LinalgOp splitIntoTasks(RewriterBase &rewriter, linalg::LinalgOp op,
+                                  unsigned dim, int64_t task) {
+    SmallVector<int64_t> sizes(op.getNumLoops(), 0);
+    sizes[dim] = task;
+    scf::SCFTilingOptions options;
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled))
+      return op;
+    rewriter.replaceOp(op, tiled->replacements);
+    ++numParallel;
+    return cast<linalg::LinalgOp>(tiled->tiledOps.back());
   }
 
   /// A tile for a static `extent` that divides it, the largest between
@@ -752,6 +819,8 @@ struct DynTileAndVectorizePass
     IRRewriter rewriter(&getContext());
     // (filter transposes it has to emit are added to the targets)
     bool convolutions = decomposeGroupedConvolutions(rewriter, targets);
+    for (linalg::LinalgOp &op : targets)
+      op = distribute(rewriter, op);
     bool peeledTiles = false;
     for (linalg::LinalgOp op : targets) {
       if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {

@@ -1,6 +1,7 @@
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=16}))" --split-input-file | FileCheck %s
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=8 matmul-tile-m=4 matmul-tile-k=8 conv-tile-w=4}))" --split-input-file | FileCheck %s --check-prefix=AVX2
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{peel-partial-tiles=false}))" --split-input-file | FileCheck %s --check-prefix=NOPEEL
+// RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=8 matmul-tile-m=6 matmul-tile-n=16 parallel-tasks=8}))" --split-input-file | FileCheck %s --check-prefix=PAR
 
 // A dynamic-batch matmul: M tiled by 8, N by the vector size, K by 16.
 // The M loop is peeled: whole tiles are static and take no masks; the last,
@@ -304,4 +305,47 @@ func.func @vecmat_generic(%x: tensor<32xf32>, %w: tensor<32x256xf32>, %o: tensor
     linalg.yield %s : f32
   } -> tensor<256xf32>
   return %r : tensor<256xf32>
+}
+
+// -----
+
+// Tasks of a parallel loop (parallel-tasks): a contraction splits along N
+// (each task packs only its columns of B) into 64-column tasks, multiples
+// of the 16-column register tile, at most 8 of them, whatever M is; the
+// tasks are then tiled as usual. An op with too little work stays whole.
+
+// PAR-LABEL: func.func @parallel_wide(
+//       PAR:   scf.forall (%[[J:.+]]) = (0) to (512) step (64) shared_outs(%[[OUT:.+]] = %{{.+}})
+//       PAR:     tensor.extract_slice %{{.+}}[0, %[[J]]] [384, 64]
+//       PAR:     vector.contract
+//       PAR:     scf.forall.in_parallel
+//       PAR:       tensor.parallel_insert_slice %{{.+}} into %[[OUT]][0, %[[J]]] [%{{.+}}, 64]
+// PAR-LABEL: func.func @parallel_small(
+//   PAR-NOT:   scf.forall
+//       PAR:   return
+func.func @parallel_wide(%a: tensor<?x384xf32>, %b: tensor<384x512xf32>, %init: tensor<?x512xf32>) -> tensor<?x512xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<?x384xf32>, tensor<384x512xf32>) outs(%init : tensor<?x512xf32>) -> tensor<?x512xf32>
+  return %r : tensor<?x512xf32>
+}
+func.func @parallel_small(%a: tensor<8x64xf32>, %b: tensor<64x64xf32>, %init: tensor<8x64xf32>) -> tensor<8x64xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<8x64xf32>, tensor<64x64xf32>) outs(%init : tensor<8x64xf32>) -> tensor<8x64xf32>
+  return %r : tensor<8x64xf32>
+}
+
+// -----
+
+// A convolution splits along its output rows (the batch is 1): 2 rows a
+// task, 7 tasks, each tiled (7 columns, which divide 14) and vectorized.
+
+// PAR-LABEL: func.func @parallel_conv(
+//       PAR:   scf.forall (%[[R:.+]]) = (0) to (14) step (2)
+//       PAR:     tensor.extract_slice %{{.+}}[0, %[[R]], 0, 0] [1, 2, 14, 16]
+//       PAR:     scf.for %{{.+}} step %c7
+//       PAR:     vector.contract
+//       PAR:     scf.forall.in_parallel
+func.func @parallel_conv(%x: tensor<1x16x16x8xf32>, %w: tensor<3x3x8x16xf32>, %init: tensor<1x14x14x16xf32>) -> tensor<1x14x14x16xf32> {
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x16x16x8xf32>, tensor<3x3x8x16xf32>)
+         outs(%init : tensor<1x14x14x16xf32>) -> tensor<1x14x14x16xf32>
+  return %r : tensor<1x14x14x16xf32>
 }

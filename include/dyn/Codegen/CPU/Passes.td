@@ -51,6 +51,14 @@ def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp">
     run-time sequence length), and at batch 1 a tile of 8 rows computed for
     one (an LSTM step's GEMVs).
 
+    With `parallel-tasks` above 1, each op in a function body whose
+    iteration space has at least `parallel-min-work` points is first tiled
+    with an `scf.forall` along one parallel dim into 2 to `parallel-tasks`
+    equal tasks (the N dim of a contraction first, each task packing its own
+    columns of B; otherwise the outermost parallel dim), each a multiple of
+    the dim's tile so that the tasks' own tiles stay whole and static; an op
+    with no such dim stays one task. The tasks are then tiled as above.
+
     Ops the vectorizer cannot handle are left tiled (or untiled when not even
     tiling applies) and later lowered to scalar loops. The pass runs on
     tensors, before bufferization.
@@ -94,13 +102,66 @@ def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp">
            "(K; 0: none)">,
     Option<"peelPartialTiles", "peel-partial-tiles", "bool", /*default=*/"true",
            "Peel the last, partial tile of dynamic or non-dividing dims so "
-           "that whole tiles vectorize without masks">
+           "that whole tiles vectorize without masks">,
+    Option<"parallelTasks", "parallel-tasks", "int64_t", /*default=*/"0",
+           "Split each large op of a function body into at most this many "
+           "equal tasks of an scf.forall, which dyn-outline-parallel-loops "
+           "hands to the runtime's thread pool (0 or 1: none)">,
+    Option<"parallelMinWork", "parallel-min-work", "int64_t",
+           /*default=*/"131072",
+           "Iteration points (the product of an op's loop extents) below "
+           "which an op is not split into tasks: starting a parallel loop "
+           "costs about a microsecond">
   ];
   let statistics = [
     Statistic<"numVectorized", "num-vectorized", "Number of linalg tiles vectorized">,
     Statistic<"numScalar", "num-scalar", "Number of linalg ops left to scalar loops">,
     Statistic<"numCacheBlocked", "num-cache-blocked", "Number of contractions blocked for the cache">,
-    Statistic<"numPackedB", "num-packed-b", "Number of matmul blocks whose B is packed into column strips">
+    Statistic<"numPackedB", "num-packed-b", "Number of matmul blocks whose B is packed into column strips">,
+    Statistic<"numParallel", "num-parallel", "Number of ops split into the tasks of an scf.forall">
+  ];
+}
+
+def DynOutlineParallelLoops : Pass<"dyn-outline-parallel-loops", "::mlir::ModuleOp"> {
+  let summary = "Run each outermost scf.forall on the runtime's thread pool";
+  let description = [{
+    For every outermost `scf.forall` on buffers (one induction variable, no
+    results, as `dyn-tile-and-vectorize` makes them and bufferization
+    leaves them), outlines the body into a function
+
+    ```mlir
+    func.func private @f_task0(%context: !llvm.ptr, %begin: index, %end: index)
+    ```
+
+    that runs the iterations `[begin, end)` of the loop, and replaces the
+    loop with a call of the runtime's
+    `dyn_rt_parallel_for(@f_task0, %context, %trip_count)`, which splits the
+    iterations into one contiguous range per thread of its pool
+    (`dyn_set_num_threads`; one thread runs the whole range in place).
+
+    The values the body uses from above travel in `%context`, a stack array
+    of 64-bit slots: integers, indices and floats by value, memrefs as their
+    aligned pointer, offset, sizes and strides, rebuilt into a descriptor in
+    the task. Constants and `memref.get_global`s are cloned into the task
+    instead. A loop whose body uses anything else (a vector, a memref in
+    another memory space) or with several induction variables stays a
+    sequential loop (`scf-to-cf` lowers it).
+
+    The runtime's pool rather than upstream's lowerings: OpenMP would bring a
+    second OpenMP runtime into processes that carry PyTorch's, and
+    `async-parallel-for` needs LLVM's support library in every artifact (see
+    lib/Runtime/DynThreadPool.c).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+  let statistics = [
+    Statistic<"numOutlined", "num-outlined", "Number of parallel loops handed to the thread pool">,
+    Statistic<"numSequential", "num-sequential", "Number of parallel loops left sequential">
   ];
 }
 
