@@ -37,6 +37,12 @@ struct CompileFlags::Flags {
                              cl::init(3), cl::Prefix, cl::cat(category)};
   cl::opt<bool> timing{"timing", cl::desc("Print per-stage timings"),
                        cl::cat(category)};
+  cl::opt<unsigned> codegenThreads{
+      "codegen-threads",
+      cl::desc("Threads that optimize and compile a shared library's LLVM "
+               "module, in partitions (0: one per core, at most 4; 1: one "
+               "module, as --emit=obj and --emit=llvm always do)"),
+      cl::init(0), cl::cat(category)};
 
 #define DYN_OPTION DYN_FLAG
 #include "dyn/Target/TargetOptions.def"
@@ -70,6 +76,7 @@ CompileOptions CompileFlags::getOptions() const {
   options.target = flags->target;
   options.optLevel = flags->optLevel;
   options.timing = flags->timing;
+  options.codegenThreads = flags->codegenThreads;
 #define DYN_OPTION(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                    \
   options.targetOptions.FIELD = flags->FIELD;
 #include "dyn/Target/TargetOptions.def"
@@ -77,7 +84,7 @@ CompileOptions CompileFlags::getOptions() const {
   options.subnetOptions.FIELD = flags->FIELD;
 #define DYN_LIST_OPTION(FIELD, FLAG, DESCRIPTION)                              \
   for (const std::string &item : flags->FIELD)                                 \
-    for (std::string &part : splitListOption(item))                            \
+    for (std::string & part : splitListOption(item))                           \
       options.subnetOptions.FIELD.push_back(std::move(part));
 #include "dyn/Codegen/Common/SubnetOptions.def"
 #define DYN_OPTION(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                    \

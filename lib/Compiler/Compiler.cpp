@@ -23,6 +23,7 @@
 
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Target/TargetMachine.h"
 
 using namespace mlir;
@@ -145,13 +146,16 @@ LogicalResult Compiler::lowerToLLVMDialect(ModuleOp module) {
 }
 
 FailureOr<std::unique_ptr<llvm::Module>>
-Compiler::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext) {
+Compiler::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
+                            bool optimize) {
   TimingScope timing = rootTiming.nest("LLVM IR translation");
   FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
       dyn::translateToLLVMIR(module, llvmContext, *targetMachine);
   if (failed(llvmModule))
     return failure();
   timing.stop();
+  if (!optimize)
+    return llvmModule;
   TimingScope optTiming = rootTiming.nest("LLVM optimization");
   if (llvm::Error error =
           optimizeLLVMModule(**llvmModule, *targetMachine, options.optLevel))
@@ -163,6 +167,39 @@ LogicalResult Compiler::emitObject(llvm::Module &llvmModule, StringRef path,
                                    Location loc) {
   TimingScope timing = rootTiming.nest("LLVM code generation");
   if (llvm::Error error = emitObjectFile(llvmModule, *targetMachine, path))
+    return emitError(loc) << llvm::toString(std::move(error));
+  return success();
+}
+
+LogicalResult
+Compiler::emitObjectsForLinking(std::unique_ptr<llvm::Module> llvmModule,
+                                SmallVectorImpl<std::string> &paths,
+                                Location loc) {
+  unsigned parts =
+      dyn::getCodegenPartitions(*llvmModule, options.codegenThreads);
+  size_t first = paths.size();
+  for (unsigned i = 0; i < parts; ++i) {
+    SmallString<128> path;
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("dyn-part", "o", path))
+      return emitError(loc)
+             << "cannot create a temporary file: " << ec.message();
+    paths.push_back(std::string(path));
+  }
+  if (parts == 1) {
+    TimingScope optTiming = rootTiming.nest("LLVM optimization");
+    if (llvm::Error error =
+            optimizeLLVMModule(*llvmModule, *targetMachine, options.optLevel))
+      return emitError(loc) << llvm::toString(std::move(error));
+    optTiming.stop();
+    return emitObject(*llvmModule, paths.back(), loc);
+  }
+  TimingScope timing =
+      rootTiming.nest("LLVM optimization and code generation (" +
+                      std::to_string(parts) + " partitions at once)");
+  if (llvm::Error error = emitObjectFiles(
+          std::move(llvmModule), options.targetOptions, options.optLevel,
+          ArrayRef<std::string>(paths).drop_front(first)))
     return emitError(loc) << llvm::toString(std::move(error));
   return success();
 }

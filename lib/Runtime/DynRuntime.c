@@ -448,7 +448,7 @@ void dyn_rt_assert_failed(const char *messageAllocated, const char *message,
            message + messageOffset);
 }
 
-void dynTakeFailures(DynFailures *into) {
+void dyn_rt_take_failures(DynFailures *into) {
   if (pendingAllocFailure && !into->allocFailed) {
     into->allocFailed = 1;
     snprintf(into->allocError, sizeof(into->allocError), "%s", allocError);
@@ -460,7 +460,7 @@ void dynTakeFailures(DynFailures *into) {
   pendingAllocFailure = pendingAssertFailure = 0;
 }
 
-void dynAdoptFailures(const DynFailures *from) {
+void dyn_rt_adopt_failures(const DynFailures *from) {
   if (from->allocFailed && !pendingAllocFailure) {
     pendingAllocFailure = 1;
     snprintf(allocError, sizeof(allocError), "%s", from->allocError);

@@ -21,8 +21,8 @@ typedef struct {
 
 /* Moves this thread's pending failures into `into` (where it has none of
    that kind yet) and clears them here. */
-void dynTakeFailures(DynFailures *into);
+void dyn_rt_take_failures(DynFailures *into);
 /* Makes `from`'s failures this thread's (where it has none of that kind). */
-void dynAdoptFailures(const DynFailures *from);
+void dyn_rt_adopt_failures(const DynFailures *from);
 
 #endif /* DYN_RUNTIME_RUNTIMEINTERNAL_H */

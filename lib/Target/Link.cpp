@@ -38,7 +38,7 @@ std::string mlir::dyn::getDefaultRuntimeLibrary(const char *argv0,
   return std::string(path);
 }
 
-LogicalResult mlir::dyn::linkSharedLibrary(StringRef objectPath,
+LogicalResult mlir::dyn::linkSharedLibrary(ArrayRef<std::string> objectPaths,
                                            StringRef outputPath,
                                            const LinkOptions &options,
                                            Location loc) {
@@ -72,8 +72,8 @@ LogicalResult mlir::dyn::linkSharedLibrary(StringRef objectPath,
   // --no-undefined: a symbol that neither the runtime nor libc/libm
   // defines (a wrong --runtime-lib, say) is a link error here rather than
   // an artifact that fails to load.
-  SmallVector<std::string> args = {*program, "-shared", "-o", outputPath.str(),
-                                   objectPath.str()};
+  SmallVector<std::string> args = {*program, "-shared", "-o", outputPath.str()};
+  llvm::append_range(args, objectPaths);
   if (!options.allowUndefined)
     args.insert(args.begin() + 2, "-Wl,--no-undefined");
   // Every shared artifact exports the thread-count functions, parallel

@@ -8,13 +8,20 @@
 
 #include "dyn/Target/LLVMIR.h"
 
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/Threading.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Triple.h"
+#include "llvm/Transforms/Utils/SplitModule.h"
 
 #include <mutex>
 
@@ -101,5 +108,74 @@ llvm::Error mlir::dyn::emitObjectFile(llvm::Module &module,
                                    writeError.message().c_str());
   }
   output.keep();
+  return llvm::Error::success();
+}
+
+unsigned mlir::dyn::getCodegenPartitions(const llvm::Module &module,
+                                         unsigned threads) {
+  unsigned definitions = 0;
+  size_t instructions = 0;
+  for (const llvm::Function &function : module)
+    if (!function.isDeclaration()) {
+      ++definitions;
+      instructions += function.getInstructionCount();
+    }
+  if (threads > 0) // as asked, one function at least per partition
+    return std::max(1u, std::min(threads, definitions));
+  if (instructions < 20000)
+    return 1;
+  threads = std::min(4u, llvm::hardware_concurrency().compute_thread_count());
+  return std::max(1u, std::min(threads, definitions / 4));
+}
+
+llvm::Error mlir::dyn::emitObjectFiles(std::unique_ptr<llvm::Module> module,
+                                       const TargetOptions &options,
+                                       unsigned optLevel,
+                                       ArrayRef<std::string> paths) {
+  // Partitions cross to their threads as bitcode: an LLVM context, and the
+  // modules in it, belong to one thread.
+  SmallVector<SmallString<0>> partitions;
+  llvm::SplitModule(
+      *module, paths.size(),
+      [&](std::unique_ptr<llvm::Module> partition) {
+        llvm::raw_svector_ostream os(partitions.emplace_back());
+        llvm::WriteBitcodeToFile(*partition, os);
+      },
+      /*PreserveLocals=*/false);
+  module.reset();
+  if (partitions.size() != paths.size())
+    return llvm::createStringError("the module split into %zu partitions, "
+                                   "not %zu",
+                                   partitions.size(), paths.size());
+  SmallVector<std::string> errors(partitions.size());
+  {
+    llvm::DefaultThreadPool pool(llvm::hardware_concurrency(partitions.size()));
+    for (size_t i = 0; i < partitions.size(); ++i)
+      pool.async([&, i] {
+        llvm::LLVMContext context;
+        auto emit = [&]() -> llvm::Error {
+          auto partition = llvm::parseBitcodeFile(
+              llvm::MemoryBufferRef(partitions[i], "partition"), context);
+          if (!partition)
+            return partition.takeError();
+          auto machine = createTargetMachine(options, optLevel);
+          if (!machine)
+            return machine.takeError();
+          if (llvm::Error error =
+                  optimizeLLVMModule(**partition, **machine, optLevel))
+            return error;
+          return emitObjectFile(**partition, **machine, paths[i]);
+        };
+        if (llvm::Error error = emit())
+          errors[i] = llvm::toString(std::move(error));
+      });
+    pool.wait();
+  }
+  for (const std::string &error : errors)
+    if (!error.empty()) {
+      for (const std::string &path : paths)
+        llvm::sys::fs::remove(path);
+      return llvm::createStringError(error);
+    }
   return llvm::Error::success();
 }

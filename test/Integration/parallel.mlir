@@ -3,12 +3,14 @@
 // op by its outer dim, a batched matmul by its batch, a row reduction by
 // rows, a matmul with rows known only at run time by columns. Run on the
 // thread pool at 1, 2 and 3 threads (3 splits unevenly on 2 cores) against
-// numpy, and against a build without parallel loops.
+// numpy, and against a build without parallel loops and one whose LLVM
+// module was optimized and compiled in 3 partitions at once.
 // RUN: dyn-compile %s -o %t.so
 // RUN: dyn-compile %s --parallel-tasks=0 -o %t.serial.so
 // RUN: dyn-compile %s --emit=mlir -o - | FileCheck %s --check-prefix=IR
 // RUN: env DYN_NUM_THREADS=1 %python %S/check.py parallel %t.so %t.serial.so | FileCheck %s
-// RUN: env DYN_NUM_THREADS=2 %python %S/check.py parallel %t.so %t.serial.so | FileCheck %s
+// RUN: dyn-compile %s --codegen-threads=3 --timing -o %t.split.so 2>&1 | FileCheck %s --check-prefix=SPLIT
+// RUN: env DYN_NUM_THREADS=2 %python %S/check.py parallel %t.so %t.serial.so %t.split.so | FileCheck %s
 // RUN: env DYN_NUM_THREADS=3 %python %S/check.py parallel %t.so %t.serial.so | FileCheck %s
 // RUN: not dyn-run %t.so --threads 300 2>&1 | FileCheck %s --check-prefix=BAD
 // IR-COUNT-5: llvm.call @dyn_rt_parallel_for(
@@ -20,6 +22,7 @@
 // CHECK: parallel: path rows=1: {{[0-9]+}} runs ok
 // CHECK: parallel: path rows=50: {{[0-9]+}} runs ok
 // CHECK: parallel: all paths taken
+// SPLIT: LLVM optimization and code generation (3 partitions at once)
 // BAD: dyn-run: error: --threads must be between 1 and 256, not 300
 
 func.func @conv(%x: tensor<1x16x16x8xf32>, %w: tensor<3x3x8x16xf32>) -> tensor<1x14x14x16xf32> {

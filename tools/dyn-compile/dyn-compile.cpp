@@ -27,6 +27,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
@@ -183,7 +184,9 @@ int run(int argc, char **argv) {
   if (failed(signature))
     return 1;
   llvm::LLVMContext llvmContext;
-  auto llvmModule = (*compiler)->translateToLLVMIR(*module, llvmContext);
+  // A shared library is optimized with its partitions (emitObjectsForLinking).
+  auto llvmModule = (*compiler)->translateToLLVMIR(
+      *module, llvmContext, /*optimize=*/emit != Emit::Shared);
   if (failed(llvmModule))
     return 1;
   if (emit == Emit::LLVM) {
@@ -197,22 +200,19 @@ int run(int argc, char **argv) {
   llvm::Expected<std::string> artifact = outputs.add(output);
   if (!artifact)
     return reportError(artifact.takeError());
-  std::string objectPath = *artifact;
-  SmallString<128> tempObject;
-  if (emit == Emit::Shared) {
-    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-            "dyn-compile", "o", tempObject)) {
-      llvm::errs() << "error: cannot create a temporary file: " << ec.message()
-                   << "\n";
+  if (emit == Emit::Object) {
+    if (failed(
+            (*compiler)->emitObject(**llvmModule, *artifact, module->getLoc())))
       return 1;
-    }
-    objectPath = std::string(tempObject);
-  }
-  llvm::FileRemover removeObject(tempObject);
-  if (failed(
-          (*compiler)->emitObject(**llvmModule, objectPath, module->getLoc())))
-    return 1;
-  if (emit == Emit::Shared) {
+  } else {
+    SmallVector<std::string> objects;
+    llvm::scope_exit removeObjects([&] {
+      for (const std::string &object : objects)
+        llvm::sys::fs::remove(object);
+    });
+    if (failed((*compiler)->emitObjectsForLinking(std::move(*llvmModule),
+                                                  objects, module->getLoc())))
+      return 1;
     TimingScope linkTiming = (*compiler)->getTimingScope().nest("link");
     const dyn::CompileOptions &resolved = (*compiler)->getOptions();
     dyn::LinkOptions link;
@@ -224,7 +224,7 @@ int run(int argc, char **argv) {
         runtimeLib.empty()
             ? dyn::getDefaultRuntimeLibrary(argv[0], resolved.target)
             : runtimeLib.getValue();
-    if (failed(dyn::linkSharedLibrary(objectPath, *artifact, link,
+    if (failed(dyn::linkSharedLibrary(objects, *artifact, link,
                                       UnknownLoc::get(&context))))
       return 1;
   }

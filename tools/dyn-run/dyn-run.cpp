@@ -29,8 +29,11 @@
 #include "mlir/Support/FileUtilities.h"
 
 #include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/BinaryFormat/Magic.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Object/ELF.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -158,15 +161,27 @@ llvm::Expected<std::string> compileToSharedLibrary(const char *argv0) {
   auto compiler = mlir::dyn::Compiler::create(options);
   if (!compiler)
     return compiler.takeError();
-  llvm::SmallString<128> object, shared;
-  if (llvm::sys::fs::createTemporaryFile("dyn-run", "o", object) ||
-      llvm::sys::fs::createTemporaryFile("dyn-run", "so", shared))
+  llvm::SmallString<128> shared;
+  if (llvm::sys::fs::createTemporaryFile("dyn-run", "so", shared))
     return llvm::createStringError("cannot create temporary files");
-  llvm::FileRemover removeObject(object);
   // Kept only when linking succeeds (then run() loads and removes it).
   llvm::FileRemover removeShared(shared);
-  if (mlir::failed((*compiler)->compileToObject(*module, object)) ||
-      errors.sawError())
+  llvm::SmallVector<std::string> objects;
+  llvm::scope_exit removeObjects([&] {
+    for (const std::string &object : objects)
+      llvm::sys::fs::remove(object);
+  });
+  llvm::LLVMContext llvmContext;
+  auto compiled = [&]() -> bool {
+    if (mlir::failed((*compiler)->lowerToLLVMDialect(*module)))
+      return false;
+    auto llvmModule = (*compiler)->translateToLLVMIR(*module, llvmContext,
+                                                     /*optimize=*/false);
+    return mlir::succeeded(llvmModule) &&
+           mlir::succeeded((*compiler)->emitObjectsForLinking(
+               std::move(*llvmModule), objects, module->getLoc()));
+  };
+  if (!compiled() || errors.sawError())
     return llvm::createStringError("compiling " + inputFile + " failed");
   mlir::dyn::LinkOptions link;
   link.target = options.target;
@@ -174,7 +189,7 @@ llvm::Expected<std::string> compileToSharedLibrary(const char *argv0) {
   link.allowUndefined = (*compiler)->getOptions().nvptxOptions.gpuEmulation;
   link.runtimeLibrary = mlir::dyn::getDefaultRuntimeLibrary(argv0);
   if (mlir::failed(mlir::dyn::linkSharedLibrary(
-          object, shared, link, mlir::UnknownLoc::get(&context))))
+          objects, shared, link, mlir::UnknownLoc::get(&context))))
     return llvm::createStringError("linking " + inputFile + " failed");
   removeShared.releaseFile();
   return std::string(shared);

@@ -62,6 +62,9 @@ struct CompileOptions {
   unsigned optLevel = 3;
   /// Print per-stage timings to stderr.
   bool timing = false;
+  /// Threads that optimize and compile a shared library's LLVM module in
+  /// partitions (0: one per core, at most 4; 1: one module).
+  unsigned codegenThreads = 0;
 };
 
 /// Checks `options` before anything is compiled: a known target, an
@@ -113,9 +116,19 @@ public:
   /// Runs the target's pipeline: dyn dialect in, LLVM dialect out.
   LogicalResult lowerToLLVMDialect(ModuleOp module);
 
-  /// Translates an LLVM-dialect module to optimized LLVM IR.
+  /// Translates an LLVM-dialect module to LLVM IR, optimized unless
+  /// `optimize` is false (emitObjectsForLinking optimizes).
   FailureOr<std::unique_ptr<llvm::Module>>
-  translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext);
+  translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
+                    bool optimize = true);
+
+  /// Optimizes and compiles `llvmModule` (translated, not optimized) into
+  /// the object files of a shared library: one, or partitions compiled at
+  /// once (codegenThreads). Appends their paths, temporary files the caller
+  /// removes, to `paths`.
+  LogicalResult emitObjectsForLinking(std::unique_ptr<llvm::Module> llvmModule,
+                                      SmallVectorImpl<std::string> &paths,
+                                      Location loc);
 
   /// Emits `llvmModule` as a relocatable object file at `path`.
   LogicalResult emitObject(llvm::Module &llvmModule, StringRef path,

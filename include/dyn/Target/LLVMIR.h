@@ -51,6 +51,23 @@ llvm::Error optimizeLLVMModule(llvm::Module &module,
 llvm::Error emitObjectFile(llvm::Module &module, llvm::TargetMachine &machine,
                            StringRef path);
 
+/// How many partitions emitObjectFiles makes of `module` for `threads`
+/// threads: as many (one function definition at least in each), or with 0
+/// one per core, at most 4, and 1 for a module too small to gain (fewer
+/// than 20k instructions, or 4 function definitions per partition).
+unsigned getCodegenPartitions(const llvm::Module &module, unsigned threads);
+
+/// Optimizes (at `optLevel`) and compiles the not yet optimized `module` in
+/// `paths.size()` partitions at once, one object file per path, each
+/// partition in its own LLVM context on its own thread with its own target
+/// machine. Functions and globals that partitions share become hidden
+/// externals (not exported from a shared library); a function called from
+/// another partition is no longer inlined there. All or nothing: no file is
+/// left behind on failure.
+llvm::Error emitObjectFiles(std::unique_ptr<llvm::Module> module,
+                            const TargetOptions &options, unsigned optLevel,
+                            ArrayRef<std::string> paths);
+
 } // namespace dyn
 } // namespace mlir
 

@@ -38,10 +38,11 @@ struct LinkOptions {
   bool allowUndefined = false;
 };
 
-/// Links `objectPath` with the dyn runtime (and for nvptx the CUDA shim and
+/// Links `objectPaths` with the dyn runtime (and for nvptx the CUDA shim and
 /// the driver API) into the shared library `outputPath`; errors are
 /// reported at `loc`.
-LogicalResult linkSharedLibrary(StringRef objectPath, StringRef outputPath,
+LogicalResult linkSharedLibrary(ArrayRef<std::string> objectPaths,
+                                StringRef outputPath,
                                 const LinkOptions &options, Location loc);
 
 /// Default location of the runtime archive for `target`, next to the running
