@@ -32,7 +32,12 @@ The peers:
 
 Threads: `--threads N` pins the process to N cores and gives every system N
 threads: torch.set_num_threads (eager, torch.compile), ORT's intra-op pool,
-dyn's thread pool (dyn.compile(threads=N)).
+dyn's thread pool (dyn.compile(threads=N)). Every runtime's pool keeps
+spinning for a while after a call (libgomp's, ORT's, dyn's 0.2 ms), so
+back to back each system runs with the previous one's spinning threads on
+its cores; `--gap-ms M` idles M ms before each call instead, which puts
+every pool to sleep (and lets caches go cold): each call then includes its
+pool's wake-up, as a request arriving on an idle server does.
 """
 
 from __future__ import annotations
@@ -247,9 +252,11 @@ def check(systems: list[System], model, inputs: list) -> None:
                 system.max_error = max(system.max_error, error)
 
 
-def time_interleaved(systems: list[System], inputs: list, runs: int, warmup: int) -> None:
+def time_interleaved(systems: list[System], inputs: list, runs: int, warmup: int,
+                     gap_s: float = 0.0) -> None:
     """Times every call; a system whose call raises on a timed input is
-    reported as failing there (a graph traced on one shape, e.g.)."""
+    reported as failing there (a graph traced on one shape, e.g.). `gap_s`
+    of idle time precede each call (untimed)."""
     live = [s for s in systems if s.call is not None]
     with torch.no_grad():
         for round_ in range(warmup + runs):
@@ -258,6 +265,8 @@ def time_interleaved(systems: list[System], inputs: list, runs: int, warmup: int
                 for system in order:
                     if system.call is None:
                         continue
+                    if gap_s:
+                        time.sleep(gap_s)
                     start = time.perf_counter()
                     try:
                         system.call(*args)
@@ -292,6 +301,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1,
                         help="cores the process is pinned to and threads per system (1)")
+    parser.add_argument("--gap-ms", type=float, default=0.0,
+                        help="idle ms before each call (0)")
     parser.add_argument("--runs", type=int, default=30, help="timed rounds (30)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed rounds first (5)")
     parser.add_argument("--inputs", type=int, default=8, help="timed inputs per round (8)")
@@ -309,10 +320,11 @@ def main() -> int:
     unknown = sorted(set(peers) - set(PEERS))
     if unknown:
         parser.error(f"unknown peers {unknown} (expected some of {', '.join(PEERS)})")
+    gap_ms = args.gap_ms
     warnings.filterwarnings("ignore")
     pin(args.threads)
-    print(versions(), f"| {args.threads} thread(s), cores {sorted(os.sched_getaffinity(0))}",
-          flush=True)
+    print(versions(), f"| {args.threads} thread(s), cores {sorted(os.sched_getaffinity(0))}, "
+          f"{gap_ms:g} ms idle before each call", flush=True)
 
     results = []
     with tempfile.TemporaryDirectory(prefix="dyn-peers-") as tmp:
@@ -327,7 +339,7 @@ def main() -> int:
             systems = build_systems(entry, model, example, check_inputs, peers,
                                     args.frontend, args.threads, Path(tmp))
             check(systems, model, check_inputs)
-            time_interleaved(systems, inputs, args.runs, args.warmup)
+            time_interleaved(systems, inputs, args.runs, args.warmup, gap_ms / 1000)
             paths = sorted({entry.path(model, a) for a in check_inputs})
             results.append({"model": name, "paths": len(paths), "systems": systems})
             for system in systems:
@@ -336,8 +348,9 @@ def main() -> int:
     columns = ["dyn", *peers]
     header = ("| model | paths | " + " | ".join(f"{LABELS[c]} (us)" for c in columns)
               + " | best consistent peer / dyn | dyn compile (s) |")
-    lines = [f"{versions()}; {args.threads} thread(s); batch 1; median / p90 over "
-             f"{args.runs} rounds x {args.inputs} inputs; inconsistency over {args.check} inputs",
+    lines = [f"{versions()}; {args.threads} thread(s); batch 1; {gap_ms:g} ms idle before "
+             f"each call; median / p90 over {args.runs} rounds x {args.inputs} inputs; "
+             f"inconsistency over {args.check} inputs",
              "", header, "|" + " --- |" * (len(columns) + 4)]
     for result in results:
         by_name = {s.name: s for s in result["systems"]}
@@ -355,7 +368,7 @@ def main() -> int:
     write_table(lines, args.markdown)
     if args.json:
         Path(args.json).write_text(json.dumps({
-            "versions": versions(), "threads": args.threads, "runs": args.runs,
+            "versions": versions(), "threads": args.threads, "gap_ms": gap_ms, "runs": args.runs,
             "inputs": args.inputs, "check": args.check,
             "models": [{"model": r["model"], "paths": r["paths"], "systems": [
                 {"name": s.name, "error": s.error, "build_s": s.build_s,
