@@ -64,6 +64,38 @@ const KnownCrash kKnownCrashes[] = {
 /// How much text after an anchor its regex may need (the anchor, blanks
 /// and a token).
 constexpr size_t kWindow = 256;
+
+// Lexer::lexString reports a string literal that the end of the buffer
+// cuts off but leaves the lexer past the buffer's terminating NUL; the
+// dialect-resource parser lexes on and reads beyond the buffer (SIGSEGV
+// under ASan, garbage tokens otherwise). A newline ends a string with an
+// error safely, so only a last line without one is at risk.
+constexpr const char *kOpenString =
+    "string literal not closed at the end of the input (MLIR 22's lexer "
+    "reads past the end of the buffer on it)";
+
+/// The opening quote of a string literal the last, unterminated line of
+/// `text` leaves open, if any (comments and escapes considered).
+const char *findStringOpenAtEnd(llvm::StringRef text) {
+  if (text.empty() || text.back() == '\n')
+    return nullptr;
+  llvm::StringRef line = text.drop_front(text.rfind('\n') + 1);
+  const char *open = nullptr;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (open) {
+      if (c == '\\')
+        ++i; // the escaped character
+      else if (c == '"')
+        open = nullptr;
+    } else if (c == '"') {
+      open = line.data() + i;
+    } else if (line.substr(i).starts_with("//")) {
+      break;
+    }
+  }
+  return open;
+}
 } // namespace
 
 bool mlir::dyn::reportKnownParserCrashes(llvm::SourceMgr &sourceMgr,
@@ -90,6 +122,11 @@ bool mlir::dyn::reportKnownParserCrashes(llvm::SourceMgr &sourceMgr,
                              llvm::SourceMgr::DK_Error, crash.message);
       found = true;
     }
+  }
+  if (const char *open = findStringOpenAtEnd(text)) {
+    sourceMgr.PrintMessage(llvm::SMLoc::getFromPointer(open),
+                           llvm::SourceMgr::DK_Error, kOpenString);
+    found = true;
   }
   return found;
 }

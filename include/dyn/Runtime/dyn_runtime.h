@@ -168,10 +168,11 @@ int32_t dyn_rt_exit_pending(void);
 /* A failed device (CUDA) call, reported by the CUDA shim: the call returns
    DYN_ERROR_DEVICE with `message`; the first failure of a call is kept. */
 void dyn_rt_device_error(const char *message);
-/* Runs body(context, begin, end) over [0, count) split into contiguous
-   chunks, one per thread (dyn_set_num_threads); returns when all are done.
-   Failures a chunk reports (dyn_rt_alloc_failed, dyn_rt_assert_failed) are
-   the calling thread's afterwards. Outlined by dyn-outline-parallel-loops. */
+/* Runs body(context, begin, end) over [0, count) in contiguous grains that
+   the threads of the pool (dyn_set_num_threads), the calling one included,
+   claim as they come; returns when all are done. Failures a grain reports
+   (dyn_rt_alloc_failed, dyn_rt_assert_failed) are the calling thread's
+   afterwards. Called by the code dyn-outline-parallel-loops makes. */
 typedef void (*dyn_rt_parallel_body)(void *context, int64_t begin, int64_t end);
 void dyn_rt_parallel_for(dyn_rt_parallel_body body, void *context,
                          int64_t count);
