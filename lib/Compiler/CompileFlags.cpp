@@ -84,7 +84,7 @@ CompileOptions CompileFlags::getOptions() const {
   options.subnetOptions.FIELD = flags->FIELD;
 #define DYN_LIST_OPTION(FIELD, FLAG, DESCRIPTION)                              \
   for (const std::string &item : flags->FIELD)                                 \
-    for (std::string & part : splitListOption(item))                           \
+    for (std::string &part : splitListOption(item))                            \
       options.subnetOptions.FIELD.push_back(std::move(part));
 #include "dyn/Codegen/Common/SubnetOptions.def"
 #define DYN_OPTION(TYPE, FIELD, FLAG, DEFAULT, DESCRIPTION)                    \

@@ -21,6 +21,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
@@ -172,19 +173,23 @@ LogicalResult Compiler::emitObject(llvm::Module &llvmModule, StringRef path,
 }
 
 LogicalResult
-Compiler::emitObjectsForLinking(std::unique_ptr<llvm::Module> llvmModule,
-                                SmallVectorImpl<std::string> &paths,
-                                Location loc) {
+Compiler::linkSharedLibrary(std::unique_ptr<llvm::Module> llvmModule,
+                            StringRef outputPath, const LinkOptions &link,
+                            Location loc) {
   unsigned parts =
       dyn::getCodegenPartitions(*llvmModule, options.codegenThreads);
-  size_t first = paths.size();
+  SmallVector<std::string> objects;
+  llvm::scope_exit removeObjects([&] {
+    for (const std::string &object : objects)
+      llvm::sys::fs::remove(object);
+  });
   for (unsigned i = 0; i < parts; ++i) {
     SmallString<128> path;
     if (std::error_code ec =
             llvm::sys::fs::createTemporaryFile("dyn-part", "o", path))
       return emitError(loc)
              << "cannot create a temporary file: " << ec.message();
-    paths.push_back(std::string(path));
+    objects.push_back(std::string(path));
   }
   if (parts == 1) {
     TimingScope optTiming = rootTiming.nest("LLVM optimization");
@@ -192,27 +197,33 @@ Compiler::emitObjectsForLinking(std::unique_ptr<llvm::Module> llvmModule,
             optimizeLLVMModule(*llvmModule, *targetMachine, options.optLevel))
       return emitError(loc) << llvm::toString(std::move(error));
     optTiming.stop();
-    return emitObject(*llvmModule, paths.back(), loc);
+    if (failed(emitObject(*llvmModule, objects.front(), loc)))
+      return failure();
+  } else {
+    TimingScope timing =
+        rootTiming.nest("LLVM optimization and code generation (" +
+                        std::to_string(parts) + " partitions at once)");
+    if (llvm::Error error =
+            emitObjectFiles(std::move(llvmModule), options.targetOptions,
+                            options.optLevel, objects))
+      return emitError(loc) << llvm::toString(std::move(error));
   }
-  TimingScope timing =
-      rootTiming.nest("LLVM optimization and code generation (" +
-                      std::to_string(parts) + " partitions at once)");
-  if (llvm::Error error = emitObjectFiles(
-          std::move(llvmModule), options.targetOptions, options.optLevel,
-          ArrayRef<std::string>(paths).drop_front(first)))
-    return emitError(loc) << llvm::toString(std::move(error));
-  return success();
+  TimingScope linkTiming = rootTiming.nest("link");
+  return dyn::linkSharedLibrary(objects, outputPath, link, loc);
 }
 
-LogicalResult Compiler::compileToObject(ModuleOp module, StringRef path) {
+LogicalResult Compiler::compileToSharedLibrary(ModuleOp module,
+                                               StringRef outputPath,
+                                               const LinkOptions &link) {
   if (failed(lowerToLLVMDialect(module)))
     return failure();
   llvm::LLVMContext llvmContext;
   FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
-      translateToLLVMIR(module, llvmContext);
+      translateToLLVMIR(module, llvmContext, /*optimize=*/false);
   if (failed(llvmModule))
     return failure();
-  return emitObject(**llvmModule, path, module.getLoc());
+  return linkSharedLibrary(std::move(*llvmModule), outputPath, link,
+                           module.getLoc());
 }
 
 OwningOpRef<ModuleOp> mlir::dyn::parseInputModule(llvm::SourceMgr &sourceMgr,

@@ -62,7 +62,6 @@ typedef struct {
   /* Failures of the iterations it ran, for the thread that waits for them;
      written before `finished` counts those iterations. */
   DynFailures failures;
-  _Atomic int failed;
 } Worker;
 
 static pthread_mutex_t poolMutex = PTHREAD_MUTEX_INITIALIZER;
@@ -140,11 +139,8 @@ static void runClaims(uint64_t gen, dyn_rt_parallel_body body, void *context,
             memory_order_acq_rel, memory_order_relaxed))
       continue;
     body(context, begin, end);
-    if (self) {
+    if (self)
       dyn_rt_take_failures(&self->failures);
-      if (self->failures.allocFailed || self->failures.assertFailed)
-        atomic_store_explicit(&self->failed, 1, memory_order_relaxed);
-    }
     atomic_fetch_add_explicit(&finished, end - begin, memory_order_release);
   }
 }
@@ -311,11 +307,9 @@ void dyn_rt_parallel_for(dyn_rt_parallel_body body, void *context,
     if (polls % 64 == 0)
       sched_yield(); /* a claimant preempted on this core runs sooner */
   }
-  for (int i = 0; i < numWorkers; ++i)
-    if (atomic_load_explicit(&workers[i].failed, memory_order_relaxed)) {
-      dyn_rt_adopt_failures(&workers[i].failures);
-      memset(&workers[i].failures, 0, sizeof(DynFailures));
-      atomic_store_explicit(&workers[i].failed, 0, memory_order_relaxed);
-    }
+  for (int i = 0; i < numWorkers; ++i) {
+    dyn_rt_adopt_failures(&workers[i].failures);
+    memset(&workers[i].failures, 0, sizeof(DynFailures));
+  }
   releasePool();
 }

@@ -27,7 +27,6 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
@@ -184,7 +183,7 @@ int run(int argc, char **argv) {
   if (failed(signature))
     return 1;
   llvm::LLVMContext llvmContext;
-  // A shared library is optimized with its partitions (emitObjectsForLinking).
+  // A shared library is optimized with its partitions (linkSharedLibrary).
   auto llvmModule = (*compiler)->translateToLLVMIR(
       *module, llvmContext, /*optimize=*/emit != Emit::Shared);
   if (failed(llvmModule))
@@ -205,15 +204,6 @@ int run(int argc, char **argv) {
             (*compiler)->emitObject(**llvmModule, *artifact, module->getLoc())))
       return 1;
   } else {
-    SmallVector<std::string> objects;
-    llvm::scope_exit removeObjects([&] {
-      for (const std::string &object : objects)
-        llvm::sys::fs::remove(object);
-    });
-    if (failed((*compiler)->emitObjectsForLinking(std::move(*llvmModule),
-                                                  objects, module->getLoc())))
-      return 1;
-    TimingScope linkTiming = (*compiler)->getTimingScope().nest("link");
     const dyn::CompileOptions &resolved = (*compiler)->getOptions();
     dyn::LinkOptions link;
     link.target = resolved.target;
@@ -224,8 +214,8 @@ int run(int argc, char **argv) {
         runtimeLib.empty()
             ? dyn::getDefaultRuntimeLibrary(argv[0], resolved.target)
             : runtimeLib.getValue();
-    if (failed(dyn::linkSharedLibrary(objects, *artifact, link,
-                                      UnknownLoc::get(&context))))
+    if (failed((*compiler)->linkSharedLibrary(std::move(*llvmModule), *artifact,
+                                              link, module->getLoc())))
       return 1;
   }
 

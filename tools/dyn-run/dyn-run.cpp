@@ -29,11 +29,8 @@
 #include "mlir/Support/FileUtilities.h"
 
 #include "llvm/ADT/APFloat.h"
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/BinaryFormat/Magic.h"
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Module.h"
 #include "llvm/Object/ELF.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -166,31 +163,15 @@ llvm::Expected<std::string> compileToSharedLibrary(const char *argv0) {
     return llvm::createStringError("cannot create temporary files");
   // Kept only when linking succeeds (then run() loads and removes it).
   llvm::FileRemover removeShared(shared);
-  llvm::SmallVector<std::string> objects;
-  llvm::scope_exit removeObjects([&] {
-    for (const std::string &object : objects)
-      llvm::sys::fs::remove(object);
-  });
-  llvm::LLVMContext llvmContext;
-  auto compiled = [&]() -> bool {
-    if (mlir::failed((*compiler)->lowerToLLVMDialect(*module)))
-      return false;
-    auto llvmModule = (*compiler)->translateToLLVMIR(*module, llvmContext,
-                                                     /*optimize=*/false);
-    return mlir::succeeded(llvmModule) &&
-           mlir::succeeded((*compiler)->emitObjectsForLinking(
-               std::move(*llvmModule), objects, module->getLoc()));
-  };
-  if (!compiled() || errors.sawError())
-    return llvm::createStringError("compiling " + inputFile + " failed");
   mlir::dyn::LinkOptions link;
   link.target = options.target;
   link.cudaPath = (*compiler)->getOptions().nvptxOptions.cudaPath;
   link.allowUndefined = (*compiler)->getOptions().nvptxOptions.gpuEmulation;
   link.runtimeLibrary = mlir::dyn::getDefaultRuntimeLibrary(argv0);
-  if (mlir::failed(mlir::dyn::linkSharedLibrary(
-          objects, shared, link, mlir::UnknownLoc::get(&context))))
-    return llvm::createStringError("linking " + inputFile + " failed");
+  if (mlir::failed(
+          (*compiler)->compileToSharedLibrary(*module, shared, link)) ||
+      errors.sawError())
+    return llvm::createStringError("compiling " + inputFile + " failed");
   removeShared.releaseFile();
   return std::string(shared);
 }

@@ -117,25 +117,27 @@ public:
   LogicalResult lowerToLLVMDialect(ModuleOp module);
 
   /// Translates an LLVM-dialect module to LLVM IR, optimized unless
-  /// `optimize` is false (emitObjectsForLinking optimizes).
+  /// `optimize` is false (linkSharedLibrary optimizes).
   FailureOr<std::unique_ptr<llvm::Module>>
   translateToLLVMIR(ModuleOp module, llvm::LLVMContext &llvmContext,
                     bool optimize = true);
 
-  /// Optimizes and compiles `llvmModule` (translated, not optimized) into
-  /// the object files of a shared library: one, or partitions compiled at
-  /// once (codegenThreads). Appends their paths, temporary files the caller
-  /// removes, to `paths`.
-  LogicalResult emitObjectsForLinking(std::unique_ptr<llvm::Module> llvmModule,
-                                      SmallVectorImpl<std::string> &paths,
-                                      Location loc);
+  /// Optimizes and compiles `llvmModule` (translated, not optimized) and
+  /// links it with the runtime (`link`) into the shared library
+  /// `outputPath`: one object file, or partitions compiled at once
+  /// (codegenThreads), temporary files removed before this returns.
+  LogicalResult linkSharedLibrary(std::unique_ptr<llvm::Module> llvmModule,
+                                  StringRef outputPath, const LinkOptions &link,
+                                  Location loc);
 
   /// Emits `llvmModule` as a relocatable object file at `path`.
   LogicalResult emitObject(llvm::Module &llvmModule, StringRef path,
                            Location loc);
 
-  /// The whole way: dyn dialect module to object file.
-  LogicalResult compileToObject(ModuleOp module, StringRef path);
+  /// The whole way: dyn dialect module to a shared library (see
+  /// linkSharedLibrary).
+  LogicalResult compileToSharedLibrary(ModuleOp module, StringRef outputPath,
+                                       const LinkOptions &link);
 
 private:
   Compiler(const CompileOptions &options,

@@ -20,6 +20,7 @@
 
 #include "dyn/Codegen/CPU/Passes.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
@@ -290,13 +291,12 @@ struct DynOutlineParallelLoopsPass
         .getResult(0);
   }
 
-  /// `value` as an index value in the task.
+  /// `value` as an index value where `mapping` maps the loop's captures.
   static Value materialize(OpBuilder &b, Location loc, OpFoldResult value,
                            const IRMapping &mapping) {
-    if (auto attr = dyn_cast<Attribute>(value))
-      return arith::ConstantIndexOp::create(b, loc,
-                                            cast<IntegerAttr>(attr).getInt());
-    return mapping.lookupOrDefault(cast<Value>(value));
+    if (auto captured = dyn_cast<Value>(value))
+      return mapping.lookupOrDefault(captured);
+    return getValueOrCreateConstantIndexOp(b, loc, value);
   }
 
   /// ceil((ub - lb) / step) of the loop's one dim, at the call.

@@ -112,6 +112,15 @@ struct DynTileAndVectorizePass
     return fitTiles(op, getPreferredTiles(op));
   }
 
+  /// The tile sizes `op` is tiled with; a 2-D convolution's output columns
+  /// by a tile that divides them where one is close (preferDividingTile).
+  SmallVector<int64_t> getTileSizes(linalg::LinalgOp op) {
+    SmallVector<int64_t> tileSizes = getTileConfig(op).tileSizes;
+    if (isa<linalg::Conv2DNhwcHwcfOp>(op))
+      preferDividingTile(op, tileSizes, /*dim=*/2);
+    return tileSizes;
+  }
+
   static TileConfig fitTiles(linalg::LinalgOp op, ArrayRef<int64_t> preferred) {
     TileConfig config;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -181,9 +190,9 @@ struct DynTileAndVectorizePass
       if (!ShapedType::isDynamic(extent))
         staticWork = std::min<int64_t>(
             staticWork * std::max<int64_t>(extent, 1), int64_t(1) << 40);
-    SmallVector<int64_t> tiles = getTileConfig(op).tileSizes;
-    if (isa<linalg::Conv2DNhwcHwcfOp>(op))
-      preferDividingTile(op, tiles, /*dim=*/2);
+    if (staticWork < parallelMinWork)
+      return op;
+    SmallVector<int64_t> tiles = getTileSizes(op);
     SmallVector<unsigned> candidates;
     if (std::optional<linalg::ContractionDimensions> dims =
             getPlainContractionDims(op)) {
@@ -194,8 +203,6 @@ struct DynTileAndVectorizePass
       candidates = llvm::to_vector(llvm::seq<unsigned>(0, ranges.size()));
     }
     SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-    if (staticWork < parallelMinWork)
-      return op;
     for (unsigned dim : candidates) {
       int64_t extent = ranges[dim], step = tiles[dim];
       if (iterators[dim] != utils::IteratorType::parallel || step <= 0 ||
@@ -826,8 +833,7 @@ struct DynTileAndVectorizePass
       if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
         // Tiled so that each tile decomposes into a 1-D convolution; those
         // are vectorized after the decomposition (vectorizeConvolutions).
-        SmallVector<int64_t> tileSizes = getTileConfig(op).tileSizes;
-        preferDividingTile(op, tileSizes, /*dim=*/2);
+        SmallVector<int64_t> tileSizes = getTileSizes(op);
         FailureOr<scf::SCFTilingResult> tiled =
             tileLoops(rewriter, op, tileSizes);
         if (failed(tiled))
