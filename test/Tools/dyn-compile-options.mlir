@@ -84,6 +84,7 @@
 // RUN: not dyn-compile %S/Inputs/options.mlir --vector-size=100 2>&1 | FileCheck %s --check-prefix=VECSIZE
 // RUN: not dyn-compile %S/Inputs/options.mlir --cpu=x86-64-v3 --matmul-tile-n=12 2>&1 | FileCheck %s --check-prefix=TILESIZE
 // RUN: not dyn-compile %S/Inputs/options.mlir --matmul-tile-m=-1 2>&1 | FileCheck %s --check-prefix=TILEM
+// RUN: not dyn-compile %S/Inputs/options.mlir --vector-registers=4 2>&1 | FileCheck %s --check-prefix=REGISTERS
 // RUN: not dyn-compile %S/Inputs/options.mlir --matmul-cache-tile-k=-8 2>&1 | FileCheck %s --check-prefix=CACHETILE
 // RUN: not dyn-compile %S/Inputs/options.mlir --specialize=forward:zero=4 2>&1 | FileCheck %s --check-prefix=SPECSYNTAX
 // RUN: not dyn-compile %S/Inputs/options.mlir --features=+nosuchfeature 2>&1 | FileCheck %s --check-prefix=FEATURE
@@ -96,6 +97,7 @@
 // VECSIZE: error: vector-size must be between 1 and 64 lanes (0: from the target), not 100
 // TILESIZE: error: matmul-tile-n must be a multiple of vector-size (8) up to 256 (0: two vectors), not 12
 // TILEM: error: matmul-tile-m must be between 1 and 64 rows (0: from the target), not -1
+// REGISTERS: error: vector-registers must be between 8 and 64 (0: from the target), not 4
 // CACHETILE: error: matmul-cache-tile-n and matmul-cache-tile-k must not be negative (0: no blocking)
 // SPECSYNTAX: error: malformed specialisation 'zero=4': ARG and DIM must be integers
 // FEATURE: error: '+nosuchfeature' is not a recognized feature for 'x86_64-unknown-linux-gnu'

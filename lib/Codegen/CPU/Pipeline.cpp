@@ -67,12 +67,19 @@ mlir::dyn::resolveCPUCodegenOptions(const TargetOptions &target,
   // accumulators), 8 with 32 (AVX-512, NEON).
   if (resolved.matmulTileN == 0)
     resolved.matmulTileN = 2 * resolved.vectorSize;
-  if (resolved.matmulTileM == 0) {
+  if (resolved.vectorRegisters == 0) {
     auto registers = getNativeVectorRegisterCount(target);
     if (!registers)
       return registers.takeError();
-    resolved.matmulTileM = *registers >= 32 ? 8 : 6;
+    resolved.vectorRegisters = *registers;
   }
+  if (resolved.vectorRegisters < 8 || resolved.vectorRegisters > 64)
+    return llvm::createStringError(
+        "vector-registers must be between 8 and 64 (0: from the target), "
+        "not %lld",
+        static_cast<long long>(codegen.vectorRegisters));
+  if (resolved.matmulTileM == 0)
+    resolved.matmulTileM = resolved.vectorRegisters >= 32 ? 8 : 6;
   if (resolved.matmulTileM < 1 || resolved.matmulTileM > 64)
     return llvm::createStringError(
         "matmul-tile-m must be between 1 and 64 rows (0: from the target), "
@@ -118,6 +125,7 @@ llvm::Error mlir::dyn::buildCPUPipeline(
   if (codegen->vectorize) {
     DynTileAndVectorizeOptions tileOptions;
     tileOptions.vectorSize = codegen->vectorSize;
+    tileOptions.vectorRegisters = codegen->vectorRegisters;
     tileOptions.matmulTileM = codegen->matmulTileM;
     tileOptions.matmulTileN = codegen->matmulTileN;
     tileOptions.matmulCacheTileN = codegen->matmulCacheTileN;

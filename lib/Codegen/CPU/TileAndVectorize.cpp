@@ -68,6 +68,21 @@ struct DynTileAndVectorizePass
   int64_t getConvTileF() const {
     return convTileF > 0 ? convTileF : vectorSize;
   }
+  /// Input channels of a convolution tile: conv-tile-c, else the most (a
+  /// power of two up to vector-size) whose filter vectors, one per input
+  /// channel and vector of filters at each step (one kernel tap), fit in
+  /// the registers left by the accumulators (conv-tile-w x the vectors of
+  /// conv-tile-f), one broadcast of the input and one spare.
+  int64_t getConvTileC() const {
+    if (convTileC > 0)
+      return convTileC;
+    int64_t filterVectors = llvm::divideCeil(getConvTileF(), vectorSize);
+    int64_t free = vectorRegisters - convTileW * filterVectors - 2;
+    int64_t channels = llvm::PowerOf2Ceil(std::max<int64_t>(vectorSize, 1));
+    while (channels > 1 && channels * filterVectors > free)
+      channels /= 2;
+    return channels;
+  }
 
   /// The dims of a contraction with one M, one N and one K dim (batch dims
   /// aside), or none.
@@ -91,9 +106,9 @@ struct DynTileAndVectorizePass
       return tiles;
     if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
       // (n, oh, ow, f, kh, kw, c): unit oh and kh make each tile a 1-D
-      // convolution over (ow, kw) that the vectorizer handles.
-      return {1,         1, convTileW, getConvTileF(), 1, ShapedType::kDynamic,
-              vectorSize};
+      // convolution that the vectorizer handles; one kernel tap (unit kw)
+      // per step keeps its filter vectors in registers (getConvTileC).
+      return {1, 1, convTileW, getConvTileF(), 1, 1, getConvTileC()};
     }
     if (std::optional<linalg::ContractionDimensions> dims =
             getPlainContractionDims(op)) {
@@ -126,9 +141,6 @@ struct DynTileAndVectorizePass
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     for (auto [extent, preferredTile] : llvm::zip(ranges, preferred)) {
       int64_t tile = preferredTile;
-      // kDynamic as a preferred tile: keep the (static) dim whole.
-      if (ShapedType::isDynamic(tile) && !ShapedType::isDynamic(extent))
-        tile = extent;
       if (!ShapedType::isDynamic(extent) && extent <= tile) {
         config.tileSizes.push_back(0);
         config.vectorSizes.push_back(extent);
@@ -339,8 +351,8 @@ struct DynTileAndVectorizePass
         generic->getInputsMutable()[1].assign(filter);
       });
       TileConfig config =
-          fitTiles(*generic, {1, 1, convTileW, 1, vectorSize, 1,
-                              ShapedType::kDynamic, vectorSize});
+          fitTiles(*generic, {1, 1, convTileW, 1, getConvTileF(), 1, 1,
+                              getConvTileC()});
       preferDividingTile(*generic, config.tileSizes, /*dim=*/2);
       FailureOr<scf::SCFTilingResult> tiled =
           tileLoops(rewriter, *generic, config.tileSizes);

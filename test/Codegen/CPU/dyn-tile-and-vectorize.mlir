@@ -2,6 +2,7 @@
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=8 matmul-tile-m=4 matmul-tile-k=8 conv-tile-w=4}))" --split-input-file | FileCheck %s --check-prefix=AVX2
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{peel-partial-tiles=false}))" --split-input-file | FileCheck %s --check-prefix=NOPEEL
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=8 matmul-tile-m=6 matmul-tile-n=16 parallel-tasks=8}))" --split-input-file | FileCheck %s --check-prefix=PAR
+// RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=8 vector-registers=16}))" --split-input-file | FileCheck %s --check-prefix=REGS
 
 // A dynamic-batch matmul: M tiled by 8, N by the vector size, K by 16.
 // The M loop is peeled: whole tiles are static and take no masks; the last,
@@ -132,6 +133,30 @@ func.func @conv(%x: tensor<?x10x10x16xf32>, %w: tensor<3x3x16x32xf32>, %o: tenso
   %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %w : tensor<?x10x10x16xf32>, tensor<3x3x16x32xf32>) outs(%o : tensor<?x8x8x32xf32>) -> tensor<?x8x8x32xf32>
   return %r : tensor<?x8x8x32xf32>
+}
+
+// -----
+
+// A convolution tile steps over the kernel one tap (kh, kw) at a time, with
+// as many input channels per step as leave its filter vectors beside the
+// accumulators in registers: 16 channels with 32 registers (8 accumulators
+// + 16 filter vectors), 4 with AVX2's 16 (8 + 4, one broadcast, one spare).
+// Whole kernel columns kept 3 x 16 filter vectors live and spilled.
+// CHECK-LABEL: func.func @conv_registers(
+// CHECK: scf.for %{{.+}} = %c0 to %c3 step %c1
+// CHECK: scf.for %{{.+}} = %c0 to %c3 step %c1
+// CHECK-NOT: scf.for
+// CHECK: vector.contract {{.+}} : vector<1x8x16xf32>, vector<16x16xf32> into vector<1x8x16xf32>
+// REGS-LABEL: func.func @conv_registers(
+// REGS: scf.for %{{.+}} = %c0 to %c16 step %c8
+// REGS: scf.for %{{.+}} = %c0 to %c3 step %c1
+// REGS: scf.for %{{.+}} = %c0 to %c3 step %c1
+// REGS: scf.for %{{.+}} = %c0 to %c16 step %c4
+// REGS: vector.contract {{.+}} : vector<1x8x4xf32>, vector<4x8xf32> into vector<1x8x8xf32>
+func.func @conv_registers(%x: tensor<1x10x10x16xf32>, %w: tensor<3x3x16x16xf32>, %o: tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32> {
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x10x10x16xf32>, tensor<3x3x16x16xf32>) outs(%o : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
+  return %r : tensor<1x8x8x16xf32>
 }
 
 // -----

@@ -23,9 +23,13 @@ def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp">
     * contractions (`linalg.matmul`, `linalg.batch_matmul`, matmul-like
       generics): `matmul-tile-m` x `vector-size` x `matmul-tile-k` over the
       (M, N, K) dims, batch dims tiled by 1;
-    * 2-D convolutions (`linalg.conv_2d_nhwc_hwcf`): batch, output row and
-      kernel row by 1, output columns by `matmul-tile-m`, output and input
-      channels by `vector-size`, kernel columns whole; the unit-window tiles
+    * 2-D convolutions (`linalg.conv_2d_nhwc_hwcf`): batch, output row,
+      kernel row and kernel column by 1, output columns by `conv-tile-w`,
+      output channels by `conv-tile-f` and input channels by `conv-tile-c`
+      (so that the tile's accumulators and the filter vectors of one step
+      stay in `vector-registers`: with whole kernel columns and 16 input
+      channels, the 48 filter vectors of a 3x3 step spilled on AVX-512 and
+      took 30% of the zoo's SkipNet time in stack traffic); the unit-window tiles
       are then rewritten as 1-D convolutions (upstream's decomposition
       patterns), which the vectorizer handles (dynamic batch included,
       where upstream's im2col rewrite needs static shapes); where the
@@ -87,9 +91,17 @@ def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp">
     Option<"convTileF", "conv-tile-f", "int64_t", /*default=*/"0",
            "Filters (output channels) of a 2-D convolution tile; 0: "
            "vector-size. (On AVX2, 8 x 8 ran the zoo's 16-channel 32x32 "
-           "stage in 115 us, 4 x 16 in 131 us and 8 x 16 in 249 us: the 1-D "
-           "convolution keeps every kernel column's filter slice live and "
-           "spills beyond one vector of filters)">,
+           "stage in 115 us, 4 x 16 in 131 us and 8 x 16 in 249 us: the "
+           "accumulators of 8 x 16 take every register)">,
+    Option<"convTileC", "conv-tile-c", "int64_t", /*default=*/"0",
+           "Input channels of a 2-D convolution tile (the depth of each "
+           "step's contraction); 0: the most, up to vector-size, whose "
+           "filter vectors fit in the registers the accumulators leave">,
+    Option<"vectorRegisters", "vector-registers", "int64_t",
+           /*default=*/"32",
+           "Vector registers of the target (32 with AVX-512 and NEON, 16 "
+           "with AVX2 and SSE): what a convolution tile's accumulators and "
+           "filter vectors must fit in">,
     Option<"matmulCacheTileN", "matmul-cache-tile-n", "int64_t",
            /*default=*/"256",
            "Columns of the cache-level block of a large contraction (N): the "
