@@ -270,6 +270,36 @@ def parallel_cases(rng) -> Iterator[Case]:
 
 
 # --------------------------------------------------------------------------
+# epilogue.mlir (float64 references)
+# --------------------------------------------------------------------------
+def conv_nhwc(x, w_ohwi, b, pad):
+    """A stride-1 NHWC convolution with an OHWI filter, in float64."""
+    x = np.pad(x.astype(np.float64), ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    w = w_ohwi.astype(np.float64)
+    kh, kw = w.shape[1:3]
+    oh, ow = x.shape[1] - kh + 1, x.shape[2] - kw + 1
+    out = np.zeros((x.shape[0], oh, ow, w.shape[0])) + b.astype(np.float64)
+    for i in range(kh):
+        for j in range(kw):
+            out += np.einsum("nhwc,fc->nhwf", x[:, i:i + oh, j:j + ow, :], w[:, i, j, :])
+    return out
+
+
+def epilogue_cases(rng) -> Iterator[Case]:
+    def normal(*shape):
+        return rng.standard_normal(shape).astype(np.float32)
+
+    x, w1, b1 = normal(1, 5, 13, 16), normal(16, 3, 3, 16), normal(16)
+    w2, b2 = normal(16, 1, 1, 16), normal(16)
+    want = np.maximum(conv_nhwc(x, w1, b1, 1) + conv_nhwc(x, w2, b2, 0), 0)
+    yield "shortcut", ("shortcut", x, w1, b1, w2, b2), [want.astype(np.float32)]
+    for batch in (1, 3):
+        x = normal(batch, 5, 13, 16)
+        want = np.maximum(conv_nhwc(x, w1, b1, 1) + x, 0)
+        yield f"batch={batch}", ("residual", x, w1, b1), [want.astype(np.float32)]
+
+
+# --------------------------------------------------------------------------
 # math.mlir (the polynomial approximations against libm's float64)
 # --------------------------------------------------------------------------
 def math_cases(rng) -> Iterator[Case]:
@@ -300,6 +330,7 @@ def math_cases(rng) -> Iterator[Case]:
 CASES: dict[str, tuple[Callable, list[str]]] = {
     "bounded": (bounded_cases, ["none", "some", "all"]),
     "math": (math_cases, ["approximations"]),
+    "epilogue": (epilogue_cases, ["shortcut", "batch=1", "batch=3"]),
     "parallel": (parallel_cases, ["conv", "relu", "attention", "rowsum",
                                   "rows=1", "rows=50"]),
     "gemm": (gemm_cases, ["large", "ragged", "rows=1", "rows=7", "rows=96"]),

@@ -126,6 +126,7 @@ llvm::Error mlir::dyn::buildCPUPipeline(
     DynTileAndVectorizeOptions tileOptions;
     tileOptions.vectorSize = codegen->vectorSize;
     tileOptions.vectorRegisters = codegen->vectorRegisters;
+    tileOptions.fuseEpilogues = codegen->fuseEpilogues;
     tileOptions.matmulTileM = codegen->matmulTileM;
     tileOptions.matmulTileN = codegen->matmulTileN;
     tileOptions.matmulCacheTileN = codegen->matmulCacheTileN;

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "EpilogueFusion.h"
 #include "dyn/Codegen/CPU/Passes.h"
 #include "dyn/Codegen/Common/ConstantTranspose.h"
 
@@ -193,9 +194,18 @@ struct DynTileAndVectorizePass
   /// task, or `op` where it stays whole (too little work, in a loop
   /// already, no such dim).
   linalg::LinalgOp distribute(RewriterBase &rewriter, linalg::LinalgOp op) {
+    if (std::optional<std::pair<unsigned, int64_t>> split = getTaskSplit(op))
+      return splitIntoTasks(rewriter, op, split->first, split->second);
+    return op;
+  }
+
+  /// The dim along which distribute splits `op`, and the iterations of a
+  /// task; none where it stays whole.
+  std::optional<std::pair<unsigned, int64_t>>
+  getTaskSplit(linalg::LinalgOp op) {
     if (parallelTasks < 2 || !isa<func::FuncOp>(op->getParentOp()) ||
         op->getNumResults() == 0)
-      return op;
+      return std::nullopt;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     int64_t staticWork = 1;
     for (int64_t extent : ranges)
@@ -203,7 +213,7 @@ struct DynTileAndVectorizePass
         staticWork = std::min<int64_t>(
             staticWork * std::max<int64_t>(extent, 1), int64_t(1) << 40);
     if (staticWork < parallelMinWork)
-      return op;
+      return std::nullopt;
     SmallVector<int64_t> tiles = getTileSizes(op);
     SmallVector<unsigned> candidates;
     if (std::optional<linalg::ContractionDimensions> dims =
@@ -222,9 +232,9 @@ struct DynTileAndVectorizePass
         continue;
       for (int64_t task = step; task < extent; task += step)
         if (extent % task == 0 && extent / task <= parallelTasks)
-          return splitIntoTasks(rewriter, op, dim, task);
+          return std::make_pair(dim, task);
     }
-    return op;
+    return std::nullopt;
   }
 
   /// The forall of distribute: tasks of `task` iterations along `dim`.
@@ -640,6 +650,72 @@ struct DynTileAndVectorizePass
     return config;
   }
 
+  /// The anchors of epilogue groups: 2-D convolutions on tensors.
+  static bool isEpilogueAnchor(Operation *op) {
+    auto conv = dyn_cast_or_null<linalg::Conv2DNhwcHwcfOp>(op);
+    return conv && conv.hasPureTensorSemantics();
+  }
+
+  /// Tiles an epilogue group: tasks as distribute splits its (first)
+  /// anchor, then the anchor's output tiles, with the group's ops fused
+  /// into each; each anchor tile is tiled over its kernel taps and input
+  /// channels (vectorizeConvolutions vectorizes it), the epilogue and init
+  /// tiles are marked for vectorizeMarkedTiles, and a partial tile of
+  /// output columns is peeled, as for a convolution alone.
+  LogicalResult tileEpilogueGroup(RewriterBase &rewriter,
+                                  dyn::EpilogueGroup &group) {
+    unsigned rank = group.epilogue.getNumLoops();
+    if (std::optional<std::pair<unsigned, int64_t>> split =
+            getTaskSplit(group.anchors.front())) {
+      SmallVector<int64_t> sizes(rank, 0);
+      sizes[split->first] = split->second;
+      if (failed(dyn::tileAndFuseEpilogueGroup(
+              rewriter, group, sizes,
+              scf::SCFTilingOptions::LoopType::ForallOp, isEpilogueAnchor)))
+        return failure();
+      ++numParallel;
+    }
+    // (n, oh, ow, f): the epilogue's loops are the anchor's parallel ones.
+    SmallVector<int64_t> tiles = getTileSizes(group.anchors.front());
+    tiles.resize(rank);
+    FailureOr<SmallVector<LoopLikeOpInterface>> loops =
+        dyn::tileAndFuseEpilogueGroup(rewriter, group, tiles,
+                                      scf::SCFTilingOptions::LoopType::ForOp,
+                                      isEpilogueAnchor);
+    if (failed(loops))
+      return failure();
+    ++numFusedEpilogues;
+    SmallVector<int64_t> vectorSizes;
+    for (auto [extent, tile] :
+         llvm::zip(group.epilogue.getStaticLoopRanges(), tiles))
+      vectorSizes.push_back(tile ? tile : extent);
+    if (llvm::none_of(vectorSizes, ShapedType::isDynamic)) {
+      DenseI64ArrayAttr mark = rewriter.getDenseI64ArrayAttr(vectorSizes);
+      group.epilogue->setAttr(kVectorSizesAttr, mark);
+      for (Operation *op : group.fusable)
+        if (!isEpilogueAnchor(op))
+          op->setAttr(kVectorSizesAttr, mark);
+    }
+    for (linalg::LinalgOp anchor : group.anchors) {
+      SmallVector<int64_t> taps = getTileSizes(anchor);
+      std::fill_n(taps.begin(), rank, 0);
+      if (failed(tileLoops(rewriter, anchor, taps)))
+        return failure();
+    }
+    // The loop over output columns, if tiled: peeled where partial.
+    if (tiles[2] != 0) {
+      auto position = llvm::count_if(ArrayRef(tiles).take_front(2),
+                                     [](int64_t t) { return t != 0; });
+      int64_t extent = group.epilogue.getStaticLoopRanges()[2];
+      auto loop = dyn_cast<scf::ForOp>(*(*loops)[position]);
+      scf::ForOp partial;
+      if (loop && peelPartialTiles &&
+          (ShapedType::isDynamic(extent) || extent % tiles[2] != 0))
+        (void)scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
+    }
+    return success();
+  }
+
   /// Tiles `op` for vectorization. Returns failure when it stays scalar; on
   /// success, returns whether its tiles were peeled and left, marked with
   /// kVectorSizesAttr, for vectorizeMarkedTiles.
@@ -830,9 +906,20 @@ struct DynTileAndVectorizePass
 
   void runOnOperation() override {
     packedTransposes.clear();
+    SmallVector<dyn::EpilogueGroup> groups;
+    llvm::DenseSet<Operation *> grouped;
+    if (fuseEpilogues) {
+      dyn::expandReshapesAroundAnchors(getOperation(), isEpilogueAnchor);
+      groups = dyn::findEpilogueGroups(getOperation(), isEpilogueAnchor);
+      for (dyn::EpilogueGroup &group : groups) {
+        grouped.insert(group.epilogue);
+        grouped.insert(group.fusable.begin(), group.fusable.end());
+      }
+    }
     SmallVector<linalg::LinalgOp> targets;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics() && !isa<linalg::Conv2DNhwgcGfhwcOp>(op))
+      if (op.hasPureTensorSemantics() && !isa<linalg::Conv2DNhwgcGfhwcOp>(op) &&
+          !grouped.contains(op))
         targets.push_back(op);
     });
     IRRewriter rewriter(&getContext());
@@ -840,7 +927,11 @@ struct DynTileAndVectorizePass
     bool convolutions = decomposeGroupedConvolutions(rewriter, targets);
     for (linalg::LinalgOp &op : targets)
       op = distribute(rewriter, op);
+    // (marked tiles: vectorized after canonicalization, like peeled ones)
     bool peeledTiles = false;
+    for (dyn::EpilogueGroup &group : groups)
+      if (succeeded(tileEpilogueGroup(rewriter, group)))
+        peeledTiles = convolutions = true;
     for (linalg::LinalgOp op : targets) {
       if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
         // Tiled so that each tile decomposes into a 1-D convolution; those

@@ -3,6 +3,7 @@
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{peel-partial-tiles=false}))" --split-input-file | FileCheck %s --check-prefix=NOPEEL
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=8 matmul-tile-m=6 matmul-tile-n=16 parallel-tasks=8}))" --split-input-file | FileCheck %s --check-prefix=PAR
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=8 vector-registers=16}))" --split-input-file | FileCheck %s --check-prefix=REGS
+// RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-tile-and-vectorize{vector-size=16 fuse-epilogues=false}))" --split-input-file | FileCheck %s --check-prefix=NOFUSE
 
 // A dynamic-batch matmul: M tiled by 8, N by the vector size, K by 16.
 // The M loop is peeled: whole tiles are static and take no masks; the last,
@@ -157,6 +158,56 @@ func.func @conv_registers(%x: tensor<1x10x10x16xf32>, %w: tensor<3x3x16x16xf32>,
   %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %w : tensor<1x10x10x16xf32>, tensor<3x3x16x16xf32>) outs(%o : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
   return %r : tensor<1x8x8x16xf32>
+}
+
+// -----
+
+// Epilogue fusion: the convolution anchors a group; the bias broadcast
+// that fills its accumulator and the residual add + ReLU that read its
+// result run in each output tile (8 columns x 16 channels), in registers,
+// in the peeled 5-column tile too. Nothing is left for a loop of its own
+// after the convolution's.
+// CHECK-LABEL: func.func @conv_epilogue(
+// CHECK-DAG: vector.transfer_read %[[BIAS:.+]][%c0], {{.+}} : tensor<16xf32>, vector<1x1x8x16xf32>
+// CHECK-DAG: vector.transfer_read %[[BIAS]][%c0], {{.+}} : tensor<16xf32>, vector<1x1x5x16xf32>
+// CHECK: scf.for %{{.+}} = %c0 to %c4 step %c1
+// CHECK: vector.contract {{.+}} into vector<1x8x16xf32>
+// CHECK: arith.addf {{.+}} : vector<1x1x8x16xf32>
+// CHECK: arith.maximumf {{.+}} : vector<1x1x8x16xf32>
+// CHECK: vector.contract {{.+}} into vector<1x5x16xf32>
+// CHECK: arith.addf {{.+}} : vector<1x1x5x16xf32>
+// CHECK: arith.maximumf {{.+}} : vector<1x1x5x16xf32>
+// CHECK-NOT: scf.for
+// CHECK: return
+// Without fusion: the broadcast, the convolution and the epilogue are three
+// loop nests, each tile of the result written to memory and read back.
+// NOFUSE-LABEL: func.func @conv_epilogue(
+// NOFUSE: scf.for
+// NOFUSE: vector<1x1x1x16xf32>
+// NOFUSE: vector.contract {{.+}} into vector<1x8x16xf32>
+// NOFUSE: vector.contract {{.+}} into vector<1x5x16xf32>
+// NOFUSE: scf.for
+// NOFUSE: arith.addf {{.+}} : vector<1x1x1x16xf32>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#ch = affine_map<(d0, d1, d2, d3) -> (d3)>
+func.func @conv_epilogue(%x: tensor<1x6x15x16xf32>, %w: tensor<3x3x16x16xf32>, %bias: tensor<16xf32>, %res: tensor<1x4x13x16xf32>) -> tensor<1x4x13x16xf32> {
+  %e = tensor.empty() : tensor<1x4x13x16xf32>
+  %b = linalg.generic {indexing_maps = [#ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : tensor<16xf32>) outs(%e : tensor<1x4x13x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x4x13x16xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x6x15x16xf32>, tensor<3x3x16x16xf32>) outs(%b : tensor<1x4x13x16xf32>) -> tensor<1x4x13x16xf32>
+  %zero = arith.constant 0.0 : f32
+  %r = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%c, %res : tensor<1x4x13x16xf32>, tensor<1x4x13x16xf32>) outs(%e : tensor<1x4x13x16xf32>) {
+  ^bb0(%a: f32, %s: f32, %out: f32):
+    %sum = arith.addf %a, %s : f32
+    %relu = arith.maximumf %sum, %zero : f32
+    linalg.yield %relu : f32
+  } -> tensor<1x4x13x16xf32>
+  return %r : tensor<1x4x13x16xf32>
 }
 
 // -----

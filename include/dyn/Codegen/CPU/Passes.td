@@ -63,6 +63,27 @@ def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp">
     the dim's tile so that the tasks' own tiles stay whole and static; an op
     with no such dim stays one task. The tasks are then tiled as above.
 
+    With `fuse-epilogues` (the default), a 2-D convolution is the anchor of
+    a fusion group (DNNFusion's mapping types: a many-to-many op anchors, the
+    one-to-one ops around it fuse into its tiles): the elementwise op that
+    reads its result at the same points (after elementwise fusion, one
+    generic for bias, batch norm, residual add and activation; unit-dim
+    reshapes between them are folded away by expanding it) is tiled with
+    the convolution's output tile, and the convolution and the op that
+    fills its accumulator (a broadcast bias) are fused into each tile
+    (upstream tile-and-fuse, for the tasks and then for the register
+    tiles). The convolution's output then never makes a round trip through
+    memory between the accumulators and the epilogue:
+
+    ```mlir
+    scf.for %w = ... {                    // output columns, by conv-tile-w
+      scf.for %f = ... {                  // output channels, by conv-tile-f
+        %acc = linalg.generic ... ins(%bias_tile)      // the bias, broadcast
+        %c = linalg.conv_2d_nhwc_hwcf ... outs(%acc)   // kernel taps inside
+        %e = linalg.generic ... ins(%c, %residual_tile) // add + ReLU
+        tensor.insert_slice %e ...
+    ```
+
     Ops the vectorizer cannot handle are left tiled (or untiled when not even
     tiling applies) and later lowered to scalar loops. The pass runs on
     tensors, before bufferization.
@@ -112,6 +133,10 @@ def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp">
            /*default=*/"128",
            "Reduction depth of the cache-level block of a large contraction "
            "(K; 0: none)">,
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
+           "Fuse the elementwise op that reads a convolution's result (bias, "
+           "batch norm, residual add, activation) and the op that fills its "
+           "accumulator into the convolution's tiles">,
     Option<"peelPartialTiles", "peel-partial-tiles", "bool", /*default=*/"true",
            "Peel the last, partial tile of dynamic or non-dividing dims so "
            "that whole tiles vectorize without masks">,
@@ -130,7 +155,8 @@ def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp">
     Statistic<"numScalar", "num-scalar", "Number of linalg ops left to scalar loops">,
     Statistic<"numCacheBlocked", "num-cache-blocked", "Number of contractions blocked for the cache">,
     Statistic<"numPackedB", "num-packed-b", "Number of matmul blocks whose B is packed into column strips">,
-    Statistic<"numParallel", "num-parallel", "Number of ops split into the tasks of an scf.forall">
+    Statistic<"numParallel", "num-parallel", "Number of ops split into the tasks of an scf.forall">,
+    Statistic<"numFusedEpilogues", "num-fused-epilogues", "Number of elementwise epilogues fused into the tiles of convolutions">
   ];
 }
 
