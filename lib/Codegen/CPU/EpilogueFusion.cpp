@@ -107,6 +107,30 @@ SmallVector<EpilogueGroup> mlir::dyn::findEpilogueGroups(func::FuncOp func,
   return groups;
 }
 
+/// A fused init producer writes a slice of a tensor.empty, which CSE may
+/// have made the same value as the group's result buffer (every op of the
+/// group was created with the same empty destination): bufferization then
+/// saw the tile written into the result's buffer while the result is being
+/// produced, and copied tiles. The producer gets an empty of its own, of
+/// the tile's shape: a tile-sized scratch buffer (on the stack, see
+/// dyn-promote-scratch-to-stack), written and read in registers.
+static void detachInitFromEmpty(RewriterBase &rewriter, linalg::LinalgOp op) {
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    Value source = init.get();
+    while (auto slice = source.getDefiningOp<tensor::ExtractSliceOp>())
+      source = slice.getSource();
+    if (source == init.get() || !source.getDefiningOp<tensor::EmptyOp>())
+      continue;
+    rewriter.setInsertionPoint(op);
+    auto type = cast<RankedTensorType>(init.get().getType());
+    Value empty = tensor::EmptyOp::create(
+        rewriter, op.getLoc(),
+        tensor::getMixedSizes(rewriter, op.getLoc(), init.get()),
+        type.getElementType());
+    rewriter.modifyOpInPlace(op, [&] { init.set(empty); });
+  }
+}
+
 FailureOr<SmallVector<LoopLikeOpInterface>> mlir::dyn::tileAndFuseEpilogueGroup(
     RewriterBase &rewriter, EpilogueGroup &group, ArrayRef<int64_t> tileSizes,
     scf::SCFTilingOptions::LoopType loopType, IsAnchorFn isAnchor) {
@@ -149,6 +173,8 @@ FailureOr<SmallVector<LoopLikeOpInterface>> mlir::dyn::tileAndFuseEpilogueGroup(
     tiled.fusable.insert(op);
     if (isAnchor(op))
       tiled.anchors.push_back(cast<linalg::LinalgOp>(op));
+    else
+      detachInitFromEmpty(rewriter, cast<linalg::LinalgOp>(op));
   }
   group = std::move(tiled);
   return fused->loops;

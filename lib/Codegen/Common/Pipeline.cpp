@@ -67,6 +67,9 @@ void mlir::dyn::addSubnetStages(OpPassManager &pm,
   pm.addPass(createDynRaiseControlFlow());
   // 1. Fold what is statically known (constant predicates drop dead paths).
   pm.addPass(createCanonicalizerPass());
+  //    Layouts across control flow: transposes leave the regions of
+  //    dyn.cond / dyn.switch and cancel between them.
+  pm.addNestedPass<func::FuncOp>(createDynPropagateTransposes());
   //    Which input dims must agree (checked by the C ABI at entry).
   pm.addPass(createDynInferSymbolicDims());
   //    Shape-specialised versions (when asked for), then static extents

@@ -212,6 +212,30 @@ func.func @conv_epilogue(%x: tensor<1x6x15x16xf32>, %w: tensor<3x3x16x16xf32>, %
 
 // -----
 
+// A convolution's zero border: the pad becomes a fill of the padded tensor
+// and a copy of the source into its interior, both tiled and vectorized
+// (no tensor.pad is left for bufferization, which made it a scalar fill
+// and an element-by-element strided copy).
+// CHECK-LABEL: func.func @pad(
+// CHECK-NOT: tensor.pad
+// CHECK: scf.for
+// CHECK: vector.transfer_write %{{.+}} : vector<1x1x1x16xf32>, tensor<1x1x1x16xf32>
+// CHECK: %[[INTERIOR:.+]] = tensor.extract_slice %{{.+}}[0, 1, 1, 0] [1, 6, 6, 16] [1, 1, 1, 1]
+// CHECK: scf.for %{{.+}} iter_args(%{{.+}} = %[[INTERIOR]])
+// CHECK: vector.transfer_read %{{.+}} : tensor<1x1x1x16xf32>, vector<1x1x1x16xf32>
+// CHECK: tensor.insert_slice %{{.+}}[0, 1, 1, 0] [1, 6, 6, 16] [1, 1, 1, 1]
+// CHECK-NOT: tensor.pad
+func.func @pad(%x: tensor<1x6x6x16xf32>) -> tensor<1x8x8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zero : f32
+  } : tensor<1x6x6x16xf32> to tensor<1x8x8x16xf32>
+  return %p : tensor<1x8x8x16xf32>
+}
+
+// -----
+
 // 13 output columns in tiles of 8: the last, partial tile (5 columns) is
 // peeled into its own iteration, so it is static and vectorizes too (no
 // scalar remainder, no 2-D or 1-D convolution left).

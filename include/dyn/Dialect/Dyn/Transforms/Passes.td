@@ -166,6 +166,58 @@ def DynSpecializeShapes : Pass<"dyn-specialize-shapes", "::mlir::ModuleOp"> {
   ];
 }
 
+def DynPropagateTransposes : Pass<"dyn-propagate-transposes", "::mlir::func::FuncOp"> {
+  let summary = "Move tosa.transpose ops out of dyn.cond / dyn.switch regions so that layouts hold across them";
+  let description = [{
+    Frontends wrap every NCHW convolution in NCHW -> NHWC and NHWC -> NCHW
+    transposes (`tosa.transpose`). Inside one subnet the pairs cancel
+    (`tosa-reduce-transposes`), but a value that crosses a `dyn.cond` or
+    `dyn.switch` (a gated residual block's input and output) keeps its
+    transposes at both ends of every region, so each block paid two
+    transposes of its activations and ran its residual add in NCHW,
+    outside its convolution's epilogue.
+
+    The pass rewrites, to a fixpoint:
+
+    * a `dyn.cond` / `dyn.switch` result that every region yields as
+      `tosa.transpose(%v, P)` (with the same `P`; the transpose may be
+      captured from above) into a result carrying `%v`'s layout, followed
+      by one `tosa.transpose(%r, P)`: no transpose is left in the regions;
+    * a float TOSA elementwise op whose operands of its rank are all
+      `tosa.transpose(_, P)` or splat constants into the op on the
+      untransposed operands, followed by one transpose (the residual add
+      of a block, its ReLU);
+    * and folds consecutive transposes (upstream's canonicalization).
+
+    Running before outlining, the transposes then meet across the regions
+    and cancel: in the zoo's gated ResNets only the stem's and the
+    classifier's remain.
+
+    ```mlir
+    %r = dyn.cond %p : tensor<i1> -> tensor<1x16x8x8xf32> {
+      ...
+      %t = tosa.transpose %c {perms = array<i32: 0, 3, 1, 2>} ...
+      dyn.yield %t : tensor<1x16x8x8xf32>
+    } else {
+      dyn.yield %x : tensor<1x16x8x8xf32>  // %x = tosa.transpose %x_nhwc ...
+    }
+    // becomes
+    %r = dyn.cond %p : tensor<i1> -> tensor<1x8x8x16xf32> {
+      ...
+      dyn.yield %c : tensor<1x8x8x16xf32>
+    } else {
+      dyn.yield %x_nhwc : tensor<1x8x8x16xf32>
+    }
+    %t = tosa.transpose %r {perms = array<i32: 0, 3, 1, 2>} ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+  let statistics = [
+    Statistic<"numResults", "num-results",
+              "Number of dyn.cond / dyn.switch results whose transpose moved after the op">
+  ];
+}
+
 def DynOutlineRegions : Pass<"dyn-outline-regions", "::mlir::ModuleOp"> {
   let summary = "Outline control-flow-free code into isolated subnet functions";
   let description = [{
