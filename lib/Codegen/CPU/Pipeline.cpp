@@ -46,38 +46,46 @@ static llvm::Expected<StringRef> getArchitecture(StringRef triple) {
       triple.str().c_str());
 }
 
+/// An option that is 0 takes the target's figure (`native`); the result
+/// must lie in [min, 64].
+static llvm::Error resolveFromTarget(int64_t &value,
+                                     llvm::Expected<int64_t> native,
+                                     int64_t min, StringRef flag,
+                                     StringRef unit) {
+  int64_t given = value;
+  if (!native) {
+    if (given == 0)
+      return native.takeError();
+    llvm::consumeError(native.takeError());
+  } else if (given == 0) {
+    value = *native;
+  }
+  if (value < min || value > 64)
+    return llvm::createStringError(
+        "%s must be between %lld and 64%s (0: from the target), not %lld",
+        flag.str().c_str(), static_cast<long long>(min), unit.str().c_str(),
+        static_cast<long long>(given));
+  return llvm::Error::success();
+}
+
 llvm::Expected<CPUCodegenOptions>
 mlir::dyn::resolveCPUCodegenOptions(const TargetOptions &target,
                                     const CPUCodegenOptions &codegen) {
   CPUCodegenOptions resolved = codegen;
-  if (resolved.vectorSize == 0) {
-    auto native = getNativeVectorSize(target);
-    if (!native)
-      return native.takeError();
-    resolved.vectorSize = *native;
-  }
-  if (resolved.vectorSize < 1 || resolved.vectorSize > 64)
-    return llvm::createStringError(
-        "vector-size must be between 1 and 64 lanes (0: from the target), "
-        "not %lld",
-        static_cast<long long>(codegen.vectorSize));
+  if (llvm::Error error =
+          resolveFromTarget(resolved.vectorSize, getNativeVectorSize(target),
+                            1, "vector-size", " lanes"))
+    return std::move(error);
   // The register tile: two vectors of columns, and as many rows as leave
   // the accumulators (rows x 2 registers), the two vectors of B and one
   // broadcast of A in registers: 6 rows with 16 registers (AVX2, 12
   // accumulators), 8 with 32 (AVX-512, NEON).
   if (resolved.matmulTileN == 0)
     resolved.matmulTileN = 2 * resolved.vectorSize;
-  if (resolved.vectorRegisters == 0) {
-    auto registers = getNativeVectorRegisterCount(target);
-    if (!registers)
-      return registers.takeError();
-    resolved.vectorRegisters = *registers;
-  }
-  if (resolved.vectorRegisters < 8 || resolved.vectorRegisters > 64)
-    return llvm::createStringError(
-        "vector-registers must be between 8 and 64 (0: from the target), "
-        "not %lld",
-        static_cast<long long>(codegen.vectorRegisters));
+  if (llvm::Error error = resolveFromTarget(
+          resolved.vectorRegisters, getNativeVectorRegisterCount(target), 8,
+          "vector-registers", ""))
+    return std::move(error);
   if (resolved.matmulTileM == 0)
     resolved.matmulTileM = resolved.vectorRegisters >= 32 ? 8 : 6;
   if (resolved.matmulTileM < 1 || resolved.matmulTileM > 64)
