@@ -36,7 +36,22 @@ class Relative:
         self.want, self.rel, self.tiny = want, rel, tiny
 
 
+class Exact:
+    """An expected float output checked bit for bit (the sign of zeros
+    included), NaNs where the reference has them (any payload)."""
+
+    def __init__(self, want: np.ndarray):
+        self.want = want
+
+
 def close(got: np.ndarray, want) -> bool:
+    if isinstance(want, Exact):
+        w = want.want
+        if got.shape != w.shape or got.dtype != w.dtype:
+            return False
+        nan = np.isnan(w)
+        return bool(np.array_equal(np.isnan(got), nan) and
+                    np.array_equal(got[~nan].view(np.uint32), w[~nan].view(np.uint32)))
     if isinstance(want, Relative):
         w = want.want
         if got.shape != w.shape or got.dtype != w.dtype:
@@ -300,6 +315,23 @@ def epilogue_cases(rng) -> Iterator[Case]:
 
 
 # --------------------------------------------------------------------------
+# reductions.mlir (float64 references)
+# --------------------------------------------------------------------------
+def reduction_cases(rng) -> Iterator[Case]:
+    for length in (1, 15, 16, 17, 100):
+        x = rng.standard_normal((4, length)).astype(np.float32)
+        x[1] = -0.0  # a row of negative zeros: max and sum are -0.0
+        if length > 1:
+            x[2, length // 2] = np.nan  # one NaN lane: the row's max is NaN
+        want_max = x.astype(np.float64).max(axis=1).astype(np.float32)
+        x_sum = x.copy()
+        x_sum[2] = rng.standard_normal(length)
+        want_sum = x_sum.astype(np.float64).sum(axis=1).astype(np.float32)
+        yield f"length={length}", ("rowmax", x), [Exact(want_max)]
+        yield f"length={length}", ("rowsum", x_sum), [Relative(want_sum, 1e-5, tiny=1e-6)]
+
+
+# --------------------------------------------------------------------------
 # math.mlir (the polynomial approximations against libm's float64)
 # --------------------------------------------------------------------------
 def math_cases(rng) -> Iterator[Case]:
@@ -331,6 +363,8 @@ CASES: dict[str, tuple[Callable, list[str]]] = {
     "bounded": (bounded_cases, ["none", "some", "all"]),
     "math": (math_cases, ["approximations"]),
     "epilogue": (epilogue_cases, ["shortcut", "batch=1", "batch=3"]),
+    "reductions": (reduction_cases, ["length=1", "length=15", "length=16",
+                                     "length=17", "length=100"]),
     "parallel": (parallel_cases, ["conv", "relu", "attention", "rowsum",
                                   "rows=1", "rows=50"]),
     "gemm": (gemm_cases, ["large", "ragged", "rows=1", "rows=7", "rows=96"]),
@@ -372,7 +406,7 @@ def main() -> int:
             else:
                 got = module.entries[entry](*inputs)
             for i, (g, w) in enumerate(zip(got, want)):
-                if not close(g, w if isinstance(w, Relative) else np.asarray(w)):
+                if not close(g, w if isinstance(w, (Relative, Exact)) else np.asarray(w)):
                     print(f"{name}: MISMATCH on path {path} in {library} output {i}:\n"
                           f"  got  {g!r}\n  want {w!r}")
                     return 1

@@ -34,6 +34,50 @@ using namespace mlir;
 
 namespace {
 
+/// A reduction of a 1-D float vector of 2^k lanes as k steps of whole-vector
+/// ops, each combining the two halves of what the last left, then the
+/// accumulator. (Masked reductions, inside a vector.mask, are left alone.)
+struct TreeReduction : public OpRewritePattern<vector::ReductionOp> {
+  TreeReduction(MLIRContext *ctx, Pass::Statistic &count)
+      : OpRewritePattern(ctx), count(count) {}
+
+  LogicalResult matchAndRewrite(vector::ReductionOp op,
+                                PatternRewriter &rewriter) const override {
+    using vector::CombiningKind;
+    VectorType type = op.getSourceVectorType();
+    int64_t lanes = type.getRank() == 1 ? type.getNumElements() : 0;
+    CombiningKind kind = op.getKind();
+    bool floatKind = llvm::is_contained(
+        {CombiningKind::ADD, CombiningKind::MUL, CombiningKind::MAXIMUMF,
+         CombiningKind::MINIMUMF, CombiningKind::MAXNUMF,
+         CombiningKind::MINNUMF},
+        kind);
+    if (lanes < 2 || !llvm::isPowerOf2_64(lanes) || type.isScalable() ||
+        !isa<FloatType>(type.getElementType()) || !floatKind ||
+        isa<vector::MaskOp>(op->getParentOp()))
+      return failure();
+    Location loc = op.getLoc();
+    Value value = op.getVector();
+    for (int64_t half = lanes / 2; half >= 1; half /= 2) {
+      Value low = vector::ExtractStridedSliceOp::create(rewriter, loc, value,
+                                                        {0}, {half}, {1});
+      Value high = vector::ExtractStridedSliceOp::create(rewriter, loc, value,
+                                                         {half}, {half}, {1});
+      value = vector::makeArithReduction(rewriter, loc, kind, low, high,
+                                         op.getFastmathAttr());
+    }
+    Value result = vector::ExtractOp::create(rewriter, loc, value, 0);
+    if (Value acc = op.getAcc())
+      result = vector::makeArithReduction(rewriter, loc, kind, result, acc,
+                                          op.getFastmathAttr());
+    rewriter.replaceOp(op, result);
+    ++count;
+    return success();
+  }
+
+  Pass::Statistic &count;
+};
+
 struct DynLowerVectorsPass
     : public dyn::impl::DynLowerVectorsBase<DynLowerVectorsPass> {
   using Base::Base;
@@ -90,6 +134,8 @@ struct DynLowerVectorsPass
     vector::populateVectorMaskOpLoweringPatterns(patterns);
     vector::populateVectorTransferLoweringPatterns(patterns,
                                                    /*maxTransferRank=*/1);
+    if (treeReductions)
+      patterns.add<TreeReduction>(ctx, numTreeReductions);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -16,6 +16,7 @@
 #include "EpilogueFusion.h"
 #include "dyn/Codegen/CPU/Passes.h"
 #include "dyn/Codegen/Common/ConstantTranspose.h"
+#include "dyn/Dialect/Dyn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -25,6 +26,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/Interfaces/TilingInterface.h"
@@ -941,6 +943,10 @@ struct DynTileAndVectorizePass
   }
 
   void runOnOperation() override {
+    // Upstream's value-bounds analysis (accumulator hoisting) reads constant
+    // dim indices unchecked: a tensor.dim of dim -1 crashed it.
+    if (failed(dyn::checkInput(getOperation())))
+      return signalPassFailure();
     packedTransposes.clear();
     decomposePads();
     SmallVector<dyn::EpilogueGroup> groups;
@@ -997,6 +1003,95 @@ struct DynTileAndVectorizePass
     if (convolutions)
       vectorizeConvolutions(rewriter);
     hoistAccumulators(rewriter);
+    accumulateReductionsInVectors(rewriter);
+  }
+
+  /// A reduction loop whose tiles each reduce a vector into the loop's
+  /// scalar accumulator (`multi_reduction %tile, %acc`: a softmax's max and
+  /// sum over a run-time sequence, a row sum) paid a horizontal reduction
+  /// per tile, a serial chain of dependent ops. The loop now carries a
+  /// vector of partial results, combined lane by lane with each tile (one
+  /// whole-vector op), and reduces it horizontally once, after the loop,
+  /// into the accumulator it started from. Float sums are reassociated.
+  void accumulateReductionsInVectors(RewriterBase &rewriter) {
+    SmallVector<vector::MultiDimReductionOp> reductions;
+    getOperation().walk(
+        [&](vector::MultiDimReductionOp op) { reductions.push_back(op); });
+    for (vector::MultiDimReductionOp reduction : reductions)
+      if (succeeded(accumulateInVector(rewriter, reduction)))
+        ++numVectorAccumulators;
+  }
+
+  /// The identity of a float reduction `kind`, if it is one.
+  static std::optional<double> getFloatIdentity(vector::CombiningKind kind) {
+    using vector::CombiningKind;
+    switch (kind) {
+    case CombiningKind::ADD:
+      return -0.0; // -0.0 + x == x for every x, -0.0 included
+    case CombiningKind::MUL:
+      return 1.0;
+    case CombiningKind::MAXIMUMF:
+    case CombiningKind::MAXNUMF:
+      return -std::numeric_limits<double>::infinity();
+    case CombiningKind::MINIMUMF:
+    case CombiningKind::MINNUMF:
+      return std::numeric_limits<double>::infinity();
+    default:
+      return std::nullopt;
+    }
+  }
+
+  static LogicalResult accumulateInVector(RewriterBase &rewriter,
+                                          vector::MultiDimReductionOp reduction) {
+    auto loop = dyn_cast<scf::ForOp>(reduction->getParentOp());
+    auto acc = dyn_cast<BlockArgument>(reduction.getAcc());
+    VectorType sourceType = reduction.getSourceVectorType();
+    std::optional<double> identity = getFloatIdentity(reduction.getKind());
+    if (!loop || !acc || acc.getOwner() != loop.getBody() ||
+        acc.getArgNumber() == 0 || !acc.hasOneUse() ||
+        !reduction->hasOneUse() || !identity ||
+        !isa<FloatType>(sourceType.getElementType()) ||
+        sourceType.isScalable())
+      return failure();
+    // (reducing unit dims only, the tile is already a vector of partials)
+    int64_t reducedLanes = 1;
+    for (auto [size, reduced] :
+         llvm::zip(sourceType.getShape(), reduction.getReductionMask()))
+      if (reduced)
+        reducedLanes *= size;
+    if (reducedLanes == 1)
+      return failure();
+    unsigned index = acc.getArgNumber() - 1;
+    auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+    if (yield.getOperand(index) != reduction.getResult())
+      return failure();
+    Location loc = reduction.getLoc();
+    vector::CombiningKind kind = reduction.getKind();
+    Value init = loop.getInitArgs()[index];
+    rewriter.setInsertionPoint(loop);
+    auto elementType = cast<FloatType>(sourceType.getElementType());
+    Value partialsInit = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(
+            sourceType, rewriter.getFloatAttr(elementType, *identity)));
+    FailureOr<LoopLikeOpInterface> widened = loop.replaceWithAdditionalYields(
+        rewriter, partialsInit, /*replaceInitOperandUsesInLoop=*/false,
+        [&](OpBuilder &b, Location l, ArrayRef<BlockArgument> partials) {
+          return SmallVector<Value>{vector::makeArithReduction(
+              b, l, kind, reduction.getSource(), partials.front())};
+        });
+    if (failed(widened))
+      return failure();
+    // The scalar accumulator now passes through the loop unchanged.
+    rewriter.replaceAllUsesWith(reduction.getResult(), reduction.getAcc());
+    rewriter.eraseOp(reduction);
+    Operation *newLoop = *widened;
+    rewriter.setInsertionPointAfter(newLoop);
+    auto final = vector::MultiDimReductionOp::create(
+        rewriter, loc, newLoop->getResults().back(), init,
+        reduction.getReductionMask(), kind);
+    rewriter.replaceAllUsesWith(newLoop->getResult(index), final.getResult());
+    return success();
   }
 
   /// Keeps each tile's accumulator in registers across its reduction loop:

@@ -1,5 +1,6 @@
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-lower-vectors))" --split-input-file | FileCheck %s
 // RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-lower-vectors{approximate-math=false}))" --split-input-file | FileCheck %s --check-prefix=EXACT
+// RUN: dyn-opt %s --pass-pipeline="builtin.module(func.func(dyn-lower-vectors{tree-reductions=false}))" --split-input-file | FileCheck %s --check-prefix=ORDERED
 
 // Contractions become outer products (FMAs), not dot products.
 // CHECK-LABEL: func.func @contract(
@@ -16,13 +17,35 @@ func.func @contract(%a: vector<4x8xf32>, %b: vector<8x16xf32>, %c: vector<4x16xf
 
 // -----
 
-// Multi-reductions become 1-D reductions the LLVM lowering knows.
+// Multi-reductions become 1-D reductions, and those trees of whole-vector
+// ops over halves (16 -> 8 -> 4 -> 2 -> 1 lanes, then the accumulator):
+// LLVM lowers an ordered fadd reduction, or a NaN-propagating maximum, to
+// a serial chain of 16 scalar ops. Without tree-reductions LLVM gets the
+// 1-D reductions.
 // CHECK-LABEL: func.func @reduce(
 // CHECK-NOT: vector.multi_reduction
-// CHECK: vector.reduction <add>
+// CHECK-NOT: vector.reduction
+// CHECK: arith.addf {{.+}} : vector<8xf32>
+// CHECK: arith.addf {{.+}} : vector<4xf32>
+// CHECK: arith.addf {{.+}} : vector<2xf32>
+// CHECK: arith.addf {{.+}} : vector<1xf32>
+// CHECK: arith.addf {{.+}} : f32
+// CHECK-LABEL: func.func @reduce_max(
+// CHECK-NOT: vector.reduction
+// CHECK: arith.maximumf {{.+}} : vector<8xf32>
+// CHECK: arith.maximumf {{.+}} : vector<1xf32>
+// CHECK: arith.maximumf {{.+}} : f32
+// ORDERED-LABEL: func.func @reduce(
+// ORDERED: vector.reduction <add>
+// ORDERED-LABEL: func.func @reduce_max(
+// ORDERED: vector.reduction <maximumf>
 func.func @reduce(%v: vector<2x16xf32>, %acc: vector<2xf32>) -> vector<2xf32> {
   %r = vector.multi_reduction <add>, %v, %acc [1] : vector<2x16xf32> to vector<2xf32>
   return %r : vector<2xf32>
+}
+func.func @reduce_max(%v: vector<16xf32>, %acc: f32) -> f32 {
+  %r = vector.reduction <maximumf>, %v, %acc : vector<16xf32> into f32
+  return %r : f32
 }
 
 // -----

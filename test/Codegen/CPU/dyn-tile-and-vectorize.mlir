@@ -236,6 +236,29 @@ func.func @pad(%x: tensor<1x6x6x16xf32>) -> tensor<1x8x8x16xf32> {
 
 // -----
 
+// A row maximum over a run-time length (a softmax's): the loop over whole
+// tiles carries a vector of 16 partial maxima, combined lane by lane with
+// each tile, and reduces it across lanes once, after the loop; the peeled
+// rest then goes on from that scalar one element at a time.
+// CHECK-LABEL: func.func @row_max(
+// CHECK: %[[NEG_INF:.+]] = arith.constant dense<0xFF800000> : vector<1x16xf32>
+// CHECK: %[[PARTIALS:[0-9]+]]:{{[0-9]+}} = scf.for {{.+}} step %c16 iter_args({{.*}}%[[P:[a-z0-9_]+]] = %[[NEG_INF]]) -> ({{.*}}vector<1x16xf32>)
+// CHECK-NOT: vector.multi_reduction
+// CHECK: arith.maximumf %{{.+}}, %[[P]] : vector<1x16xf32>
+// CHECK: vector.multi_reduction <maximumf>, %[[PARTIALS]]#{{[0-9]+}}, %{{.+}} [1] : vector<1x16xf32> to vector<1xf32>
+func.func @row_max(%x: tensor<4x?xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<4x?xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %m = arith.maximumf %a, %acc : f32
+    linalg.yield %m : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
 // 13 output columns in tiles of 8: the last, partial tile (5 columns) is
 // peeled into its own iteration, so it is static and vectorizes too (no
 // scalar remainder, no 2-D or 1-D convolution left).

@@ -156,7 +156,8 @@ def DynTileAndVectorize : Pass<"dyn-tile-and-vectorize", "::mlir::func::FuncOp">
     Statistic<"numCacheBlocked", "num-cache-blocked", "Number of contractions blocked for the cache">,
     Statistic<"numPackedB", "num-packed-b", "Number of matmul blocks whose B is packed into column strips">,
     Statistic<"numParallel", "num-parallel", "Number of ops split into the tasks of an scf.forall">,
-    Statistic<"numFusedEpilogues", "num-fused-epilogues", "Number of elementwise epilogues fused into the tiles of convolutions">
+    Statistic<"numFusedEpilogues", "num-fused-epilogues", "Number of elementwise epilogues fused into the tiles of convolutions">,
+    Statistic<"numVectorAccumulators", "num-vector-accumulators", "Number of reduction loops that carry a vector of partial results">
   ];
 }
 
@@ -212,12 +213,26 @@ def DynLowerVectors : Pass<"dyn-lower-vectors", "::mlir::func::FuncOp"> {
     1-D masked loads/stores, and transposes and broadcasts shuffles; math
     functions on vectors of f32 (`exp`, `expm1`, `tanh`, `erf`, `erfc`, `log`,
     `log1p`, `log2`) become upstream's polynomial approximations (LLVM would
-    call libm once per lane). Runs after bufferization and before `convert-vector-to-llvm`.
+    call libm once per lane); and with `tree-reductions` a float
+    `vector.reduction` (sum, product, max, min) of a power-of-two vector
+    becomes a tree of whole-vector ops over halves, log2(n) steps: LLVM
+    lowers an ordered `fadd` reduction and a NaN-propagating maximum to a
+    serial chain of n scalar ops (a softmax's max and sum over 16 lanes were
+    32 dependent scalar instructions per row tile). Sums and products are
+    then reassociated, as in any vectorized BLAS or PyTorch's own kernels.
+    Runs after bufferization and before `convert-vector-to-llvm`.
   }];
   let options = [
     Option<"approximateMath", "approximate-math", "bool", /*default=*/"true",
            "Replace math functions on vectors of f32 by polynomial "
-           "approximations (false: one libm call per lane)">
+           "approximations (false: one libm call per lane)">,
+    Option<"treeReductions", "tree-reductions", "bool", /*default=*/"true",
+           "Reduce float vectors pairwise over halves (false: LLVM's "
+           "ordered, lane-by-lane reductions)">
+  ];
+  let statistics = [
+    Statistic<"numTreeReductions", "num-tree-reductions",
+              "Number of vector reductions made trees of whole-vector ops">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
