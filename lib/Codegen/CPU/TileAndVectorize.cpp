@@ -1067,6 +1067,7 @@ struct DynTileAndVectorizePass
       return failure();
     Location loc = reduction.getLoc();
     vector::CombiningKind kind = reduction.getKind();
+    SmallVector<bool> reducedDims = reduction.getReductionMask();
     Value init = loop.getInitArgs()[index];
     rewriter.setInsertionPoint(loop);
     auto elementType = cast<FloatType>(sourceType.getElementType());
@@ -1088,8 +1089,7 @@ struct DynTileAndVectorizePass
     Operation *newLoop = *widened;
     rewriter.setInsertionPointAfter(newLoop);
     auto final = vector::MultiDimReductionOp::create(
-        rewriter, loc, newLoop->getResults().back(), init,
-        reduction.getReductionMask(), kind);
+        rewriter, loc, newLoop->getResults().back(), init, reducedDims, kind);
     rewriter.replaceAllUsesWith(newLoop->getResult(index), final.getResult());
     return success();
   }
