@@ -128,6 +128,15 @@ Compiler::Compiler(const CompileOptions &options,
 
 Compiler::~Compiler() = default;
 
+LinkOptions Compiler::getLinkOptions(const char *argv0) const {
+  LinkOptions link;
+  link.target = options.target;
+  link.cudaPath = options.nvptxOptions.cudaPath;
+  link.allowUndefined = options.nvptxOptions.gpuEmulation;
+  link.runtimeLibrary = getDefaultRuntimeLibrary(argv0, options.target);
+  return link;
+}
+
 LogicalResult Compiler::lowerToLLVMDialect(ModuleOp module) {
   PassManager pm(module.getContext());
   bool nvptx = options.target == "nvptx";

@@ -204,16 +204,10 @@ int run(int argc, char **argv) {
             (*compiler)->emitObject(**llvmModule, *artifact, module->getLoc())))
       return 1;
   } else {
-    const dyn::CompileOptions &resolved = (*compiler)->getOptions();
-    dyn::LinkOptions link;
-    link.target = resolved.target;
-    link.cudaPath = resolved.nvptxOptions.cudaPath;
-    link.allowUndefined = resolved.nvptxOptions.gpuEmulation;
+    dyn::LinkOptions link = (*compiler)->getLinkOptions(argv[0]);
     link.linker = linker;
-    link.runtimeLibrary =
-        runtimeLib.empty()
-            ? dyn::getDefaultRuntimeLibrary(argv[0], resolved.target)
-            : runtimeLib.getValue();
+    if (!runtimeLib.empty())
+      link.runtimeLibrary = runtimeLib.getValue();
     if (failed((*compiler)->linkSharedLibrary(std::move(*llvmModule), *artifact,
                                               link, module->getLoc())))
       return 1;

@@ -163,13 +163,8 @@ llvm::Expected<std::string> compileToSharedLibrary(const char *argv0) {
     return llvm::createStringError("cannot create temporary files");
   // Kept only when linking succeeds (then run() loads and removes it).
   llvm::FileRemover removeShared(shared);
-  mlir::dyn::LinkOptions link;
-  link.target = options.target;
-  link.cudaPath = (*compiler)->getOptions().nvptxOptions.cudaPath;
-  link.allowUndefined = (*compiler)->getOptions().nvptxOptions.gpuEmulation;
-  link.runtimeLibrary = mlir::dyn::getDefaultRuntimeLibrary(argv0);
-  if (mlir::failed(
-          (*compiler)->compileToSharedLibrary(*module, shared, link)) ||
+  if (mlir::failed((*compiler)->compileToSharedLibrary(
+          *module, shared, (*compiler)->getLinkOptions(argv0))) ||
       errors.sawError())
     return llvm::createStringError("compiling " + inputFile + " failed");
   removeShared.releaseFile();

@@ -109,6 +109,12 @@ public:
   /// The options, resolved.
   const CompileOptions &getOptions() const { return options; }
 
+  /// How to link what this compiler emits, as far as its options say: the
+  /// target, the CUDA toolkit, the symbols GPU emulation leaves undefined,
+  /// the target's default runtime archive next to `tool` (argv[0]). The
+  /// caller may change the linker and the runtime archive.
+  LinkOptions getLinkOptions(const char *argv0) const;
+
   /// The scope stage timings nest under (disabled unless options.timing);
   /// the report is printed when the Compiler is destroyed.
   TimingScope &getTimingScope() { return rootTiming; }

@@ -51,11 +51,9 @@ SmallVector<EpilogueGroup> findEpilogueGroups(func::FuncOp func,
 /// Tiles the group's epilogue with `tileSizes` (loops of `loopType`) and
 /// fuses the group's ops into the tiles; the originals are erased. The
 /// group then describes the tiles: the tiled epilogue, anchors and inits.
-FailureOr<SmallVector<LoopLikeOpInterface>>
-tileAndFuseEpilogueGroup(RewriterBase &rewriter, EpilogueGroup &group,
-                         ArrayRef<int64_t> tileSizes,
-                         scf::SCFTilingOptions::LoopType loopType,
-                         IsAnchorFn isAnchor);
+FailureOr<SmallVector<LoopLikeOpInterface>> tileAndFuseEpilogueGroup(
+    RewriterBase &rewriter, EpilogueGroup &group, ArrayRef<int64_t> tileSizes,
+    scf::SCFTilingOptions::LoopType loopType, IsAnchorFn isAnchor);
 
 } // namespace mlir::dyn
 

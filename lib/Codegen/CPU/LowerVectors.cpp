@@ -47,11 +47,11 @@ struct TreeReduction : public OpRewritePattern<vector::ReductionOp> {
     VectorType type = op.getSourceVectorType();
     int64_t lanes = type.getRank() == 1 ? type.getNumElements() : 0;
     CombiningKind kind = op.getKind();
-    bool floatKind = llvm::is_contained(
-        {CombiningKind::ADD, CombiningKind::MUL, CombiningKind::MAXIMUMF,
-         CombiningKind::MINIMUMF, CombiningKind::MAXNUMF,
-         CombiningKind::MINNUMF},
-        kind);
+    bool floatKind =
+        llvm::is_contained({CombiningKind::ADD, CombiningKind::MUL,
+                            CombiningKind::MAXIMUMF, CombiningKind::MINIMUMF,
+                            CombiningKind::MAXNUMF, CombiningKind::MINNUMF},
+                           kind);
     if (lanes < 2 || !llvm::isPowerOf2_64(lanes) || type.isScalable() ||
         !isa<FloatType>(type.getElementType()) || !floatKind ||
         isa<vector::MaskOp>(op->getParentOp()))

@@ -73,8 +73,8 @@ mlir::dyn::resolveCPUCodegenOptions(const TargetOptions &target,
                                     const CPUCodegenOptions &codegen) {
   CPUCodegenOptions resolved = codegen;
   if (llvm::Error error =
-          resolveFromTarget(resolved.vectorSize, getNativeVectorSize(target),
-                            1, "vector-size", " lanes"))
+          resolveFromTarget(resolved.vectorSize, getNativeVectorSize(target), 1,
+                            "vector-size", " lanes"))
     return std::move(error);
   // The register tile: two vectors of columns, and as many rows as leave
   // the accumulators (rows x 2 registers), the two vectors of B and one

@@ -26,8 +26,8 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/CSE.h"
@@ -362,9 +362,8 @@ struct DynTileAndVectorizePass
         generic->setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
         generic->getInputsMutable()[1].assign(filter);
       });
-      TileConfig config =
-          fitTiles(*generic, {1, 1, convTileW, 1, getConvTileF(), 1, 1,
-                              getConvTileC()});
+      TileConfig config = fitTiles(
+          *generic, {1, 1, convTileW, 1, getConvTileF(), 1, 1, getConvTileC()});
       preferDividingTile(*generic, config.tileSizes, /*dim=*/2);
       FailureOr<scf::SCFTilingResult> tiled =
           tileLoops(rewriter, *generic, config.tileSizes);
@@ -708,8 +707,8 @@ struct DynTileAndVectorizePass
       SmallVector<int64_t> sizes(rank, 0);
       sizes[split->first] = split->second;
       if (failed(dyn::tileAndFuseEpilogueGroup(
-              rewriter, group, sizes,
-              scf::SCFTilingOptions::LoopType::ForallOp, isEpilogueAnchor)))
+              rewriter, group, sizes, scf::SCFTilingOptions::LoopType::ForallOp,
+              isEpilogueAnchor)))
         return failure();
       ++numParallel;
     }
@@ -1041,8 +1040,9 @@ struct DynTileAndVectorizePass
     }
   }
 
-  static LogicalResult accumulateInVector(RewriterBase &rewriter,
-                                          vector::MultiDimReductionOp reduction) {
+  static LogicalResult
+  accumulateInVector(RewriterBase &rewriter,
+                     vector::MultiDimReductionOp reduction) {
     auto loop = dyn_cast<scf::ForOp>(reduction->getParentOp());
     auto acc = dyn_cast<BlockArgument>(reduction.getAcc());
     VectorType sourceType = reduction.getSourceVectorType();
@@ -1050,8 +1050,7 @@ struct DynTileAndVectorizePass
     if (!loop || !acc || acc.getOwner() != loop.getBody() ||
         acc.getArgNumber() == 0 || !acc.hasOneUse() ||
         !reduction->hasOneUse() || !identity ||
-        !isa<FloatType>(sourceType.getElementType()) ||
-        sourceType.isScalable())
+        !isa<FloatType>(sourceType.getElementType()) || sourceType.isScalable())
       return failure();
     // (reducing unit dims only, the tile is already a vector of partials)
     int64_t reducedLanes = 1;
@@ -1073,8 +1072,8 @@ struct DynTileAndVectorizePass
     auto elementType = cast<FloatType>(sourceType.getElementType());
     Value partialsInit = arith::ConstantOp::create(
         rewriter, loc,
-        DenseElementsAttr::get(
-            sourceType, rewriter.getFloatAttr(elementType, *identity)));
+        DenseElementsAttr::get(sourceType,
+                               rewriter.getFloatAttr(elementType, *identity)));
     FailureOr<LoopLikeOpInterface> widened = loop.replaceWithAdditionalYields(
         rewriter, partialsInit, /*replaceInitOperandUsesInLoop=*/false,
         [&](OpBuilder &b, Location l, ArrayRef<BlockArgument> partials) {

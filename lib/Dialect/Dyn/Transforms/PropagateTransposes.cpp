@@ -81,9 +81,8 @@ struct TransposeAfterRegions : public OpRewritePattern<OpTy> {
       });
       if (!all || !perms)
         continue;
-      rewriter.modifyOpInPlace(op, [&] {
-        result.setType(untransposedType(type, *perms));
-      });
+      rewriter.modifyOpInPlace(
+          op, [&] { result.setType(untransposedType(type, *perms)); });
       for (YieldOp yield : yields) {
         Value input = getTranspose(yield.getOperand(index)).getInput1();
         rewriter.modifyOpInPlace(yield,
@@ -196,8 +195,9 @@ struct DynPropagateTransposesPass
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    patterns.add<TransposeAfterRegions<CondOp>, TransposeAfterRegions<SwitchOp>>(
-        ctx, numResults);
+    patterns
+        .add<TransposeAfterRegions<CondOp>, TransposeAfterRegions<SwitchOp>>(
+            ctx, numResults);
     patterns.add<TransposeAfterElementwise>(ctx);
     patterns.add<TransposeAfterReduction<tosa::ReduceSumOp>,
                  TransposeAfterReduction<tosa::ReduceMaxOp>,
