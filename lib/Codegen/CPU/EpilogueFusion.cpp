@@ -18,6 +18,7 @@
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -40,15 +41,13 @@ static bool isOneToOne(Operation *op) {
   });
 }
 
-/// The anchor whose init `value` is (its only use), or null.
-static Operation *getAnchorOfInit(Value value, IsAnchorFn isAnchor) {
+/// Whether `value`'s only use is as the init of an anchor.
+static bool isAnchorInit(Value value, IsAnchorFn isAnchor) {
   if (!value.hasOneUse())
-    return nullptr;
+    return false;
   OpOperand &use = *value.getUses().begin();
   auto anchor = dyn_cast<linalg::LinalgOp>(use.getOwner());
-  if (!anchor || !isAnchor(anchor) || !anchor.isDpsInit(&use))
-    return nullptr;
-  return anchor;
+  return anchor && isAnchor(anchor) && anchor.isDpsInit(&use);
 }
 
 void mlir::dyn::expandReshapesAroundAnchors(func::FuncOp func,
@@ -64,7 +63,7 @@ void mlir::dyn::expandReshapesAroundAnchors(func::FuncOp func,
     if (auto expand = dyn_cast<tensor::ExpandShapeOp>(owner))
       return isOneToOne(fused->get().getDefiningOp()) &&
              fused->get().hasOneUse() &&
-             getAnchorOfInit(expand.getResult(), isAnchor);
+             isAnchorInit(expand.getResult(), isAnchor);
     return false;
   };
   RewritePatternSet patterns(func.getContext());
@@ -111,24 +110,27 @@ SmallVector<EpilogueGroup> mlir::dyn::findEpilogueGroups(func::FuncOp func,
 /// have made the same value as the group's result buffer (every op of the
 /// group was created with the same empty destination): bufferization then
 /// saw the tile written into the result's buffer while the result is being
-/// produced, and copied tiles. The producer gets an empty of its own, of
-/// the tile's shape: a tile-sized scratch buffer (on the stack, see
+/// produced, and copied tiles. Upstream's folding of slices of empties
+/// gives the producer an empty of its own, of the tile's shape: a
+/// tile-sized scratch buffer (on the stack, see
 /// dyn-promote-scratch-to-stack), written and read in registers.
-static void detachInitFromEmpty(RewriterBase &rewriter, linalg::LinalgOp op) {
-  for (OpOperand &init : op.getDpsInitsMutable()) {
-    Value source = init.get();
-    while (auto slice = source.getDefiningOp<tensor::ExtractSliceOp>())
+static void detachInitFromEmpty(linalg::LinalgOp op) {
+  SmallVector<Operation *> slices;
+  for (Value init : op.getDpsInits()) {
+    SmallVector<Operation *> chain;
+    Value source = init;
+    while (auto slice = source.getDefiningOp<tensor::ExtractSliceOp>()) {
+      chain.push_back(slice);
       source = slice.getSource();
-    if (source == init.get() || !source.getDefiningOp<tensor::EmptyOp>())
-      continue;
-    rewriter.setInsertionPoint(op);
-    auto type = cast<RankedTensorType>(init.get().getType());
-    Value empty = tensor::EmptyOp::create(
-        rewriter, op.getLoc(),
-        tensor::getMixedSizes(rewriter, op.getLoc(), init.get()),
-        type.getElementType());
-    rewriter.modifyOpInPlace(op, [&] { init.set(empty); });
+    }
+    if (source.getDefiningOp<tensor::EmptyOp>())
+      slices.append(chain.rbegin(), chain.rend());
   }
+  if (slices.empty())
+    return;
+  RewritePatternSet patterns(op.getContext());
+  tensor::populateFoldTensorEmptyPatterns(patterns);
+  (void)applyOpPatternsGreedily(slices, std::move(patterns));
 }
 
 FailureOr<SmallVector<LoopLikeOpInterface>> mlir::dyn::tileAndFuseEpilogueGroup(
@@ -158,14 +160,14 @@ FailureOr<SmallVector<LoopLikeOpInterface>> mlir::dyn::tileAndFuseEpilogueGroup(
     replacements.push_back(fused->replacements.lookup(result));
   rewriter.replaceOp(group.epilogue, replacements);
   // The anchors, then their inits: each was used only by the next.
+  SmallVector<Operation *> inits = llvm::to_vector(llvm::make_filter_range(
+      fusable, [&](Operation *op) { return !isAnchor(op); }));
   for (linalg::LinalgOp anchor : group.anchors)
     if (anchor->use_empty())
       rewriter.eraseOp(anchor);
-  for (Operation *op : fusable)
-    if (!isa<linalg::LinalgOp>(op) ||
-        !llvm::is_contained(group.anchors, cast<linalg::LinalgOp>(op)))
-      if (op->use_empty())
-        rewriter.eraseOp(op);
+  for (Operation *init : inits)
+    if (init->use_empty())
+      rewriter.eraseOp(init);
 
   EpilogueGroup tiled;
   tiled.epilogue = cast<linalg::GenericOp>(fused->tiledAndFusedOps.front());
@@ -174,7 +176,7 @@ FailureOr<SmallVector<LoopLikeOpInterface>> mlir::dyn::tileAndFuseEpilogueGroup(
     if (isAnchor(op))
       tiled.anchors.push_back(cast<linalg::LinalgOp>(op));
     else
-      detachInitFromEmpty(rewriter, cast<linalg::LinalgOp>(op));
+      detachInitFromEmpty(cast<linalg::LinalgOp>(op));
   }
   group = std::move(tiled);
   return fused->loops;

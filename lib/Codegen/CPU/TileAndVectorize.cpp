@@ -654,8 +654,9 @@ struct DynTileAndVectorizePass
   /// Pads (a convolution's zero border) as a linalg.fill of the padded
   /// tensor and an insert of the source (upstream's decomposition), so the
   /// fill is tiled and vectorized and the source's producer writes the
-  /// interior in place after empty-tensor elimination. A source that is an
-  /// argument is copied in with a linalg.copy, vectorized too. Left whole,
+  /// interior in place after empty-tensor elimination. A source no
+  /// destination-style op produces (an argument, a reshape) is copied in
+  /// with a linalg.copy, vectorized too. Left whole,
   /// a pad bufferized to a scalar fill of the whole padded buffer and a
   /// strided memref.copy through the runtime's element-by-element
   /// memrefCopy: a tenth of a gated ResNet's time.
@@ -667,7 +668,7 @@ struct DynTileAndVectorizePass
       return;
     SmallVector<tensor::InsertSliceOp> inserts;
     getOperation().walk([&](tensor::InsertSliceOp insert) {
-      if (isa<BlockArgument>(insert.getSource()) &&
+      if (!insert.getSource().getDefiningOp<DestinationStyleOpInterface>() &&
           insert.getDest().getDefiningOp<linalg::FillOp>())
         inserts.push_back(insert);
     });
@@ -1053,9 +1054,9 @@ struct DynTileAndVectorizePass
         !isa<FloatType>(sourceType.getElementType()) || sourceType.isScalable())
       return failure();
     // (reducing unit dims only, the tile is already a vector of partials)
+    SmallVector<bool> reducedDims = reduction.getReductionMask();
     int64_t reducedLanes = 1;
-    for (auto [size, reduced] :
-         llvm::zip(sourceType.getShape(), reduction.getReductionMask()))
+    for (auto [size, reduced] : llvm::zip(sourceType.getShape(), reducedDims))
       if (reduced)
         reducedLanes *= size;
     if (reducedLanes == 1)
@@ -1066,7 +1067,6 @@ struct DynTileAndVectorizePass
       return failure();
     Location loc = reduction.getLoc();
     vector::CombiningKind kind = reduction.getKind();
-    SmallVector<bool> reducedDims = reduction.getReductionMask();
     Value init = loop.getInitArgs()[index];
     rewriter.setInsertionPoint(loop);
     auto elementType = cast<FloatType>(sourceType.getElementType());
