@@ -359,8 +359,56 @@ def math_cases(rng) -> Iterator[Case]:
         Relative(want[3], 3e-7, tiny=1e-7)]
 
 
+# --------------------------------------------------------------------------
+# batch-cond.mlir: every sample alone, in numpy
+# --------------------------------------------------------------------------
+def batch_reference(x, w):
+    out = np.empty_like(x)
+    sums = np.empty((x.shape[0], 1), np.float32)
+    for i, row in enumerate(x):
+        s = row.sum(keepdims=True)
+        if s[0] > 0:
+            out[i] = row + np.maximum(row @ w, 0)
+            sums[i] = 2 * s
+        else:
+            out[i] = row * row
+            sums[i] = s
+    return [out, sums]
+
+
+def nested_batch_reference(x):
+    out = np.empty_like(x)
+    for i, row in enumerate(x):
+        out[i] = row if row.sum() <= 0 else (row + row if row.max() > 1 else -row)
+    return [out]
+
+
+def batch_cases(rng) -> Iterator[Case]:
+    w = (rng.standard_normal((16, 16)) * 0.5).astype(np.float32)
+
+    def rows(signs, scale=1.0):
+        x = np.abs(rng.standard_normal((len(signs), 16))).astype(np.float32) * scale
+        return x * np.array(signs, np.float32).reshape(-1, 1)
+
+    for signs, path in [([1] * 5, "all-then"), ([-1] * 6, "all-else"),
+                        ([1, -1, -1, 1, 1, -1, 1], "mixed"), ([-1, 1], "mixed"),
+                        ([1], "batch=1"), ([-1], "batch=1"), ([], "batch=0")]:
+        x = rows(signs)
+        yield path, (x, w), batch_reference(x, w)
+    for signs in ([1, -1, 1, 1, -1, -1, 1, 1], [1] * 3, [-1] * 2, [1]):
+        for scale in (0.1, 1.0):
+            x = rows(signs, scale)
+            yield "nested", ("nested", x), nested_batch_reference(x)
+    for signs in ([1, -1, 1, -1], [1] * 4, [-1] * 4):
+        x = rows(signs)
+        want = np.where(x.sum(1, keepdims=True) > 0, np.exp(x), np.tanh(x))
+        yield "static", ("static4", x), [want.astype(np.float32)]
+
+
 CASES: dict[str, tuple[Callable, list[str]]] = {
     "bounded": (bounded_cases, ["none", "some", "all"]),
+    "batch": (batch_cases, ["all-then", "all-else", "mixed", "batch=1", "batch=0",
+                            "nested", "static"]),
     "math": (math_cases, ["approximations"]),
     "epilogue": (epilogue_cases, ["shortcut", "batch=1", "batch=3"]),
     "reductions": (reduction_cases, ["length=1", "length=15", "length=16",

@@ -67,6 +67,9 @@ void mlir::dyn::addSubnetStages(OpPassManager &pm,
   pm.addPass(createDynRaiseControlFlow());
   // 1. Fold what is statically known (constant predicates drop dead paths).
   pm.addPass(createCanonicalizerPass());
+  //    Per-sample branches: a partition of the batch and one dyn.cond per
+  //    sub-batch, compiled from here on like any other control flow.
+  pm.addNestedPass<func::FuncOp>(createDynLowerBatchBranches());
   //    Layouts across control flow: transposes leave the regions of
   //    dyn.cond / dyn.switch and cancel between them.
   pm.addNestedPass<func::FuncOp>(createDynPropagateTransposes());

@@ -351,7 +351,7 @@ func.func @while_condition_predicate(%p: i32) {
 // -----
 
 func.func @yield_outside(%a: f32) {
-  // expected-error @+1 {{'dyn.yield' op expects parent op to be one of 'dyn.cond, dyn.switch, dyn.while'}}
+  // expected-error @+1 {{'dyn.yield' op expects parent op to be one of 'dyn.cond, dyn.switch, dyn.while, dyn.batch_cond'}}
   "dyn.yield"(%a) : (f32) -> ()
 }
 
@@ -378,5 +378,117 @@ func.func @cond_missing_else(%p: i1) {
   dyn.cond %p : i1 {
   }
   // expected-error @+1 {{expected 'else'}}
+  return
+}
+
+// -----
+
+func.func @batch_cond_mask_2d(%m: tensor<2x2xi1>, %x: tensor<?x4xf32>) {
+  // expected-error @+1 {{operand #0 must be 1D tensor of 1-bit signless integer values, but got 'tensor<2x2xi1>'}}
+  %r = "dyn.batch_cond"(%m, %x) ({
+  ^bb0(%a: tensor<?x4xf32>):
+    "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
+  }, {
+  ^bb0(%a: tensor<?x4xf32>):
+    "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
+  }) : (tensor<2x2xi1>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_cond_no_inputs(%m: tensor<?xi1>) {
+  // expected-error @+1 {{expects at least one batched input}}
+  "dyn.batch_cond"(%m) ({
+    "dyn.yield"() : () -> ()
+  }, {
+    "dyn.yield"() : () -> ()
+  }) : (tensor<?xi1>) -> ()
+  return
+}
+
+// -----
+
+func.func @batch_cond_rows(%m: tensor<3xi1>, %x: tensor<4x4xf32>) {
+  // expected-error @+1 {{input #0 has 4 row(s) but the mask covers 3 sample(s)}}
+  %r = "dyn.batch_cond"(%m, %x) ({
+  ^bb0(%a: tensor<?x4xf32>):
+    "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
+  }, {
+  ^bb0(%a: tensor<?x4xf32>):
+    "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
+  }) : (tensor<3xi1>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_cond_scalar_input(%m: tensor<?xi1>, %x: tensor<f32>) {
+  // expected-error @+1 {{input #0 must be batched along dim 0, but 'tensor<f32>' has rank 0}}
+  "dyn.batch_cond"(%m, %x) ({
+  ^bb0(%a: tensor<f32>):
+    "dyn.yield"() : () -> ()
+  }, {
+  ^bb0(%a: tensor<f32>):
+    "dyn.yield"() : () -> ()
+  }) : (tensor<?xi1>, tensor<f32>) -> ()
+  return
+}
+
+// -----
+
+func.func @batch_cond_arg_count(%m: tensor<?xi1>, %x: tensor<?x4xf32>) {
+  // expected-error @+1 {{expects the else region to take 1 sub-batch argument(s), one per input, but it takes 0}}
+  %r = "dyn.batch_cond"(%m, %x) ({
+  ^bb0(%a: tensor<?x4xf32>):
+    "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
+  }, {
+    "dyn.yield"(%x) : (tensor<?x4xf32>) -> ()
+  }) : (tensor<?xi1>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_cond_arg_type(%m: tensor<?xi1>, %x: tensor<2x4xf32>) {
+  // expected-error @+1 {{then region argument #0 must be 'tensor<?x4xf32>' (input #0 with a dynamic dim 0), not 'tensor<2x4xf32>'}}
+  %r = "dyn.batch_cond"(%m, %x) ({
+  ^bb0(%a: tensor<2x4xf32>):
+    "dyn.yield"(%a) : (tensor<2x4xf32>) -> ()
+  }, {
+  ^bb0(%a: tensor<?x4xf32>):
+    "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
+  }) : (tensor<?xi1>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_cond_yield(%m: tensor<?xi1>, %x: tensor<?x4xf32>) {
+  // expected-error @+1 {{else region yield value #0 of type 'tensor<?x5xf32>' is not cast-compatible with sub-batch result type 'tensor<?x4xf32>'}}
+  %r = "dyn.batch_cond"(%m, %x) ({
+  ^bb0(%a: tensor<?x4xf32>):
+    "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
+  }, {
+  ^bb0(%a: tensor<?x4xf32>):
+    %c0 = "arith.constant"() <{value = 0 : index}> : () -> index
+    %n = "tensor.dim"(%a, %c0) : (tensor<?x4xf32>, index) -> index
+    %e = "tensor.empty"(%n) : (index) -> tensor<?x5xf32>
+    "dyn.yield"(%e) : (tensor<?x5xf32>) -> ()
+  }) : (tensor<?xi1>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_cond_result_rows(%m: tensor<3xi1>, %x: tensor<3x4xf32>) {
+  // expected-error @+1 {{result #0 has 2 row(s) but the mask covers 3 sample(s)}}
+  %r = "dyn.batch_cond"(%m, %x) ({
+  ^bb0(%a: tensor<?x4xf32>):
+    "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
+  }, {
+  ^bb0(%a: tensor<?x4xf32>):
+    "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
+  }) : (tensor<3xi1>, tensor<3x4xf32>) -> tensor<2x4xf32>
   return
 }

@@ -154,3 +154,27 @@ func.func @nested(%idx: tensor<i64>, %x: tensor<?x?xf32>, %p: tensor<i1>)
   }
   return %r : tensor<?x?xf32>
 }
+
+// CHECK-LABEL: func.func @batch_cond
+// CHECK-SAME: (%[[M:.+]]: tensor<?xi1>, %[[X:.+]]: tensor<?x64xf32>, %[[S:.+]]: tensor<4x8xf32>)
+func.func @batch_cond(%m: tensor<?xi1>, %x: tensor<?x64xf32>,
+                      %s: tensor<4x8xf32>) -> (tensor<?x64xf32>, tensor<4x8xf32>) {
+  // CHECK: %[[R:.+]]:2 = dyn.batch_cond %[[M]], %[[X]], %[[S]] : (tensor<?xi1>, tensor<?x64xf32>, tensor<4x8xf32>) -> (tensor<?x64xf32>, tensor<4x8xf32>) {
+  // CHECK-NEXT: ^bb0(%[[A:.+]]: tensor<?x64xf32>, %[[B:.+]]: tensor<?x8xf32>):
+  // CHECK-NEXT: %[[T:.+]] = tosa.tanh %[[A]]
+  // CHECK-NEXT: dyn.yield %[[T]], %[[B]] : tensor<?x64xf32>, tensor<?x8xf32>
+  // CHECK-NEXT: } else {
+  // CHECK-NEXT: ^bb0(%[[C:.+]]: tensor<?x64xf32>, %[[D:.+]]: tensor<?x8xf32>):
+  // CHECK-NEXT: dyn.yield %[[C]], %[[D]] : tensor<?x64xf32>, tensor<?x8xf32>
+  // CHECK-NEXT: }
+  %r:2 = dyn.batch_cond %m, %x, %s : (tensor<?xi1>, tensor<?x64xf32>, tensor<4x8xf32>) -> (tensor<?x64xf32>, tensor<4x8xf32>) {
+  ^bb0(%a: tensor<?x64xf32>, %b: tensor<?x8xf32>):
+    %t = tosa.tanh %a : (tensor<?x64xf32>) -> tensor<?x64xf32>
+    dyn.yield %t, %b : tensor<?x64xf32>, tensor<?x8xf32>
+  } else {
+  ^bb0(%c: tensor<?x64xf32>, %d: tensor<?x8xf32>):
+    dyn.yield %c, %d : tensor<?x64xf32>, tensor<?x8xf32>
+  }
+  // CHECK: return %[[R]]#0, %[[R]]#1
+  return %r#0, %r#1 : tensor<?x64xf32>, tensor<4x8xf32>
+}

@@ -487,6 +487,108 @@ void ConditionOp::getSuccessorRegions(
 }
 
 //===----------------------------------------------------------------------===//
+// BatchCondOp
+//===----------------------------------------------------------------------===//
+
+RankedTensorType BatchCondOp::getSubBatchType(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  SmallVector<int64_t> shape(tensor.getShape());
+  if (!shape.empty())
+    shape.front() = ShapedType::kDynamic;
+  return tensor.clone(shape);
+}
+
+ParseResult BatchCondOp::parse(OpAsmParser &parser, OperationState &result) {
+  // Regions belong to `result` from the start (see CondOp::parse).
+  Region *thenRegion = result.addRegion();
+  Region *elseRegion = result.addRegion();
+  SmallVector<OpAsmParser::UnresolvedOperand> operands;
+  FunctionType type;
+  SMLoc operandsLoc = parser.getCurrentLocation();
+  if (parser.parseOperandList(operands) || parser.parseColonType(type) ||
+      parser.resolveOperands(operands, type.getInputs(), operandsLoc,
+                             result.operands))
+    return failure();
+  result.addTypes(type.getResults());
+  if (parser.parseRegion(*thenRegion) || parser.parseKeyword("else") ||
+      parser.parseRegion(*elseRegion) ||
+      parser.parseOptionalAttrDict(result.attributes))
+    return failure();
+  return success();
+}
+
+void BatchCondOp::print(OpAsmPrinter &p) {
+  p << ' ' << getOperands() << " : ";
+  p.printFunctionalType(getOperandTypes(), getResultTypes());
+  p << ' ';
+  p.printRegion(getThenRegion(), /*printEntryBlockArgs=*/true);
+  p << " else ";
+  p.printRegion(getElseRegion(), /*printEntryBlockArgs=*/true);
+  p.printOptionalAttrDict((*this)->getAttrs());
+}
+
+/// Verifies that `type` (described by `what`) has a dim 0 that can be the
+/// batch of `mask`.
+static LogicalResult verifyBatched(Operation *op, Type type, int64_t batch,
+                                   const Twine &what) {
+  auto tensor = cast<RankedTensorType>(type);
+  if (tensor.getRank() == 0)
+    return op->emitOpError() << what << " must be batched along dim 0, but "
+                             << type << " has rank 0";
+  int64_t rows = tensor.getDimSize(0);
+  if (!ShapedType::isDynamic(rows) && !ShapedType::isDynamic(batch) &&
+      rows != batch)
+    return op->emitOpError()
+           << what << " has " << rows << " row(s) but the mask covers "
+           << batch << " sample(s)";
+  return success();
+}
+
+LogicalResult BatchCondOp::verify() {
+  int64_t batch = getMask().getType().getDimSize(0);
+  if (getInputs().empty())
+    return emitOpError() << "expects at least one batched input (the regions "
+                            "see their sub-batch through them)";
+  for (auto [i, type] : llvm::enumerate(getInputs().getTypes()))
+    if (failed(verifyBatched(*this, type, batch, "input #" + Twine(i))))
+      return failure();
+  SmallVector<Type> yieldTypes;
+  for (auto [i, type] : llvm::enumerate(getResultTypes())) {
+    if (failed(verifyBatched(*this, type, batch, "result #" + Twine(i))))
+      return failure();
+    yieldTypes.push_back(getSubBatchType(type));
+  }
+  for (auto [name, region] : {std::pair<StringRef, Region *>{
+                                  "then", &getThenRegion()},
+                              {"else", &getElseRegion()}}) {
+    Block &block = region->front();
+    if (block.getNumArguments() != getInputs().size())
+      return emitOpError() << "expects the " << name << " region to take "
+                           << getInputs().size() << " sub-batch argument(s), "
+                           << "one per input, but it takes "
+                           << block.getNumArguments();
+    for (auto [i, arg, input] :
+         llvm::enumerate(block.getArguments(), getInputs())) {
+      Type expected = getSubBatchType(input.getType());
+      if (arg.getType() != expected)
+        return emitOpError() << name << " region argument #" << i
+                             << " must be " << expected << " (input #" << i
+                             << " with a dynamic dim 0), not "
+                             << arg.getType();
+    }
+    YieldOp yield = getYield(*region);
+    if (!yield)
+      return emitOpError() << "expects the " << name
+                           << " region to end with 'dyn.yield'";
+    if (failed(verifyFlow(*this, yield.getOperandTypes(), yieldTypes,
+                          (name + " region yield").str(),
+                          "sub-batch result")))
+      return failure();
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // TableGen'd op definitions
 //===----------------------------------------------------------------------===//
 

@@ -242,17 +242,95 @@ def Dyn_WhileOp : Dyn_Op<"while", [
 }
 
 //===----------------------------------------------------------------------===//
+// dyn.batch_cond
+//===----------------------------------------------------------------------===//
+
+def Dyn_BatchMask : 1DTensorOf<[I1]>;
+
+def Dyn_BatchCondOp : Dyn_Op<"batch_cond", [
+    RecursiveMemoryEffects, SingleBlock]> {
+  let summary = "per-sample two-way conditional over the rows of a batch";
+  let description = [{
+    `dyn.batch_cond` is `dyn.cond` with one predicate per sample: `mask` is
+    a `tensor<?xi1>` over the batch, and every input is batched along dim 0
+    (its dim 0 equals the mask's length). The samples whose mask bit is set
+    form one sub-batch, the others a second; `thenRegion` runs on the first,
+    `elseRegion` on the second, each at most once and never on an empty
+    sub-batch. Row `i` of each result is row `i` of what the region that
+    took sample `i` yielded, in the original order.
+
+    The two regions take the sub-batches as block arguments: argument `j`
+    has the type of input `j` with a dynamic dim 0. They end with
+    `dyn.yield` of values cast-compatible with the results once the results'
+    dim 0 is made dynamic, and must yield exactly one row per row they got
+    (checked at run time). Values captured from above are shared by every
+    sample (weights, scalars, statistics of the whole batch); a value that
+    differs per sample must come in as an input.
+
+    This is what a serving system needs when the samples of one batch
+    disagree: the rows that skip a block do no work for it, and the block
+    still runs as one batched kernel on the rows that take it. The lowering
+    (`dyn-lower-batch-branches`) partitions the batch stably by the mask,
+    gathers the rows, runs each region under a `dyn.cond` on the size of its
+    sub-batch and gathers the results back in order; a batch that agrees
+    (batch 1 always does) runs its region on the inputs as they are.
+
+    ```mlir
+    %y = dyn.batch_cond %run, %x
+        : (tensor<?xi1>, tensor<?x64xf32>) -> tensor<?x64xf32> {
+    ^bb0(%rows: tensor<?x64xf32>):
+      %h = tosa.tanh %rows : (tensor<?x64xf32>) -> tensor<?x64xf32>
+      dyn.yield %h : tensor<?x64xf32>
+    } else {
+    ^bb0(%rows: tensor<?x64xf32>):
+      dyn.yield %rows : tensor<?x64xf32>
+    }
+    ```
+
+    Generic form (operands: the mask, then the inputs; regions: then, else):
+
+    ```mlir
+    %y = "dyn.batch_cond"(%run, %x) ({
+    ^bb0(%rows: tensor<?x64xf32>):
+      ...
+    }, {
+    ^bb0(%rows: tensor<?x64xf32>):
+      "dyn.yield"(%rows) : (tensor<?x64xf32>) -> ()
+    }) : (tensor<?xi1>, tensor<?x64xf32>) -> tensor<?x64xf32>
+    ```
+  }];
+
+  let arguments = (ins Dyn_BatchMask:$mask,
+                       Variadic<AnyRankedTensor>:$inputs);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$thenRegion, SizedRegion<1>:$elseRegion);
+
+  // `$mask, $inputs : functional-type region else region attr-dict`, parsed
+  // by hand like dyn.cond (regions owned by the result from the start).
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    ::mlir::Block &getThenBlock() { return getThenRegion().front(); }
+    ::mlir::Block &getElseBlock() { return getElseRegion().front(); }
+    /// The type a region sees for `type` (an input or a result): dim 0
+    /// dynamic, since a sub-batch has any number of rows.
+    static ::mlir::RankedTensorType getSubBatchType(::mlir::Type type);
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Terminators
 //===----------------------------------------------------------------------===//
 
 def Dyn_YieldOp : Dyn_Op<"yield", [
     Pure, ReturnLike, Terminator,
-    ParentOneOf<["CondOp", "SwitchOp", "WhileOp"]>]> {
+    ParentOneOf<["CondOp", "SwitchOp", "WhileOp", "BatchCondOp"]>]> {
   let summary = "yields values out of a dyn region";
   let description = [{
-    Terminates the regions of `dyn.cond` and `dyn.switch` (the values become
-    the op's results) and the `after` region of `dyn.while` (the values
-    become the next loop-carried values). A yield without values may be
+    Terminates the regions of `dyn.cond`, `dyn.switch` and `dyn.batch_cond`
+    (the values become the op's results) and the `after` region of
+    `dyn.while` (the values become the next loop-carried values). A yield without values may be
     omitted in the pretty form of `dyn.cond` and `dyn.switch`.
 
     ```mlir

@@ -166,6 +166,60 @@ def DynSpecializeShapes : Pass<"dyn-specialize-shapes", "::mlir::ModuleOp"> {
   ];
 }
 
+def DynLowerBatchBranches : Pass<"dyn-lower-batch-branches", "::mlir::func::FuncOp"> {
+  let summary = "Lower per-sample dyn.batch_cond to a stable partition of the batch, one dyn.cond per sub-batch, and a merge in order";
+  let description = [{
+    Each `dyn.batch_cond` becomes ordinary tensor compute and per-call
+    control flow, which the rest of the pipeline outlines and compiles like
+    any other:
+
+    1. from the mask, each sample's branch, the number of samples per
+       branch, and a stable partition of the batch: `pos[i]`, where sample
+       `i` goes, and its inverse `perm` (branch 0's samples first, each
+       branch's in their original order);
+    2. unless the batch agrees (at most one branch has samples: batch 1
+       always does), the inputs gathered by `perm` once;
+    3. each region once, under a `dyn.cond` on its count, on its slice of
+       the rows (all of them when the batch agrees), writing its rows into
+       one buffer of the batch per result;
+    4. unless the batch agrees, the buffers gathered back by `pos` into
+       the original order.
+
+    Each region thus becomes one subnet whatever the mix of samples. The
+    index computations count over pairs of samples (O(batch^2) integer
+    work: negligible at the batches a server forms, tens to hundreds). The
+    results' non-batch dims must be static (each sub-batch writes into a
+    buffer of the whole batch allocated before any region runs); a region
+    that yields a different number of rows than it got fails at run time,
+    as does an input whose dim 0 differs from the mask's.
+
+    ```mlir
+    %y = dyn.batch_cond %run, %x : (tensor<?xi1>, tensor<?x64xf32>) -> tensor<?x64xf32> {...} else {...}
+    // becomes (sketch)
+    %ids, %counts, %offsets, %pos, %perm = linalg.generic ...
+    %rows = dyn.cond %agree : i1 -> tensor<?x64xf32> {
+      dyn.yield %x : tensor<?x64xf32>
+    } else { <%x gathered by %perm> }
+    %b0 = dyn.cond %n_then_positive : i1 -> tensor<?x64xf32> {
+      <then region on %rows[%o_then : %n_then]>, inserted into the buffer
+    } else { dyn.yield %buffer : tensor<?x64xf32> }
+    %b1 = dyn.cond %n_else_positive ... (the else region, into %b0)
+    %y = dyn.cond %agree : i1 -> tensor<?x64xf32> {
+      dyn.yield %b1 : tensor<?x64xf32>
+    } else { <%b1 gathered by %pos> }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::cf::ControlFlowDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let statistics = [
+    Statistic<"numLowered", "num-lowered", "Number of dyn.batch_cond ops lowered">
+  ];
+}
+
 def DynPropagateTransposes : Pass<"dyn-propagate-transposes", "::mlir::func::FuncOp"> {
   let summary = "Move tosa.transpose ops out of dyn.cond / dyn.switch regions so that layouts hold across them";
   let description = [{
