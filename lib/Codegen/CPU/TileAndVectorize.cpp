@@ -688,6 +688,95 @@ struct DynTileAndVectorizePass
     }
   }
 
+  /// Whether `op` copies whole rows of a tensor captured from above, row
+  /// `p` of its result being row `rows[p]` of the source: a generic over
+  /// (p, ...) whose only input is the 1-D integer `rows` (map (p, ...) ->
+  /// (p)) and whose body is `tensor.extract %source[rows[p], i1, ...]`
+  /// (dyn-lower-batch-branches' gathers). Returns the source.
+  static Value getGatheredRows(linalg::GenericOp op) {
+    if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+        op.getNumReductionLoops() != 0 || !op.hasPureTensorSemantics())
+      return nullptr;
+    int64_t rank = op.getNumLoops();
+    MLIRContext *ctx = op.getContext();
+    if (op.getIndexingMapsArray() !=
+        SmallVector<AffineMap>{AffineMap::get(rank, 0, getAffineDimExpr(0, ctx)),
+                               AffineMap::getMultiDimIdentityMap(rank, ctx)})
+      return nullptr;
+    Block &body = op.getRegion().front();
+    auto yield = cast<linalg::YieldOp>(body.getTerminator());
+    auto extract = yield.getValues()[0].getDefiningOp<tensor::ExtractOp>();
+    if (!extract || extract->getBlock() != &body ||
+        !extract.getTensor().getParentRegion()->isAncestor(&op.getRegion()) ||
+        extract.getIndices().size() != static_cast<size_t>(rank))
+      return nullptr;
+    auto cast = extract.getIndices()[0].getDefiningOp<arith::IndexCastOp>();
+    if (!cast || cast.getIn() != body.getArgument(0))
+      return nullptr;
+    for (int64_t d = 1; d < rank; ++d) {
+      auto index = extract.getIndices()[d].getDefiningOp<linalg::IndexOp>();
+      if (!index || index.getDim() != static_cast<uint64_t>(d))
+        return nullptr;
+    }
+    return extract.getTensor();
+  }
+
+  /// `dest` with row `to` replaced by the row of `source` at `from`
+  /// (offsets; `sizes` are those of one row). The copy is a linalg.copy,
+  /// vectorized with the rest: a memref.copy between rows at dynamic
+  /// offsets goes through the runtime's element-by-element memrefCopy.
+  static Value copyRow(OpBuilder &b, Location loc, Value source,
+                       ArrayRef<OpFoldResult> from, Value dest, Value to,
+                       ArrayRef<OpFoldResult> sizes) {
+    SmallVector<OpFoldResult> strides(sizes.size(), b.getIndexAttr(1));
+    Value row =
+        tensor::ExtractSliceOp::create(b, loc, source, from, sizes, strides);
+    SmallVector<OpFoldResult> at(sizes.size(), b.getIndexAttr(0));
+    at[0] = to;
+    Value slot =
+        tensor::ExtractSliceOp::create(b, loc, dest, at, sizes, strides);
+    Value copied = linalg::CopyOp::create(b, loc, row, slot)->getResult(0);
+    return tensor::InsertSliceOp::create(b, loc, copied, dest, at, sizes,
+                                         strides);
+  }
+
+  /// Gathers of whole rows become a loop of row copies instead of an
+  /// element-by-element loop nest recomputing each element's source index
+  /// (a gated block's gather at batch 32 took 6% of SkipNet's time).
+  void copyGatheredRows() {
+    SmallVector<linalg::GenericOp> gathers;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (getGatheredRows(op))
+        gathers.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : gathers) {
+      Value source = getGatheredRows(op);
+      Value rows = op.getDpsInputs()[0];
+      Value init = op.getDpsInits()[0];
+      Location loc = op.getLoc();
+      rewriter.setInsertionPoint(op);
+      auto type = cast<RankedTensorType>(init.getType());
+      Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      Value count = tensor::DimOp::create(rewriter, loc, init, 0);
+      auto loop = scf::ForOp::create(
+          rewriter, loc, zero, count, one, ValueRange{init},
+          [&](OpBuilder &b, Location nloc, Value p, ValueRange args) {
+            Value row = tensor::ExtractOp::create(b, nloc, rows, p);
+            row = arith::IndexCastOp::create(b, nloc, b.getIndexType(), row);
+            SmallVector<OpFoldResult> sizes =
+                tensor::getMixedSizes(b, nloc, args[0]);
+            sizes[0] = b.getIndexAttr(1);
+            SmallVector<OpFoldResult> at(type.getRank(), b.getIndexAttr(0));
+            at[0] = row;
+            Value updated = copyRow(b, nloc, source, at, args[0], p, sizes);
+            scf::YieldOp::create(b, nloc, updated);
+          });
+      rewriter.replaceOp(op, loop.getResults());
+    }
+  }
+
   /// The anchors of epilogue groups: 2-D convolutions on tensors.
   static bool isEpilogueAnchor(Operation *op) {
     auto conv = dyn_cast_or_null<linalg::Conv2DNhwcHwcfOp>(op);
@@ -949,6 +1038,7 @@ struct DynTileAndVectorizePass
       return signalPassFailure();
     packedTransposes.clear();
     decomposePads();
+    copyGatheredRows();
     SmallVector<dyn::EpilogueGroup> groups;
     llvm::DenseSet<Operation *> grouped;
     if (fuseEpilogues) {

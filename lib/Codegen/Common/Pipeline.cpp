@@ -65,6 +65,10 @@ void mlir::dyn::addSubnetStages(OpPassManager &pm,
   //    Control flow that other producers wrote as scf / tosa over tensors
   //    becomes dyn (a no-op on dyn frontends' output).
   pm.addPass(createDynRaiseControlFlow());
+  //    Per-sample selects whose sides treat samples independently compute
+  //    each side on its samples only.
+  if (options.batchSelects)
+    pm.addNestedPass<func::FuncOp>(createDynRaiseBatchSelects());
   // 1. Fold what is statically known (constant predicates drop dead paths).
   pm.addPass(createCanonicalizerPass());
   //    Per-sample branches: a partition of the batch and one dyn.cond per

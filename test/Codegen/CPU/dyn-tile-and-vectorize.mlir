@@ -472,3 +472,32 @@ func.func @parallel_conv(%x: tensor<1x16x16x8xf32>, %w: tensor<3x3x8x16xf32>, %i
          outs(%init : tensor<1x14x14x16xf32>) -> tensor<1x14x14x16xf32>
   return %r : tensor<1x14x14x16xf32>
 }
+
+// -----
+
+// A gather of whole rows (dyn-lower-batch-branches' sub-batches): a loop
+// of row copies, each a vectorized copy, not a loop nest of scalar loads.
+// CHECK-LABEL: func.func @row_gather(
+//  CHECK-SAME: %[[SRC:.+]]: tensor<?x8x32xf32>, %[[ROWS:.+]]: tensor<?xi32>
+//       CHECK: scf.for %[[P:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[ACC:.+]] =
+//       CHECK:   %[[R:.+]] = tensor.extract %[[ROWS]][%[[P]]]
+//       CHECK:   %[[RI:.+]] = arith.index_cast %[[R]] : i32 to index
+//       CHECK:   tensor.extract_slice %[[SRC]][%[[RI]], 0, 0] [1, 8, 32] [1, 1, 1]
+//       CHECK:   vector.transfer_read
+//       CHECK:   vector.transfer_write
+//       CHECK:   tensor.insert_slice %{{.+}} into %[[ACC]][%[[P]], 0, 0] [1, 8, 32] [1, 1, 1]
+//   CHECK-NOT: linalg.generic
+func.func @row_gather(%src: tensor<?x8x32xf32>, %rows: tensor<?xi32>) -> tensor<?x8x32xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %rows, %c0 : tensor<?xi32>
+  %e = tensor.empty(%n) : tensor<?x8x32xf32>
+  %g = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%rows : tensor<?xi32>) outs(%e : tensor<?x8x32xf32>) {
+  ^bb0(%r: i32, %out: f32):
+    %i = arith.index_cast %r : i32 to index
+    %j = linalg.index 1 : index
+    %k = linalg.index 2 : index
+    %v = tensor.extract %src[%i, %j, %k] : tensor<?x8x32xf32>
+    linalg.yield %v : f32
+  } -> tensor<?x8x32xf32>
+  return %g : tensor<?x8x32xf32>
+}

@@ -174,11 +174,15 @@ LogicalResult CallGuarder::guard(func::CallOp call, func::FuncOp callee,
     }
   }
 
+  // (Without results, the builder ends both blocks with a yield already: a
+  // subnet that only checks, e.g. dyn.batch_cond's row counts.)
+  bool hasResults = call->getNumResults() != 0;
   auto ifOp = scf::IfOp::create(b, loc, call.getResultTypes(), ok,
                                 /*withElseRegion=*/true);
   OpBuilder then = OpBuilder::atBlockBegin(ifOp.thenBlock());
   Operation *moved = then.clone(*call.getOperation());
-  scf::YieldOp::create(then, loc, moved->getResults());
+  if (hasResults)
+    scf::YieldOp::create(then, loc, moved->getResults());
 
   OpBuilder otherwise = OpBuilder::atBlockBegin(ifOp.elseBlock());
   if (!comparisons.empty()) {
@@ -223,7 +227,8 @@ LogicalResult CallGuarder::guard(func::CallOp call, func::FuncOp callee,
       return call.emitError() << "cannot guard a call returning " << type;
     standIns.push_back(*standIn);
   }
-  scf::YieldOp::create(otherwise, loc, standIns);
+  if (hasResults)
+    scf::YieldOp::create(otherwise, loc, standIns);
   call.replaceAllUsesWith(ifOp.getResults());
   call.erase();
   return success();

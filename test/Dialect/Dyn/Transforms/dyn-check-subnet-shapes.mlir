@@ -46,3 +46,26 @@ func.func private @ex(%a: tensor<?xf32>) -> tensor<?xf32> attributes {dyn.subnet
   %y = math.exp %a : tensor<?xf32>
   return %y : tensor<?xf32>
 }
+
+// -----
+
+// A subnet without results (it only checks, as dyn.batch_cond's row
+// counts do): the guard has no results and each block one terminator.
+// CHECK-LABEL: func.func @checks_only
+//       CHECK:   scf.if %{{.+}} {
+//  CHECK-NEXT:     func.call @rows(%{{.+}}, %{{.+}})
+//  CHECK-NEXT:   } else {
+//       CHECK:     func.call @dyn_rt_subnet_shape_error
+//   CHECK-NOT:   scf.yield
+//       CHECK:   return
+func.func @checks_only(%a: tensor<1x?xf32>, %w: tensor<?x2xf32>) attributes {dyn.dispatcher} {
+  func.call @rows(%a, %w) : (tensor<1x?xf32>, tensor<?x2xf32>) -> ()
+  return
+}
+func.func private @rows(%a: tensor<1x?xf32>, %w: tensor<?x2xf32>) attributes {dyn.subnet} {
+  %f0 = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2xf32>
+  %z = linalg.fill ins(%f0 : f32) outs(%e : tensor<1x2xf32>) -> tensor<1x2xf32>
+  %y = linalg.matmul ins(%a, %w : tensor<1x?xf32>, tensor<?x2xf32>) outs(%z : tensor<1x2xf32>) -> tensor<1x2xf32>
+  return
+}

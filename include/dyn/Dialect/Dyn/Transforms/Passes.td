@@ -166,6 +166,56 @@ def DynSpecializeShapes : Pass<"dyn-specialize-shapes", "::mlir::ModuleOp"> {
   ];
 }
 
+def DynRaiseBatchSelects : Pass<"dyn-raise-batch-selects", "::mlir::func::FuncOp"> {
+  let summary = "Raise per-sample selects whose sides treat samples independently into dyn.batch_cond";
+  let description = [{
+    `torch.where(mask[:, None], block(x), x)` (a `tosa.select` whose
+    predicate has one element per sample, `[?, 1, ..., 1]`) computes
+    `block` on every sample and keeps some rows. When the ops that compute
+    a side only for the select treat samples independently, computing them
+    on the selected rows gives the same rows, so the select becomes a
+    `dyn.batch_cond` holding those ops (then: the true side; else: the
+    false side), and `dyn-lower-batch-branches` runs each on its
+    sub-batch only.
+
+    Row independence is checked by propagating which dim of each value is
+    the batch, from the values the side uses (non-constant tensors with a
+    dynamic dim 0) through one rule per op family: TOSA elementwise ops
+    (shared operands broadcast along the batch dim), convolutions and
+    pooling (batch dim 0), transposes (the batch dim follows the
+    permutation), reshapes that keep the elements around the batch dim,
+    reductions, argmax and pads away from it, `linalg.matmul` with the
+    batch as rows of its left operand, `tensor.empty` sized by a
+    `tensor.dim` of the batch, `linalg.fill`. An op without a rule, or a
+    rule that fails, leaves the select as it is. Constants and shape
+    arithmetic (`tensor.dim` of the batch measures the sub-batch in the
+    region) are copied into the regions; the other ops move.
+
+    Only sides with a contraction (convolution or matmul) are raised:
+    for a few elementwise ops the gathers cost more than they save. Both
+    sides must have the result's type, whose non-batch dims are static.
+    Chains of selects (`torch.where` over several experts) become nested
+    `dyn.batch_cond`s, outermost first.
+
+    ```mlir
+    %y = tosa.select %m, %block, %x : (tensor<?x1x1x1xi1>, tensor<?x16x8x8xf32>, tensor<?x16x8x8xf32>) -> tensor<?x16x8x8xf32>
+    // becomes
+    %mask = tosa.reshape %m, %shape : (tensor<?x1x1x1xi1>, !tosa.shape<1>) -> tensor<?xi1>
+    %y = dyn.batch_cond %mask, %x : (tensor<?xi1>, tensor<?x16x8x8xf32>) -> tensor<?x16x8x8xf32> {
+    ^bb0(%rows: tensor<?x16x8x8xf32>):
+      <the ops of %block on %rows>
+    } else {
+    ^bb0(%rows: tensor<?x16x8x8xf32>):
+      dyn.yield %rows : tensor<?x16x8x8xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+  let statistics = [
+    Statistic<"numRaised", "num-raised", "Number of tosa.select ops raised into dyn.batch_cond">
+  ];
+}
+
 def DynLowerBatchBranches : Pass<"dyn-lower-batch-branches", "::mlir::func::FuncOp"> {
   let summary = "Lower per-sample dyn.batch_cond to a stable partition of the batch, one dyn.cond per sub-batch, and a merge in order";
   let description = [{
