@@ -11,8 +11,8 @@ cmake --build "$BUILD_DIR" --target check-dyn
 DYN_COMPILE="$BUILD_DIR/bin/dyn-compile" "${DYN_PYTHON:-/usr/bin/python3}" -m pytest -q "$REPO/python/tests"
 # Then the PyTorch 2 tests (torch from PyPI, in a venv scripts/setup-torch2.sh
 # makes: about 5.4 GB, 90 s): the torch.export frontend, the automatic
-# capture of Python control flow, the zoo, the Core ATen ops and the
-# recurrent layers through it.
+# capture of Python control flow, the zoo, the Core ATen ops, the
+# recurrent layers and the batched zoo (per-sample branches) through it.
 # DYN_SKIP_TORCH2=1 skips it.
 if [[ "${DYN_SKIP_TORCH2:-0}" != 1 ]]; then
   VENV="${DYN_TORCH2_VENV:-$REPO/.venv-torch2}"
@@ -20,7 +20,8 @@ if [[ "${DYN_SKIP_TORCH2:-0}" != 1 ]]; then
   DYN_COMPILE="$BUILD_DIR/bin/dyn-compile" "$VENV/bin/python" -m pytest -q \
     "$REPO/python/tests/test_export.py" "$REPO/python/tests/test_rewrite.py" \
     "$REPO/python/tests/test_zoo_export.py" "$REPO/python/tests/test_core_aten.py" \
-    "$REPO/python/tests/test_recurrent.py" "$REPO/python/tests/test_fastcall.py"
+    "$REPO/python/tests/test_recurrent.py" "$REPO/python/tests/test_fastcall.py" \
+    "$REPO/python/tests/test_batched.py"
 fi
 # The sanitizer build (ASan + UBSan) and the lit tests that fit CI's time
 # (docs/reliability.md says which); DYN_SKIP_SANITIZERS=1 skips it.
