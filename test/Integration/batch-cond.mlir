@@ -1,7 +1,7 @@
 // Per-sample control flow, executed: the samples of one batch take different
 // branches of a gated residual block (and, nested, of a second gate inside
-// it); each branch runs once on its sub-batch and the rows come back in
-// order. Every mix: all samples one way, all the other, mixed, batch 1 and
+// it) and of a four-way switch; each branch runs once on its sub-batch and
+// the rows come back in order. Every mix: all samples one way, all the other, mixed, batch 1 and
 // an empty batch, a static batch; against numpy run sample by sample.
 // RUN: dyn-compile %s -o %t.so
 // RUN: dyn-compile %s --no-outline -o %t.plain.so
@@ -13,6 +13,9 @@
 // CHECK: batch: path batch=0: {{[0-9]+}} runs ok
 // CHECK: batch: path nested: {{[0-9]+}} runs ok
 // CHECK: batch: path static: {{[0-9]+}} runs ok
+// CHECK: batch: path switch-mixed: {{[0-9]+}} runs ok
+// CHECK: batch: path switch-one-case: {{[0-9]+}} runs ok
+// CHECK: batch: path switch-default: {{[0-9]+}} runs ok
 // CHECK: batch: all paths taken
 // Each region is compiled once: a batch that agrees runs it on the inputs
 // as they are, through the same subnet as a sub-batch.
@@ -99,4 +102,33 @@ func.func @static4(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
     dyn.yield %t : tensor<?x16xf32>
   }
   return %y : tensor<4x16xf32>
+}
+
+// A per-sample switch (top-1 routing per row): the row's argmax picks
+// case 0, 1 or 2; rows whose argmax is 3 take the default.
+func.func @route(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %k32 = tosa.argmax %x {axis = 1 : i32} : (tensor<?x4xf32>) -> tensor<?xi32>
+  %k = tosa.cast %k32 : (tensor<?xi32>) -> tensor<?xi64>
+  %y = dyn.batch_switch %k, %x : (tensor<?xi64>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  case 0 {
+  ^bb0(%a: tensor<?x4xf32>):
+    %r = math.exp %a : tensor<?x4xf32>
+    dyn.yield %r : tensor<?x4xf32>
+  }
+  case 1 {
+  ^bb0(%a: tensor<?x4xf32>):
+    %r = math.tanh %a : tensor<?x4xf32>
+    dyn.yield %r : tensor<?x4xf32>
+  }
+  case 2 {
+  ^bb0(%a: tensor<?x4xf32>):
+    %r = arith.mulf %a, %a : tensor<?x4xf32>
+    dyn.yield %r : tensor<?x4xf32>
+  }
+  default {
+  ^bb0(%a: tensor<?x4xf32>):
+    %r = arith.negf %a : tensor<?x4xf32>
+    dyn.yield %r : tensor<?x4xf32>
+  }
+  return %y : tensor<?x4xf32>
 }

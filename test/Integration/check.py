@@ -403,12 +403,26 @@ def batch_cases(rng) -> Iterator[Case]:
         x = rows(signs)
         want = np.where(x.sum(1, keepdims=True) > 0, np.exp(x), np.tanh(x))
         yield "static", ("static4", x), [want.astype(np.float32)]
+    experts = [np.exp, np.tanh, lambda v: v * v, lambda v: -v]
+
+    def route(x):
+        return [np.array([experts[int(np.argmax(r))](r) for r in x],
+                         np.float32).reshape(x.shape)]
+
+    for picks, path in [([0, 1, 2, 3, 1, 0, 3], "switch-mixed"), ([2, 0], "switch-mixed"),
+                        ([1] * 5, "switch-one-case"), ([2], "switch-one-case"),
+                        ([3] * 4, "switch-default"), ([], "switch-default")]:
+        x = rng.uniform(-1, 0, (len(picks), 4)).astype(np.float32)
+        for i, k in enumerate(picks):
+            x[i, k] = 0.5
+        yield path, ("route", x), route(x)
 
 
 CASES: dict[str, tuple[Callable, list[str]]] = {
     "bounded": (bounded_cases, ["none", "some", "all"]),
     "batch": (batch_cases, ["all-then", "all-else", "mixed", "batch=1", "batch=0",
-                            "nested", "static"]),
+                            "nested", "static", "switch-mixed", "switch-one-case",
+                            "switch-default"]),
     "math": (math_cases, ["approximations"]),
     "epilogue": (epilogue_cases, ["shortcut", "batch=1", "batch=3"]),
     "reductions": (reduction_cases, ["length=1", "length=15", "length=16",

@@ -351,7 +351,7 @@ func.func @while_condition_predicate(%p: i32) {
 // -----
 
 func.func @yield_outside(%a: f32) {
-  // expected-error @+1 {{'dyn.yield' op expects parent op to be one of 'dyn.cond, dyn.switch, dyn.while, dyn.batch_cond'}}
+  // expected-error @+1 {{'dyn.yield' op expects parent op to be one of 'dyn.cond, dyn.switch, dyn.while, dyn.batch_cond, dyn.batch_switch'}}
   "dyn.yield"(%a) : (f32) -> ()
 }
 
@@ -490,5 +490,61 @@ func.func @batch_cond_result_rows(%m: tensor<3xi1>, %x: tensor<3x4xf32>) {
   ^bb0(%a: tensor<?x4xf32>):
     "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
   }) : (tensor<3xi1>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_switch_selector_f32(%e: tensor<?xf32>, %x: tensor<?x4xf32>) {
+  // expected-error @+1 {{operand #0 must be 1D tensor of 32-bit signless integer or 64-bit signless integer or index values, but got 'tensor<?xf32>'}}
+  %r = "dyn.batch_switch"(%e, %x) <{cases = array<i64>}> ({
+  ^bb0(%a: tensor<?x4xf32>):
+    "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
+  }) : (tensor<?xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_switch_duplicate(%e: tensor<?xi32>, %x: tensor<?x4xf32>) {
+  // expected-error @+1 {{has duplicate case value 1}}
+  %r = "dyn.batch_switch"(%e, %x) <{cases = array<i64: 1, 1>}> ({
+  ^bb0(%a: tensor<?x4xf32>):
+    "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
+  }, {
+  ^bb0(%a: tensor<?x4xf32>):
+    "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
+  }, {
+  ^bb0(%a: tensor<?x4xf32>):
+    "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
+  }) : (tensor<?xi32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_switch_case_count(%e: tensor<?xi32>, %x: tensor<?x4xf32>) {
+  // expected-error @+1 {{has 2 case value(s) but 1 case region(s)}}
+  %r = "dyn.batch_switch"(%e, %x) <{cases = array<i64: 1, 2>}> ({
+  ^bb0(%a: tensor<?x4xf32>):
+    "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
+  }, {
+  ^bb0(%a: tensor<?x4xf32>):
+    "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
+  }) : (tensor<?xi32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_switch_case_arg(%e: tensor<?xindex>, %x: tensor<?x4xf32>) {
+  // expected-error @+1 {{case 7 region argument #0 must be 'tensor<?x4xf32>' (input #0 with a dynamic dim 0), not 'tensor<?x5xf32>'}}
+  %r = "dyn.batch_switch"(%e, %x) <{cases = array<i64: 7>}> ({
+  ^bb0(%a: tensor<?x4xf32>):
+    "dyn.yield"(%a) : (tensor<?x4xf32>) -> ()
+  }, {
+  ^bb0(%a: tensor<?x5xf32>):
+    "dyn.yield"(%x) : (tensor<?x4xf32>) -> ()
+  }) : (tensor<?xindex>, tensor<?x4xf32>) -> tensor<?x4xf32>
   return
 }

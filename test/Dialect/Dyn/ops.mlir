@@ -178,3 +178,34 @@ func.func @batch_cond(%m: tensor<?xi1>, %x: tensor<?x64xf32>,
   // CHECK: return %[[R]]#0, %[[R]]#1
   return %r#0, %r#1 : tensor<?x64xf32>, tensor<4x8xf32>
 }
+
+// CHECK-LABEL: func.func @batch_switch
+// CHECK-SAME: (%[[E:.+]]: tensor<?xi64>, %[[X:.+]]: tensor<?x64xf32>)
+func.func @batch_switch(%e: tensor<?xi64>, %x: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  // CHECK: %[[R:.+]] = dyn.batch_switch %[[E]], %[[X]] : (tensor<?xi64>, tensor<?x64xf32>) -> tensor<?x64xf32>
+  // CHECK-NEXT: case 0 {
+  // CHECK-NEXT: ^bb0(%[[A:.+]]: tensor<?x64xf32>):
+  // CHECK-NEXT: tosa.tanh %[[A]]
+  // CHECK: case 3 {
+  // CHECK-NEXT: ^bb0(%[[B:.+]]: tensor<?x64xf32>):
+  // CHECK-NEXT: tosa.exp %[[B]]
+  // CHECK: default {
+  // CHECK-NEXT: ^bb0(%[[C:.+]]: tensor<?x64xf32>):
+  // CHECK-NEXT: dyn.yield %[[C]]
+  %r = dyn.batch_switch %e, %x : (tensor<?xi64>, tensor<?x64xf32>) -> tensor<?x64xf32>
+  case 0 {
+  ^bb0(%a: tensor<?x64xf32>):
+    %t = tosa.tanh %a : (tensor<?x64xf32>) -> tensor<?x64xf32>
+    dyn.yield %t : tensor<?x64xf32>
+  }
+  case 3 {
+  ^bb0(%b: tensor<?x64xf32>):
+    %t = tosa.exp %b : (tensor<?x64xf32>) -> tensor<?x64xf32>
+    dyn.yield %t : tensor<?x64xf32>
+  }
+  default {
+  ^bb0(%c: tensor<?x64xf32>):
+    dyn.yield %c : tensor<?x64xf32>
+  }
+  return %r : tensor<?x64xf32>
+}

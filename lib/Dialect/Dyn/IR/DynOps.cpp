@@ -544,48 +544,116 @@ static LogicalResult verifyBatched(Operation *op, Type type, int64_t batch,
   return success();
 }
 
-LogicalResult BatchCondOp::verify() {
-  int64_t batch = getMask().getType().getDimSize(0);
-  if (getInputs().empty())
-    return emitOpError() << "expects at least one batched input (the regions "
-                            "see their sub-batch through them)";
-  for (auto [i, type] : llvm::enumerate(getInputs().getTypes()))
-    if (failed(verifyBatched(*this, type, batch, "input #" + Twine(i))))
+/// Verifies a per-sample branch op: batched inputs and results, and each
+/// region (named) taking the sub-batches and yielding sub-batch results.
+static LogicalResult
+verifyBatchBranches(Operation *op, Value selector, ValueRange inputs,
+                    ArrayRef<std::pair<std::string, Region *>> regions) {
+  int64_t batch = cast<RankedTensorType>(selector.getType()).getDimSize(0);
+  if (inputs.empty())
+    return op->emitOpError() << "expects at least one batched input (the "
+                                "regions see their sub-batch through them)";
+  for (auto [i, type] : llvm::enumerate(inputs.getTypes()))
+    if (failed(verifyBatched(op, type, batch, "input #" + Twine(i))))
       return failure();
   SmallVector<Type> yieldTypes;
-  for (auto [i, type] : llvm::enumerate(getResultTypes())) {
-    if (failed(verifyBatched(*this, type, batch, "result #" + Twine(i))))
+  for (auto [i, type] : llvm::enumerate(op->getResultTypes())) {
+    if (failed(verifyBatched(op, type, batch, "result #" + Twine(i))))
       return failure();
-    yieldTypes.push_back(getSubBatchType(type));
+    yieldTypes.push_back(BatchCondOp::getSubBatchType(type));
   }
-  for (auto [name, region] : {std::pair<StringRef, Region *>{
-                                  "then", &getThenRegion()},
-                              {"else", &getElseRegion()}}) {
+  for (auto [name, region] : regions) {
     Block &block = region->front();
-    if (block.getNumArguments() != getInputs().size())
-      return emitOpError() << "expects the " << name << " region to take "
-                           << getInputs().size() << " sub-batch argument(s), "
-                           << "one per input, but it takes "
-                           << block.getNumArguments();
-    for (auto [i, arg, input] :
-         llvm::enumerate(block.getArguments(), getInputs())) {
-      Type expected = getSubBatchType(input.getType());
+    if (block.getNumArguments() != inputs.size())
+      return op->emitOpError()
+             << "expects the " << name << " region to take " << inputs.size()
+             << " sub-batch argument(s), one per input, but it takes "
+             << block.getNumArguments();
+    for (auto [i, arg, input] : llvm::enumerate(block.getArguments(), inputs)) {
+      Type expected = BatchCondOp::getSubBatchType(input.getType());
       if (arg.getType() != expected)
-        return emitOpError() << name << " region argument #" << i
-                             << " must be " << expected << " (input #" << i
-                             << " with a dynamic dim 0), not "
-                             << arg.getType();
+        return op->emitOpError()
+               << name << " region argument #" << i << " must be " << expected
+               << " (input #" << i << " with a dynamic dim 0), not "
+               << arg.getType();
     }
     YieldOp yield = getYield(*region);
     if (!yield)
-      return emitOpError() << "expects the " << name
-                           << " region to end with 'dyn.yield'";
-    if (failed(verifyFlow(*this, yield.getOperandTypes(), yieldTypes,
-                          (name + " region yield").str(),
-                          "sub-batch result")))
+      return op->emitOpError()
+             << "expects the " << name << " region to end with 'dyn.yield'";
+    if (failed(verifyFlow(op, yield.getOperandTypes(), yieldTypes,
+                          name + " region yield", "sub-batch result")))
       return failure();
   }
   return success();
+}
+
+LogicalResult BatchCondOp::verify() {
+  return verifyBatchBranches(*this, getMask(), getInputs(),
+                             {{"then", &getThenRegion()},
+                              {"else", &getElseRegion()}});
+}
+
+//===----------------------------------------------------------------------===//
+// BatchSwitchOp
+//===----------------------------------------------------------------------===//
+
+ParseResult BatchSwitchOp::parse(OpAsmParser &parser,
+                                 OperationState &result) {
+  // Regions belong to `result` as soon as they exist (see CondOp::parse);
+  // the default region comes first although it is written last.
+  Region *defaultRegion = result.addRegion();
+  SmallVector<OpAsmParser::UnresolvedOperand> operands;
+  FunctionType type;
+  SMLoc operandsLoc = parser.getCurrentLocation();
+  if (parser.parseOperandList(operands) || parser.parseColonType(type) ||
+      parser.resolveOperands(operands, type.getInputs(), operandsLoc,
+                             result.operands) ||
+      parser.parseOptionalAttrDict(result.attributes))
+    return failure();
+  result.addTypes(type.getResults());
+  SmallVector<int64_t> cases;
+  while (succeeded(parser.parseOptionalKeyword("case"))) {
+    int64_t value;
+    Region *region = result.addRegion();
+    if (parser.parseInteger(value) || parser.parseRegion(*region))
+      return failure();
+    cases.push_back(value);
+  }
+  if (parser.parseKeyword("default") || parser.parseRegion(*defaultRegion))
+    return failure();
+  result.addAttribute(getCasesAttrName(result.name),
+                      parser.getBuilder().getDenseI64ArrayAttr(cases));
+  return success();
+}
+
+void BatchSwitchOp::print(OpAsmPrinter &p) {
+  p << ' ' << getOperands() << " : ";
+  p.printFunctionalType(getOperandTypes(), getResultTypes());
+  p.printOptionalAttrDict((*this)->getAttrs(), {getCasesAttrName()});
+  for (auto [value, region] : llvm::zip(getCases(), getCaseRegions())) {
+    p.printNewline();
+    p << "case " << value << ' ';
+    p.printRegion(region, /*printEntryBlockArgs=*/true);
+  }
+  p.printNewline();
+  p << "default ";
+  p.printRegion(getDefaultRegion(), /*printEntryBlockArgs=*/true);
+}
+
+LogicalResult BatchSwitchOp::verify() {
+  if (getCases().size() != getCaseRegions().size())
+    return emitOpError() << "has " << getCases().size() << " case value(s) but "
+                         << getCaseRegions().size() << " case region(s)";
+  llvm::SmallSet<int64_t, 8> seen;
+  for (int64_t value : getCases())
+    if (!seen.insert(value).second)
+      return emitOpError() << "has duplicate case value " << value;
+  SmallVector<std::pair<std::string, Region *>> regions = {
+      {"default", &getDefaultRegion()}};
+  for (auto [value, region] : llvm::zip(getCases(), getCaseRegions()))
+    regions.push_back({"case " + std::to_string(value), &region});
+  return verifyBatchBranches(*this, getSelector(), getInputs(), regions);
 }
 
 //===----------------------------------------------------------------------===//

@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #define DEBUG_TYPE "dyn-lower-batch-branches"
 
@@ -43,8 +44,10 @@ using utils::IteratorType;
 /// tensors, their scalars on the host index values.
 class BatchBranchLowering {
 public:
-  BatchBranchLowering(BatchCondOp op)
-      : op(op), loc(op.getLoc()), b(op), i32(b.getI32Type()) {}
+  BatchBranchLowering(Operation *op, Value selector, ValueRange inputs,
+                      ArrayRef<int64_t> cases)
+      : op(op), selector(selector), inputs(inputs), cases(cases),
+        loc(op->getLoc()), b(op), i32(b.getI32Type()) {}
 
   LogicalResult run();
 
@@ -57,7 +60,8 @@ private:
   }
   /// A zero-filled i32 tensor of the given extents.
   Value zeros(ArrayRef<OpFoldResult> sizes);
-  /// Each sample's branch: 0 where the mask is set, 1 elsewhere.
+  /// Each sample's branch: for a mask, 0 where it is set, 1 elsewhere; for
+  /// a selector, 1 + the position of its value in `cases`, 0 if none.
   Value branchIds(Value batch);
   /// The number of samples of each branch (tensor<Kxi32>).
   Value branchCounts(Value ids);
@@ -79,13 +83,19 @@ private:
   /// `pred ? onTrue : onFalse()` as a dyn.cond, so that the value not taken
   /// is not computed.
   Value selectTensor(Value pred, Value onTrue, function_ref<Value()> onFalse);
-  /// `region` on rows [offset, offset + count) of `inputs` when `count` is
+  /// `region` on rows [offset, offset + count) of `sources` when `count` is
   /// not zero, its results written at the same rows of `buffers` (which
   /// then hold the updated values).
   void buildBranch(Region &region, Value count, Value offset,
-                   ValueRange inputs, SmallVectorImpl<Value> &buffers);
+                   ValueRange sources, SmallVectorImpl<Value> &buffers);
 
-  BatchCondOp op;
+  // The op (dyn.batch_cond or dyn.batch_switch), its mask or selector, its
+  // batched inputs and, for a switch, its case values (region k + 1 takes
+  // case k, region 0 the rest).
+  Operation *op;
+  Value selector;
+  ValueRange inputs;
+  ArrayRef<int64_t> cases;
   Location loc;
   OpBuilder b;
   Type i32;
@@ -103,14 +113,34 @@ Value BatchBranchLowering::branchIds(Value batch) {
                                         i32);
   AffineMap id = b.getMultiDimIdentityMap(1);
   return linalg::GenericOp::create(
-             b, loc, TypeRange{empty.getType()}, ValueRange{op.getMask()},
+             b, loc, TypeRange{empty.getType()}, ValueRange{selector},
              ValueRange{empty}, ArrayRef<AffineMap>{id, id},
              ArrayRef<IteratorType>{IteratorType::parallel},
              [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               Value zero = arith::ConstantIntOp::create(nb, nloc, i32, 0);
-               Value one = arith::ConstantIntOp::create(nb, nloc, i32, 1);
-               Value branch =
-                   arith::SelectOp::create(nb, nloc, args[0], zero, one);
+               auto constant = [&](int64_t v) -> Value {
+                 return arith::ConstantIntOp::create(nb, nloc, i32, v);
+               };
+               Value branch;
+               if (isa<BatchCondOp>(op)) {
+                 branch = arith::SelectOp::create(nb, nloc, args[0],
+                                                  constant(0), constant(1));
+               } else {
+                 Type type = args[0].getType();
+                 branch = constant(0);
+                 for (auto [k, value] : llvm::enumerate(cases)) {
+                   Value caseValue =
+                       type.isIndex()
+                           ? arith::ConstantIndexOp::create(nb, nloc, value)
+                                 .getResult()
+                           : arith::ConstantIntOp::create(nb, nloc, type,
+                                                          value)
+                                 .getResult();
+                   Value hit = arith::CmpIOp::create(
+                       nb, nloc, arith::CmpIPredicate::eq, args[0], caseValue);
+                   branch = arith::SelectOp::create(nb, nloc, hit,
+                                                    constant(k + 1), branch);
+                 }
+               }
                linalg::YieldOp::create(nb, nloc, branch);
              })
       .getResult(0);
@@ -303,7 +333,7 @@ Value BatchBranchLowering::selectTensor(Value pred, Value onTrue,
 }
 
 void BatchBranchLowering::buildBranch(Region &region, Value count,
-                                      Value offset, ValueRange inputs,
+                                      Value offset, ValueRange sources,
                                       SmallVectorImpl<Value> &buffers) {
   Value some = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
                                      count, index(0));
@@ -322,7 +352,7 @@ void BatchBranchLowering::buildBranch(Region &region, Value count,
     sizes[0] = count;
   };
   SmallVector<Value> rows;
-  for (Value input : inputs) {
+  for (Value input : sources) {
     SmallVector<OpFoldResult> offsets, sizes, strides;
     rowSlice(input, offsets, sizes, strides);
     rows.push_back(tensor::ExtractSliceOp::create(
@@ -352,11 +382,11 @@ void BatchBranchLowering::buildBranch(Region &region, Value count,
 }
 
 LogicalResult BatchBranchLowering::run() {
-  for (auto [j, type] : llvm::enumerate(op.getResultTypes())) {
+  for (auto [j, type] : llvm::enumerate(op->getResultTypes())) {
     auto tensor = cast<RankedTensorType>(type);
     for (int64_t d = 1; d < tensor.getRank(); ++d)
       if (tensor.isDynamicDim(d))
-        return op.emitOpError()
+        return op->emitOpError()
                << "result #" << j << " (" << type
                << ") has a dynamic dim " << d
                << "; per-sample branches need static non-batch result dims "
@@ -364,10 +394,11 @@ LogicalResult BatchBranchLowering::run() {
                   "region runs)";
   }
 
-  Value batch = tensor::DimOp::create(b, loc, op.getMask(), 0);
-  for (auto [j, input] : llvm::enumerate(op.getInputs())) {
+  Value batch = tensor::DimOp::create(b, loc, selector, 0);
+  for (auto [j, input] : llvm::enumerate(inputs)) {
     auto type = cast<RankedTensorType>(input.getType());
-    if (!type.isDynamicDim(0) && !op.getMask().getType().isDynamicDim(0))
+    if (!type.isDynamicDim(0) &&
+        !cast<RankedTensorType>(selector.getType()).isDynamicDim(0))
       continue; // the verifier checked static extents
     assertRows(input, batch,
                "dyn.batch_cond: input #" + Twine(j) +
@@ -406,17 +437,17 @@ LogicalResult BatchBranchLowering::run() {
   Value agree = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule,
                                       nonEmpty, index(1));
 
-  SmallVector<Value> inputs;
-  for (Value input : op.getInputs()) {
-    Value rows = castToType(b, loc, input,
-                            BatchCondOp::getSubBatchType(input.getType()));
-    inputs.push_back(
-        selectTensor(agree, rows, [&] { return gatherRows(input, perm); }));
+  SmallVector<Value> rows;
+  for (Value input : inputs) {
+    Value whole = castToType(b, loc, input,
+                             BatchCondOp::getSubBatchType(input.getType()));
+    rows.push_back(
+        selectTensor(agree, whole, [&] { return gatherRows(input, perm); }));
   }
 
   // One buffer of the whole batch per result; each branch writes its rows.
   SmallVector<Value> buffers;
-  for (Type type : op.getResultTypes()) {
+  for (Type type : op->getResultTypes()) {
     auto tensor = cast<RankedTensorType>(type);
     SmallVector<OpFoldResult> sizes = {batch};
     for (int64_t d = 1; d < tensor.getRank(); ++d)
@@ -425,16 +456,16 @@ LogicalResult BatchBranchLowering::run() {
         tensor::EmptyOp::create(b, loc, sizes, tensor.getElementType()));
   }
   for (int64_t k = 0; k < numBranches; ++k)
-    buildBranch(op->getRegion(k), counts[k], offsets[k], inputs, buffers);
+    buildBranch(op->getRegion(k), counts[k], offsets[k], rows, buffers);
 
   SmallVector<Value> results;
-  for (auto [buffer, type] : llvm::zip(buffers, op.getResultTypes())) {
+  for (auto [buffer, type] : llvm::zip(buffers, op->getResultTypes())) {
     Value merged =
         selectTensor(agree, buffer, [&] { return gatherRows(buffer, positions); });
     results.push_back(castToType(b, loc, merged, type));
   }
-  op.replaceAllUsesWith(results);
-  op.erase();
+  op->replaceAllUsesWith(results);
+  op->erase();
   return success();
 }
 
@@ -442,11 +473,26 @@ struct DynLowerBatchBranchesPass
     : public dyn::impl::DynLowerBatchBranchesBase<DynLowerBatchBranchesPass> {
   void runOnOperation() override {
     // Innermost first: a region cloned by an outer lowering then holds no
-    // batch_cond any more.
-    SmallVector<BatchCondOp> ops;
-    getOperation().walk([&](BatchCondOp op) { ops.push_back(op); });
-    for (BatchCondOp op : ops) {
-      if (failed(BatchBranchLowering(op).run()))
+    // per-sample op any more.
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<BatchCondOp, BatchSwitchOp>(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      LogicalResult lowered =
+          TypeSwitch<Operation *, LogicalResult>(op)
+              .Case([](BatchCondOp cond) {
+                return BatchBranchLowering(cond, cond.getMask(),
+                                           cond.getInputs(), {})
+                    .run();
+              })
+              .Case([](BatchSwitchOp sw) {
+                return BatchBranchLowering(sw, sw.getSelector(),
+                                           sw.getInputs(), sw.getCases())
+                    .run();
+              });
+      if (failed(lowered))
         return signalPassFailure();
       ++numLowered;
     }

@@ -375,6 +375,131 @@ void buildRegion(OpBuilder &builder, Location loc, Block *block,
                              BatchCondOp::getSubBatchType(yielded.getType())));
 }
 
+/// Whether `select` picks whole samples: one predicate per sample
+/// ([?, 1, ..., 1]), both sides of the result's type, and static non-batch
+/// result dims (dyn-lower-batch-branches).
+bool isPerSample(tosa::SelectOp select) {
+  auto type = cast<RankedTensorType>(select.getType());
+  auto predType = cast<RankedTensorType>(select.getInput1().getType());
+  return type.getRank() != 0 && type.isDynamicDim(0) &&
+         predType.getRank() == type.getRank() && predType.isDynamicDim(0) &&
+         llvm::all_of(predType.getShape().drop_front(),
+                      [](int64_t d) { return d == 1; }) &&
+         llvm::none_of(type.getShape().drop_front(), ShapedType::isDynamic) &&
+         select.getInput2().getType() == type &&
+         select.getInput3().getType() == type &&
+         select.getInput2() != select.getInput3();
+}
+
+/// A per-sample predicate `equal(%k, c)` (through reshapes): the 1-D
+/// integer selector `%k` and the constant `c`.
+std::optional<std::pair<Value, int64_t>> getCaseTest(Value predicate) {
+  while (auto reshape = predicate.getDefiningOp<tosa::ReshapeOp>())
+    predicate = reshape.getInput1();
+  auto equal = predicate.getDefiningOp<tosa::EqualOp>();
+  if (!equal)
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(equal.getInput1().getType());
+  DenseIntElementsAttr value;
+  if (!type || type.getRank() != 1 || !type.isDynamicDim(0) ||
+      !type.getElementType().isSignlessInteger() ||
+      (type.getElementTypeBitWidth() != 32 &&
+       type.getElementTypeBitWidth() != 64) ||
+      !matchPattern(equal.getInput2(), m_Constant(&value)) ||
+      !value.isSplat())
+    return std::nullopt;
+  return std::make_pair(equal.getInput1(),
+                        value.getSplatValue<APInt>().getSExtValue());
+}
+
+/// Erases `value`'s producers back through the predicate chain (reshapes,
+/// the comparison) while nothing else uses them.
+void eraseDeadPredicate(Value value, function_ref<void(Operation *)> erasing) {
+  while (Operation *def = value.getDefiningOp()) {
+    if (!def->use_empty() || !isa<tosa::ReshapeOp, tosa::EqualOp>(def))
+      return;
+    value = def->getOperand(0);
+    erasing(def);
+    def->erase();
+  }
+}
+
+/// A chain of selects that routes each sample by its selector's value
+/// (`torch.where(k == 0, e0(x), torch.where(k == 1, e1(x), d(x)))`, every
+/// inner select used by the outer one alone): one dyn.batch_switch, one
+/// partition of the batch instead of one per level.
+LogicalResult raiseChain(tosa::SelectOp outer,
+                         function_ref<void(Operation *)> erasing) {
+  SmallVector<tosa::SelectOp> chain;
+  SmallVector<int64_t> cases;
+  Value selector;
+  for (tosa::SelectOp select = outer; select;) {
+    std::optional<std::pair<Value, int64_t>> test =
+        getCaseTest(select.getInput1());
+    if (!test || !isPerSample(select) || (selector && test->first != selector) ||
+        llvm::is_contained(cases, test->second))
+      break;
+    selector = test->first;
+    chain.push_back(select);
+    cases.push_back(test->second);
+    auto inner = select.getInput3().getDefiningOp<tosa::SelectOp>();
+    select = inner && inner->getBlock() == outer->getBlock() &&
+                     inner->hasOneUse() && inner.getType() == outer.getType()
+                 ? inner
+                 : nullptr;
+  }
+  if (chain.size() < 2)
+    return failure();
+
+  // Sides: each case's true side, and the last select's false side.
+  SmallVector<Side> sides(chain.size() + 1);
+  for (auto [select, side] : llvm::zip(chain, sides))
+    if (failed(analyzeSide(select, select.getInput2(), side)))
+      return failure();
+  if (failed(analyzeSide(chain.back(), chain.back().getInput3(), sides.back())))
+    return failure();
+  if (llvm::none_of(sides, [](const Side &side) {
+        return llvm::any_of(side.slice, isHeavy);
+      }))
+    return failure();
+
+  OpBuilder builder(outer);
+  Location loc = outer.getLoc();
+  SetVector<Value> inputs;
+  for (const Side &side : sides)
+    inputs.insert(side.batched.begin(), side.batched.end());
+  SmallVector<Value> inputList = inputs.takeVector();
+  auto routed = BatchSwitchOp::create(
+      builder, loc, TypeRange{outer.getType()}, selector, inputList,
+      builder.getDenseI64ArrayAttr(cases), cases.size());
+  SmallVector<Type> argTypes;
+  for (Value input : inputList)
+    argTypes.push_back(BatchCondOp::getSubBatchType(input.getType()));
+  SmallVector<Location> argLocs(inputList.size(), loc);
+  // Region 0: the default (the last false side); region k + 1: case k.
+  for (auto [k, region] : llvm::enumerate(routed->getRegions())) {
+    const Side &side = k == 0 ? sides.back() : sides[k - 1];
+    Block *block = builder.createBlock(&region, {}, argTypes, argLocs);
+    buildRegion(builder, loc, block, inputList, side);
+  }
+  outer.replaceAllUsesWith(routed.getResult(0));
+  SmallVector<Value> predicates;
+  for (tosa::SelectOp select : chain) {
+    predicates.push_back(select.getInput1());
+    erasing(select);
+    select.erase();
+  }
+  for (const Side &side : llvm::reverse(sides))
+    for (Operation *op : llvm::reverse(side.slice))
+      if (op->use_empty()) {
+        op->walk(erasing);
+        op->erase();
+      }
+  for (Value predicate : predicates)
+    eraseDeadPredicate(predicate, erasing);
+  return success();
+}
+
 /// Raises `select` when its mask is per sample and one of its sides is a
 /// contraction-bearing computation that treats samples independently;
 /// `erasing` sees every op erased.
@@ -382,16 +507,7 @@ LogicalResult raise(tosa::SelectOp select,
                     function_ref<void(Operation *)> erasing) {
   auto type = cast<RankedTensorType>(select.getType());
   auto predType = cast<RankedTensorType>(select.getInput1().getType());
-  // One predicate per sample ([?, 1, ..., 1]), both sides of the result's
-  // type, and static non-batch result dims (dyn-lower-batch-branches).
-  if (type.getRank() == 0 || !type.isDynamicDim(0) ||
-      predType.getRank() != type.getRank() || !predType.isDynamicDim(0) ||
-      llvm::any_of(predType.getShape().drop_front(),
-                   [](int64_t d) { return d != 1; }) ||
-      llvm::any_of(type.getShape().drop_front(), ShapedType::isDynamic) ||
-      select.getInput2().getType() != type ||
-      select.getInput3().getType() != type ||
-      select.getInput2() == select.getInput3())
+  if (!isPerSample(select))
     return failure();
 
   Side thenSide, elseSide;
@@ -458,7 +574,8 @@ struct DynRaiseBatchSelectsPass
       });
       auto raised = llvm::find_if(llvm::reverse(pending), [&](tosa::SelectOp op) {
         tried.insert(op.getOperation());
-        return succeeded(raise(op, forget));
+        return succeeded(raiseChain(op, forget)) ||
+               succeeded(raise(op, forget));
       });
       if (raised == llvm::reverse(pending).end())
         break;

@@ -126,3 +126,41 @@ func.func @dynamic_feature_dim(%m: tensor<?xi1>, %x: tensor<?x?xf32>) -> tensor<
   }
   return %y : tensor<?x?xf32>
 }
+
+// -----
+
+// A per-sample switch: each sample's branch is 1 + the position of its
+// selector's value among the cases, 0 (the default region) for the rest;
+// three counts, one dyn.cond per region, in region order.
+
+// CHECK-LABEL: func.func @switch
+// CHECK-SAME: (%[[E:.+]]: tensor<?xi64>, %[[X:.+]]: tensor<?x8xf32>)
+// CHECK: linalg.generic {{.+}} ins(%[[E]] : tensor<?xi64>)
+// CHECK: ^bb0(%[[V:.+]]: i64, %{{.+}}: i32):
+// CHECK: arith.cmpi eq, %[[V]], %{{.+}} : i64
+// CHECK: arith.cmpi eq, %[[V]], %{{.+}} : i64
+// CHECK: -> tensor<3xi32>
+// CHECK: dyn.cond
+// CHECK-NOT: math.
+// CHECK: dyn.cond
+// CHECK: math.exp
+// CHECK: dyn.cond
+// CHECK: math.tanh
+func.func @switch(%e: tensor<?xi64>, %x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %y = dyn.batch_switch %e, %x : (tensor<?xi64>, tensor<?x8xf32>) -> tensor<?x8xf32>
+  case 4 {
+  ^bb0(%a: tensor<?x8xf32>):
+    %r = math.exp %a : tensor<?x8xf32>
+    dyn.yield %r : tensor<?x8xf32>
+  }
+  case 9 {
+  ^bb0(%a: tensor<?x8xf32>):
+    %r = math.tanh %a : tensor<?x8xf32>
+    dyn.yield %r : tensor<?x8xf32>
+  }
+  default {
+  ^bb0(%a: tensor<?x8xf32>):
+    dyn.yield %a : tensor<?x8xf32>
+  }
+  return %y : tensor<?x8xf32>
+}

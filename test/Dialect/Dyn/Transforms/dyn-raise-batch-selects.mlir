@@ -69,15 +69,26 @@ func.func @experts(%x: tensor<?x8xf32>, %k: tensor<?x1xi1>) -> tensor<?x8xf32> {
 
 // -----
 
-// A chain of selects (three experts): the outermost becomes a batch_cond,
-// the inner select moves into its else region with its mask's producer.
+// A chain of selects routing by one selector's value (three experts:
+// torch.where(k == 0, e0, torch.where(k == 1, e1, e2))): one batch_switch
+// on the selector, case 0, case 1, and the last false side as the default;
+// the comparisons go.
 
 // CHECK-LABEL: func.func @chain
-// CHECK: dyn.batch_cond %{{.+}}, %{{.+}}, %{{.+}} : (tensor<?xi1>, tensor<?x8xf32>, tensor<?xi64>) -> tensor<?x8xf32>
-// CHECK: } else {
-// CHECK: tosa.equal
-// CHECK: dyn.batch_cond
+// CHECK-SAME: (%[[X:.+]]: tensor<?x8xf32>, %[[K:.+]]: tensor<?xi64>)
+// CHECK-NOT: tosa.equal
+// CHECK: dyn.batch_switch %[[K]], %[[X]] : (tensor<?xi64>, tensor<?x8xf32>) -> tensor<?x8xf32>
+// CHECK-NEXT: case 0 {
+// CHECK: arith.constant dense<5.000000e-01>
+// CHECK: linalg.matmul
+// CHECK: case 1 {
+// CHECK: arith.constant dense<2.500000e-01>
+// CHECK: linalg.matmul
+// CHECK: default {
+// CHECK: arith.constant dense<1.250000e-01>
+// CHECK: linalg.matmul
 // CHECK-NOT: tosa.select
+// CHECK-NOT: tosa.equal
 func.func @chain(%x: tensor<?x8xf32>, %k: tensor<?xi64>) -> tensor<?x8xf32> {
   %c0 = arith.constant 0 : index
   %f0 = arith.constant 0.0 : f32

@@ -320,16 +320,78 @@ def Dyn_BatchCondOp : Dyn_Op<"batch_cond", [
 }
 
 //===----------------------------------------------------------------------===//
+// dyn.batch_switch
+//===----------------------------------------------------------------------===//
+
+def Dyn_BatchSelector : 1DTensorOf<[I32, I64, Index]>;
+
+def Dyn_BatchSwitchOp : Dyn_Op<"batch_switch", [
+    RecursiveMemoryEffects, SingleBlock]> {
+  let summary = "per-sample multi-way branch over the rows of a batch";
+  let description = [{
+    `dyn.batch_switch` is `dyn.switch` with one index per sample: `selector`
+    is a 1-D tensor of `i32`, `i64` or `index` over the batch (the experts
+    a router picked, one per token), and every input is batched along dim
+    0. The samples whose index equals a case value form that case's
+    sub-batch, the rest the default's; each region runs at most once, on
+    its sub-batch, never on an empty one, and row `i` of each result is row
+    `i` of what sample `i`'s region yielded.
+
+    Regions are ordered like dyn.switch's (`defaultRegion`, then one per
+    entry of `cases`, distinct values) and follow `dyn.batch_cond`'s rules:
+    each takes the sub-batches of the inputs as block arguments (input
+    types with a dynamic dim 0) and yields one row per row it got.
+
+    ```mlir
+    %y = dyn.batch_switch %expert, %x
+        : (tensor<?xi64>, tensor<?x64xf32>) -> tensor<?x64xf32>
+    case 0 {
+    ^bb0(%rows: tensor<?x64xf32>):
+      ...
+      dyn.yield %e0 : tensor<?x64xf32>
+    }
+    default {
+    ^bb0(%rows: tensor<?x64xf32>):
+      dyn.yield %rows : tensor<?x64xf32>
+    }
+    ```
+
+    Generic form (operands: the selector, then the inputs; regions:
+    default, then the cases in `cases` order):
+
+    ```mlir
+    %y = "dyn.batch_switch"(%expert, %x) <{cases = array<i64: 0>}> ({
+    ^bb0(%rows: tensor<?x64xf32>):
+      "dyn.yield"(%rows) : (tensor<?x64xf32>) -> ()
+    }, { ... }) : (tensor<?xi64>, tensor<?x64xf32>) -> tensor<?x64xf32>
+    ```
+  }];
+
+  let arguments = (ins Dyn_BatchSelector:$selector,
+                       Variadic<AnyRankedTensor>:$inputs,
+                       DenseI64ArrayAttr:$cases);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$defaultRegion,
+                        VariadicRegion<SizedRegion<1>>:$caseRegions);
+
+  // `$selector, $inputs : functional-type attr-dict (case N region)*
+  // default region`, parsed by hand like dyn.switch.
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Terminators
 //===----------------------------------------------------------------------===//
 
 def Dyn_YieldOp : Dyn_Op<"yield", [
     Pure, ReturnLike, Terminator,
-    ParentOneOf<["CondOp", "SwitchOp", "WhileOp", "BatchCondOp"]>]> {
+    ParentOneOf<["CondOp", "SwitchOp", "WhileOp", "BatchCondOp",
+                "BatchSwitchOp"]>]> {
   let summary = "yields values out of a dyn region";
   let description = [{
-    Terminates the regions of `dyn.cond`, `dyn.switch` and `dyn.batch_cond`
-    (the values become the op's results) and the `after` region of
+    Terminates the regions of `dyn.cond`, `dyn.switch`, `dyn.batch_cond`
+    and `dyn.batch_switch` (the values become the op's results) and the `after` region of
     `dyn.while` (the values become the next loop-carried values). A yield without values may be
     omitted in the pretty form of `dyn.cond` and `dyn.switch`.
 
