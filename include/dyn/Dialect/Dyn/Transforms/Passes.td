@@ -194,8 +194,11 @@ def DynRaiseBatchSelects : Pass<"dyn-raise-batch-selects", "::mlir::func::FuncOp
     Only sides with a contraction (convolution or matmul) are raised:
     for a few elementwise ops the gathers cost more than they save. Both
     sides must have the result's type, whose non-batch dims are static.
-    Chains of selects (`torch.where` over several experts) become nested
-    `dyn.batch_cond`s, outermost first.
+    A chain of selects whose predicates compare one 1-D integer selector
+    with distinct constants (`torch.where(k == 0, e0(x), torch.where(k ==
+    1, e1(x), e2(x)))`, top-1 routing) becomes one `dyn.batch_switch` on
+    the selector (the last false side is its default); other chains become
+    nested `dyn.batch_cond`s, outermost first.
 
     ```mlir
     %y = tosa.select %m, %block, %x : (tensor<?x1x1x1xi1>, tensor<?x16x8x8xf32>, tensor<?x16x8x8xf32>) -> tensor<?x16x8x8xf32>
@@ -212,18 +215,20 @@ def DynRaiseBatchSelects : Pass<"dyn-raise-batch-selects", "::mlir::func::FuncOp
   }];
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
   let statistics = [
-    Statistic<"numRaised", "num-raised", "Number of tosa.select ops raised into dyn.batch_cond">
+    Statistic<"numRaised", "num-raised", "Number of per-sample selects (or chains of them) raised into dyn.batch_cond / dyn.batch_switch">
   ];
 }
 
 def DynLowerBatchBranches : Pass<"dyn-lower-batch-branches", "::mlir::func::FuncOp"> {
-  let summary = "Lower per-sample dyn.batch_cond to a stable partition of the batch, one dyn.cond per sub-batch, and a merge in order";
+  let summary = "Lower per-sample dyn.batch_cond / dyn.batch_switch to a stable partition of the batch, one dyn.cond per sub-batch, and a merge in order";
   let description = [{
-    Each `dyn.batch_cond` becomes ordinary tensor compute and per-call
-    control flow, which the rest of the pipeline outlines and compiles like
-    any other:
+    Each `dyn.batch_cond` and `dyn.batch_switch` becomes ordinary tensor
+    compute and per-call control flow, which the rest of the pipeline
+    outlines and compiles like any other:
 
-    1. from the mask, each sample's branch, the number of samples per
+    1. from the mask (then: branch 0, else: 1) or the selector (the
+       default: branch 0, case k: k + 1), each sample's branch, the number
+       of samples per
        branch, and a stable partition of the batch: `pos[i]`, where sample
        `i` goes, and its inverse `perm` (branch 0's samples first, each
        branch's in their original order);
@@ -266,7 +271,7 @@ def DynLowerBatchBranches : Pass<"dyn-lower-batch-branches", "::mlir::func::Func
     "::mlir::tensor::TensorDialect"
   ];
   let statistics = [
-    Statistic<"numLowered", "num-lowered", "Number of dyn.batch_cond ops lowered">
+    Statistic<"numLowered", "num-lowered", "Number of dyn.batch_cond / dyn.batch_switch ops lowered">
   ];
 }
 
