@@ -71,12 +71,13 @@ void mlir::dyn::addSubnetStages(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createDynRaiseBatchSelects());
   // 1. Fold what is statically known (constant predicates drop dead paths).
   pm.addPass(createCanonicalizerPass());
+  //    Layouts across control flow: transposes leave the regions of
+  //    dyn.cond / dyn.switch (and per-sample branches) and cancel between
+  //    them.
+  pm.addNestedPass<func::FuncOp>(createDynPropagateTransposes());
   //    Per-sample branches: a partition of the batch and one dyn.cond per
   //    sub-batch, compiled from here on like any other control flow.
   pm.addNestedPass<func::FuncOp>(createDynLowerBatchBranches());
-  //    Layouts across control flow: transposes leave the regions of
-  //    dyn.cond / dyn.switch and cancel between them.
-  pm.addNestedPass<func::FuncOp>(createDynPropagateTransposes());
   //    Which input dims must agree (checked by the C ABI at entry).
   pm.addPass(createDynInferSymbolicDims());
   //    Shape-specialised versions (when asked for), then static extents

@@ -79,7 +79,9 @@ struct TransposeAfterRegions : public OpRewritePattern<OpTy> {
         perms = llvm::to_vector(transpose.getPerms());
         return true;
       });
-      if (!all || !perms)
+      // A per-sample op keeps the batch in dim 0 (its regions see rows).
+      if (!all || !perms ||
+          (isa<BatchCondOp, BatchSwitchOp>(op) && perms->front() != 0))
         continue;
       rewriter.modifyOpInPlace(
           op, [&] { result.setType(untransposedType(type, *perms)); });
@@ -99,6 +101,42 @@ struct TransposeAfterRegions : public OpRewritePattern<OpTy> {
   }
 
   Pass::Statistic &moved;
+};
+
+/// A transposed input of a per-sample op (the batch staying in dim 0):
+/// the op takes the untransposed value, and each region transposes its
+/// sub-batch argument back where it starts. The transposes then meet the
+/// regions' own (a convolution's NCHW -> NHWC) and cancel, and the regions
+/// yield transposed values, which TransposeAfterRegions moves out: in a
+/// chain of gated blocks no transpose is left between them.
+template <typename OpTy>
+struct TransposeIntoRegions : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    for (OpOperand &input : op.getInputsMutable()) {
+      tosa::TransposeOp transpose = getTranspose(input.get());
+      if (!transpose || transpose.getPerms().front() != 0)
+        continue;
+      unsigned index = input.getOperandNumber() - 1; // after the selector
+      Value untransposed = transpose.getInput1();
+      RankedTensorType rows =
+          BatchCondOp::getSubBatchType(untransposed.getType());
+      rewriter.modifyOpInPlace(op, [&] { input.set(untransposed); });
+      for (Region &region : op->getRegions()) {
+        BlockArgument arg = region.front().getArgument(index);
+        Type original = arg.getType();
+        rewriter.modifyOpInPlace(op, [&] { arg.setType(rows); });
+        rewriter.setInsertionPointToStart(&region.front());
+        auto restored = tosa::TransposeOp::create(
+            rewriter, op.getLoc(), original, arg, transpose.getPerms());
+        rewriter.replaceAllUsesExcept(arg, restored, restored);
+      }
+      return success();
+    }
+    return failure();
+  }
 };
 
 /// A float TOSA elementwise op whose operands of its rank are all
@@ -196,8 +234,11 @@ struct DynPropagateTransposesPass
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     patterns
-        .add<TransposeAfterRegions<CondOp>, TransposeAfterRegions<SwitchOp>>(
-            ctx, numResults);
+        .add<TransposeAfterRegions<CondOp>, TransposeAfterRegions<SwitchOp>,
+             TransposeAfterRegions<BatchCondOp>,
+             TransposeAfterRegions<BatchSwitchOp>>(ctx, numResults);
+    patterns.add<TransposeIntoRegions<BatchCondOp>,
+                 TransposeIntoRegions<BatchSwitchOp>>(ctx);
     patterns.add<TransposeAfterElementwise>(ctx);
     patterns.add<TransposeAfterReduction<tosa::ReduceSumOp>,
                  TransposeAfterReduction<tosa::ReduceMaxOp>,

@@ -109,3 +109,41 @@ func.func @mixed(%x: tensor<1x6x6x4xf32>, %y: tensor<1x4x6x6xf32>, %p: tensor<i1
   %a = tosa.add %t, %y : (tensor<1x4x6x6xf32>, tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
   return %r, %a : tensor<1x4x6x6xf32>, tensor<1x4x6x6xf32>
 }
+
+// -----
+
+// A per-sample branch between two transposes (a gated block as raised from
+// torch.where): the input's transpose moves into the regions, where it
+// cancels against the convolution's, the regions then yield transposed
+// values, and one transpose after the op restores the NCHW type; the batch
+// stays in dim 0.
+// CHECK-LABEL: func.func @batch_cond_layout
+//  CHECK-SAME: (%[[X:.+]]: tensor<?x6x6x8xf32>, %[[M:.+]]: tensor<?xi1>)
+//       CHECK: %[[R:.+]] = dyn.batch_cond %[[M]], %[[X]] : (tensor<?xi1>, tensor<?x6x6x8xf32>) -> tensor<?x6x6x8xf32> {
+//  CHECK-NEXT: ^bb0(%[[A:.+]]: tensor<?x6x6x8xf32>):
+//   CHECK-NOT: tosa.transpose
+//       CHECK: %[[C:.+]] = tosa.conv2d %[[A]]
+//   CHECK-NOT: tosa.transpose
+//       CHECK: dyn.yield %[[C]] : tensor<?x6x6x8xf32>
+//       CHECK: } else {
+//  CHECK-NEXT: ^bb0(%[[B:.+]]: tensor<?x6x6x8xf32>):
+//  CHECK-NEXT: dyn.yield %[[B]] : tensor<?x6x6x8xf32>
+//       CHECK: %[[T:.+]] = tosa.transpose %[[R]] {perms = array<i32: 0, 3, 1, 2>}
+//       CHECK: return %[[T]]
+func.func @batch_cond_layout(%x_nhwc: tensor<?x6x6x8xf32>, %m: tensor<?xi1>) -> tensor<?x8x6x6xf32> {
+  %w = "tosa.const"() <{values = dense<0.1> : tensor<8x3x3x8xf32>}> : () -> tensor<8x3x3x8xf32>
+  %b = "tosa.const"() <{values = dense<0.0> : tensor<8xf32>}> : () -> tensor<8xf32>
+  %z = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %x = tosa.transpose %x_nhwc {perms = array<i32: 0, 3, 1, 2>} : (tensor<?x6x6x8xf32>) -> tensor<?x8x6x6xf32>
+  %y = dyn.batch_cond %m, %x : (tensor<?xi1>, tensor<?x8x6x6xf32>) -> tensor<?x8x6x6xf32> {
+  ^bb0(%a: tensor<?x8x6x6xf32>):
+    %t = tosa.transpose %a {perms = array<i32: 0, 2, 3, 1>} : (tensor<?x8x6x6xf32>) -> tensor<?x6x6x8xf32>
+    %c = tosa.conv2d %t, %w, %b, %z, %z {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<?x6x6x8xf32>, tensor<8x3x3x8xf32>, tensor<8xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x6x6x8xf32>
+    %u = tosa.transpose %c {perms = array<i32: 0, 3, 1, 2>} : (tensor<?x6x6x8xf32>) -> tensor<?x8x6x6xf32>
+    dyn.yield %u : tensor<?x8x6x6xf32>
+  } else {
+  ^bb0(%a: tensor<?x8x6x6xf32>):
+    dyn.yield %a : tensor<?x8x6x6xf32>
+  }
+  return %y : tensor<?x8x6x6xf32>
+}

@@ -296,6 +296,10 @@ def DynPropagateTransposes : Pass<"dyn-propagate-transposes", "::mlir::func::Fun
       `tosa.transpose(_, P)` or splat constants into the op on the
       untransposed operands, followed by one transpose (the residual add
       of a block, its ReLU);
+    * a transposed input of a `dyn.batch_cond` / `dyn.batch_switch` (the
+      batch staying in dim 0) into the untransposed input, transposed back
+      at the start of each region (where it cancels against a
+      convolution's), and their results like `dyn.cond`'s;
     * and folds consecutive transposes (upstream's canonicalization).
 
     Running before outlining, the transposes then meet across the regions
