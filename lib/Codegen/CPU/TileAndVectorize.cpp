@@ -700,8 +700,9 @@ struct DynTileAndVectorizePass
     int64_t rank = op.getNumLoops();
     MLIRContext *ctx = op.getContext();
     if (op.getIndexingMapsArray() !=
-        SmallVector<AffineMap>{AffineMap::get(rank, 0, getAffineDimExpr(0, ctx)),
-                               AffineMap::getMultiDimIdentityMap(rank, ctx)})
+        SmallVector<AffineMap>{
+            AffineMap::get(rank, 0, getAffineDimExpr(0, ctx)),
+            AffineMap::getMultiDimIdentityMap(rank, ctx)})
       return nullptr;
     Block &body = op.getRegion().front();
     auto yield = cast<linalg::YieldOp>(body.getTerminator());

@@ -278,14 +278,22 @@ Region &SwitchOp::getRegionForValue(int64_t value) {
   return getDefaultRegion();
 }
 
-LogicalResult SwitchOp::verify() {
-  if (getCases().size() != getCaseRegions().size())
-    return emitOpError() << "has " << getCases().size() << " case value(s) but "
-                         << getCaseRegions().size() << " case region(s)";
+/// Verifies the case values of a switch: one per case region, distinct.
+static LogicalResult verifyCases(Operation *op, ArrayRef<int64_t> cases,
+                                 size_t numCaseRegions) {
+  if (cases.size() != numCaseRegions)
+    return op->emitOpError() << "has " << cases.size() << " case value(s) but "
+                             << numCaseRegions << " case region(s)";
   llvm::SmallSet<int64_t, 8> seen;
-  for (int64_t value : getCases())
+  for (int64_t value : cases)
     if (!seen.insert(value).second)
-      return emitOpError() << "has duplicate case value " << value;
+      return op->emitOpError() << "has duplicate case value " << value;
+  return success();
+}
+
+LogicalResult SwitchOp::verify() {
+  if (failed(verifyCases(*this, getCases(), getCaseRegions().size())))
+    return failure();
 
   if (failed(verifyResultRegion(*this, getDefaultRegion(), "default")))
     return failure();
@@ -539,8 +547,8 @@ static LogicalResult verifyBatched(Operation *op, Type type, int64_t batch,
   if (!ShapedType::isDynamic(rows) && !ShapedType::isDynamic(batch) &&
       rows != batch)
     return op->emitOpError()
-           << what << " has " << rows << " row(s) but the mask covers "
-           << batch << " sample(s)";
+           << what << " has " << rows << " row(s) but the mask covers " << batch
+           << " sample(s)";
   return success();
 }
 
@@ -589,17 +597,16 @@ verifyBatchBranches(Operation *op, Value selector, ValueRange inputs,
 }
 
 LogicalResult BatchCondOp::verify() {
-  return verifyBatchBranches(*this, getMask(), getInputs(),
-                             {{"then", &getThenRegion()},
-                              {"else", &getElseRegion()}});
+  return verifyBatchBranches(
+      *this, getMask(), getInputs(),
+      {{"then", &getThenRegion()}, {"else", &getElseRegion()}});
 }
 
 //===----------------------------------------------------------------------===//
 // BatchSwitchOp
 //===----------------------------------------------------------------------===//
 
-ParseResult BatchSwitchOp::parse(OpAsmParser &parser,
-                                 OperationState &result) {
+ParseResult BatchSwitchOp::parse(OpAsmParser &parser, OperationState &result) {
   // Regions belong to `result` as soon as they exist (see CondOp::parse);
   // the default region comes first although it is written last.
   Region *defaultRegion = result.addRegion();
@@ -642,13 +649,8 @@ void BatchSwitchOp::print(OpAsmPrinter &p) {
 }
 
 LogicalResult BatchSwitchOp::verify() {
-  if (getCases().size() != getCaseRegions().size())
-    return emitOpError() << "has " << getCases().size() << " case value(s) but "
-                         << getCaseRegions().size() << " case region(s)";
-  llvm::SmallSet<int64_t, 8> seen;
-  for (int64_t value : getCases())
-    if (!seen.insert(value).second)
-      return emitOpError() << "has duplicate case value " << value;
+  if (failed(verifyCases(*this, getCases(), getCaseRegions().size())))
+    return failure();
   SmallVector<std::pair<std::string, Region *>> regions = {
       {"default", &getDefaultRegion()}};
   for (auto [value, region] : llvm::zip(getCases(), getCaseRegions()))

@@ -63,6 +63,14 @@ private:
   /// Each sample's branch: for a mask, 0 where it is set, 1 elsewhere; for
   /// a selector, 1 + the position of its value in `cases`, 0 if none.
   Value branchIds(Value batch);
+  /// The i32 term a pair reduction adds for (i, j), given the inputs read
+  /// at the pair.
+  using PairTerm = function_ref<Value(OpBuilder &, Location, Value i, Value j,
+                                      ValueRange inputs)>;
+  /// `out[i] = sum over j of term(i, j, inputs)`, out an i32 tensor of
+  /// `size`, input `n` read at dim `inputDims[n]` (0: i, 1: j) of the pair.
+  Value pairSum(OpFoldResult size, ValueRange inputs,
+                ArrayRef<unsigned> inputDims, PairTerm term);
   /// The number of samples of each branch (tensor<Kxi32>).
   Value branchCounts(Value ids);
   /// Where each branch's samples start in the partition: the exclusive
@@ -103,14 +111,13 @@ private:
 
 Value BatchBranchLowering::zeros(ArrayRef<OpFoldResult> sizes) {
   Value empty = tensor::EmptyOp::create(b, loc, sizes, i32);
-  return linalg::FillOp::create(b, loc, ValueRange{int32(0)},
-                                ValueRange{empty})
+  return linalg::FillOp::create(b, loc, ValueRange{int32(0)}, ValueRange{empty})
       .getResult(0);
 }
 
 Value BatchBranchLowering::branchIds(Value batch) {
-  Value empty = tensor::EmptyOp::create(b, loc, ArrayRef<OpFoldResult>{batch},
-                                        i32);
+  Value empty =
+      tensor::EmptyOp::create(b, loc, ArrayRef<OpFoldResult>{batch}, i32);
   AffineMap id = b.getMultiDimIdentityMap(1);
   return linalg::GenericOp::create(
              b, loc, TypeRange{empty.getType()}, ValueRange{selector},
@@ -132,8 +139,7 @@ Value BatchBranchLowering::branchIds(Value batch) {
                        type.isIndex()
                            ? arith::ConstantIndexOp::create(nb, nloc, value)
                                  .getResult()
-                           : arith::ConstantIntOp::create(nb, nloc, type,
-                                                          value)
+                           : arith::ConstantIntOp::create(nb, nloc, type, value)
                                  .getResult();
                    Value hit = arith::CmpIOp::create(
                        nb, nloc, arith::CmpIPredicate::eq, args[0], caseValue);
@@ -146,137 +152,107 @@ Value BatchBranchLowering::branchIds(Value batch) {
       .getResult(0);
 }
 
-Value BatchBranchLowering::branchCounts(Value ids) {
-  int64_t numBranches = op->getNumRegions();
-  Value init = zeros({b.getIndexAttr(numBranches)});
-  // (k, i): count[k] += ids[i] == k.
+Value BatchBranchLowering::pairSum(OpFoldResult size, ValueRange inputs,
+                                   ArrayRef<unsigned> inputDims,
+                                   PairTerm term) {
+  Value init = zeros({size});
   MLIRContext *ctx = b.getContext();
-  AffineMap sample = AffineMap::get(2, 0, getAffineDimExpr(1, ctx));
-  AffineMap branch = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
+  SmallVector<AffineMap> maps;
+  for (unsigned dim : inputDims)
+    maps.push_back(AffineMap::get(2, 0, getAffineDimExpr(dim, ctx)));
+  maps.push_back(AffineMap::get(2, 0, getAffineDimExpr(0, ctx)));
   return linalg::GenericOp::create(
-             b, loc, TypeRange{init.getType()}, ValueRange{ids},
-             ValueRange{init}, ArrayRef<AffineMap>{sample, branch},
+             b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
              ArrayRef<IteratorType>{IteratorType::parallel,
                                     IteratorType::reduction},
              [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               Value k = arith::IndexCastOp::create(
-                   nb, nloc, i32, linalg::IndexOp::create(nb, nloc, 0));
-               Value hit = arith::CmpIOp::create(
-                   nb, nloc, arith::CmpIPredicate::eq, args[0], k);
-               Value inc = arith::ExtUIOp::create(nb, nloc, i32, hit);
-               linalg::YieldOp::create(
-                   nb, nloc,
-                   ValueRange{arith::AddIOp::create(nb, nloc, args[1], inc)});
+               Value i = linalg::IndexOp::create(nb, nloc, 0);
+               Value j = linalg::IndexOp::create(nb, nloc, 1);
+               Value add = term(nb, nloc, i, j, args.drop_back());
+               linalg::YieldOp::create(nb, nloc,
+                                       ValueRange{arith::AddIOp::create(
+                                           nb, nloc, args.back(), add)});
              })
       .getResult(0);
 }
 
+Value BatchBranchLowering::branchCounts(Value ids) {
+  // count[k] += ids[j] == k.
+  return pairSum(b.getIndexAttr(op->getNumRegions()), ids, {1},
+                 [&](OpBuilder &nb, Location nloc, Value k, Value,
+                     ValueRange in) -> Value {
+                   Value k32 = arith::IndexCastOp::create(nb, nloc, i32, k);
+                   Value hit = arith::CmpIOp::create(
+                       nb, nloc, arith::CmpIPredicate::eq, in[0], k32);
+                   return arith::ExtUIOp::create(nb, nloc, i32, hit);
+                 });
+}
+
 Value BatchBranchLowering::branchOffsets(Value counts) {
-  int64_t numBranches = op->getNumRegions();
-  Value init = zeros({b.getIndexAttr(numBranches)});
-  // (k, j): offset[k] += j < k ? count[j] : 0.
-  MLIRContext *ctx = b.getContext();
-  AffineMap earlier = AffineMap::get(2, 0, getAffineDimExpr(1, ctx));
-  AffineMap branch = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{init.getType()}, ValueRange{counts},
-             ValueRange{init}, ArrayRef<AffineMap>{earlier, branch},
-             ArrayRef<IteratorType>{IteratorType::parallel,
-                                    IteratorType::reduction},
-             [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               Value k = linalg::IndexOp::create(nb, nloc, 0);
-               Value j = linalg::IndexOp::create(nb, nloc, 1);
-               Value before = arith::CmpIOp::create(
-                   nb, nloc, arith::CmpIPredicate::ult, j, k);
-               Value zero = arith::ConstantIntOp::create(nb, nloc, i32, 0);
-               Value add =
-                   arith::SelectOp::create(nb, nloc, before, args[0], zero);
-               linalg::YieldOp::create(
-                   nb, nloc,
-                   ValueRange{arith::AddIOp::create(nb, nloc, args[1], add)});
-             })
-      .getResult(0);
+  // offset[k] += j < k ? count[j] : 0.
+  return pairSum(
+      b.getIndexAttr(op->getNumRegions()), counts, {1},
+      [&](OpBuilder &nb, Location nloc, Value k, Value j,
+          ValueRange in) -> Value {
+        Value before =
+            arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::ult, j, k);
+        Value zero = arith::ConstantIntOp::create(nb, nloc, i32, 0);
+        return arith::SelectOp::create(nb, nloc, before, in[0], zero);
+      });
 }
 
 Value BatchBranchLowering::partitionPositions(Value ids, Value offsets,
                                               Value batch) {
-  // (i, j): rank[i] += j < i && ids[j] == ids[i].
-  MLIRContext *ctx = b.getContext();
-  AffineMap self = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
-  AffineMap other = AffineMap::get(2, 0, getAffineDimExpr(1, ctx));
-  Value init = zeros({batch});
-  Value ranks =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{init.getType()}, ValueRange{ids, ids},
-          ValueRange{init}, ArrayRef<AffineMap>{self, other, self},
-          ArrayRef<IteratorType>{IteratorType::parallel,
-                                 IteratorType::reduction},
-          [&](OpBuilder &nb, Location nloc, ValueRange args) {
-            Value i = linalg::IndexOp::create(nb, nloc, 0);
-            Value j = linalg::IndexOp::create(nb, nloc, 1);
-            Value before = arith::CmpIOp::create(
-                nb, nloc, arith::CmpIPredicate::ult, j, i);
-            Value same = arith::CmpIOp::create(
-                nb, nloc, arith::CmpIPredicate::eq, args[0], args[1]);
-            Value hit = arith::AndIOp::create(nb, nloc, before, same);
-            Value inc = arith::ExtUIOp::create(nb, nloc, i32, hit);
-            linalg::YieldOp::create(
-                nb, nloc,
-                ValueRange{arith::AddIOp::create(nb, nloc, args[2], inc)});
-          })
-          .getResult(0);
+  // rank[i] += j < i && ids[j] == ids[i].
+  Value ranks = pairSum(
+      batch, {ids, ids}, {0, 1},
+      [&](OpBuilder &nb, Location nloc, Value i, Value j,
+          ValueRange in) -> Value {
+        Value before =
+            arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::ult, j, i);
+        Value same = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::eq,
+                                           in[0], in[1]);
+        Value hit = arith::AndIOp::create(nb, nloc, before, same);
+        return arith::ExtUIOp::create(nb, nloc, i32, hit);
+      });
   // pos[i] = offsets[ids[i]] + rank[i].
   AffineMap id = b.getMultiDimIdentityMap(1);
-  Value out = tensor::EmptyOp::create(b, loc, ArrayRef<OpFoldResult>{batch},
-                                      i32);
+  Value out =
+      tensor::EmptyOp::create(b, loc, ArrayRef<OpFoldResult>{batch}, i32);
   return linalg::GenericOp::create(
              b, loc, TypeRange{out.getType()}, ValueRange{ids, ranks},
              ValueRange{out}, ArrayRef<AffineMap>{id, id, id},
              ArrayRef<IteratorType>{IteratorType::parallel},
              [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               Value k = arith::IndexCastOp::create(nb, nloc,
-                                                    nb.getIndexType(), args[0]);
+               Value k = arith::IndexCastOp::create(nb, nloc, nb.getIndexType(),
+                                                    args[0]);
                Value offset =
                    tensor::ExtractOp::create(nb, nloc, offsets, ValueRange{k});
-               linalg::YieldOp::create(
-                   nb, nloc,
-                   ValueRange{arith::AddIOp::create(nb, nloc, offset, args[1])});
+               linalg::YieldOp::create(nb, nloc,
+                                       ValueRange{arith::AddIOp::create(
+                                           nb, nloc, offset, args[1])});
              })
       .getResult(0);
 }
 
 Value BatchBranchLowering::invert(Value positions, Value batch) {
-  // (p, i): perm[p] += pos[i] == p ? i : 0 (positions are a permutation).
-  MLIRContext *ctx = b.getContext();
-  AffineMap sample = AffineMap::get(2, 0, getAffineDimExpr(1, ctx));
-  AffineMap position = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
-  Value init = zeros({batch});
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{init.getType()}, ValueRange{positions},
-             ValueRange{init}, ArrayRef<AffineMap>{sample, position},
-             ArrayRef<IteratorType>{IteratorType::parallel,
-                                    IteratorType::reduction},
-             [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               Value p = arith::IndexCastOp::create(
-                   nb, nloc, i32, linalg::IndexOp::create(nb, nloc, 0));
-               Value i = arith::IndexCastOp::create(
-                   nb, nloc, i32, linalg::IndexOp::create(nb, nloc, 1));
-               Value hit = arith::CmpIOp::create(
-                   nb, nloc, arith::CmpIPredicate::eq, args[0], p);
-               Value zero = arith::ConstantIntOp::create(nb, nloc, i32, 0);
-               Value add = arith::SelectOp::create(nb, nloc, hit, i, zero);
-               linalg::YieldOp::create(
-                   nb, nloc,
-                   ValueRange{arith::AddIOp::create(nb, nloc, args[1], add)});
-             })
-      .getResult(0);
+  // perm[p] += pos[i] == p ? i : 0 (positions are a permutation).
+  return pairSum(batch, positions, {1},
+                 [&](OpBuilder &nb, Location nloc, Value p, Value i,
+                     ValueRange in) -> Value {
+                   Value p32 = arith::IndexCastOp::create(nb, nloc, i32, p);
+                   Value i32v = arith::IndexCastOp::create(nb, nloc, i32, i);
+                   Value hit = arith::CmpIOp::create(
+                       nb, nloc, arith::CmpIPredicate::eq, in[0], p32);
+                   Value zero = arith::ConstantIntOp::create(nb, nloc, i32, 0);
+                   return arith::SelectOp::create(nb, nloc, hit, i32v, zero);
+                 });
 }
 
 Value BatchBranchLowering::gatherRows(Value source, Value rows) {
   auto type = cast<RankedTensorType>(source.getType());
   int64_t rank = type.getRank();
-  SmallVector<OpFoldResult> sizes = {
-      tensor::getMixedSize(b, loc, rows, 0)};
+  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, rows, 0)};
   for (int64_t d = 1; d < rank; ++d)
     sizes.push_back(tensor::getMixedSize(b, loc, source, d));
   Value out = tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
@@ -332,11 +308,11 @@ Value BatchBranchLowering::selectTensor(Value pred, Value onTrue,
   return cond.getResult(0);
 }
 
-void BatchBranchLowering::buildBranch(Region &region, Value count,
-                                      Value offset, ValueRange sources,
+void BatchBranchLowering::buildBranch(Region &region, Value count, Value offset,
+                                      ValueRange sources,
                                       SmallVectorImpl<Value> &buffers) {
-  Value some = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
-                                     count, index(0));
+  Value some =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, count, index(0));
   auto cond = CondOp::create(b, loc, ValueRange(buffers).getTypes(), some);
   OpBuilder::InsertionGuard guard(b);
   // Then: the region on its rows, written into the buffers.
@@ -369,8 +345,8 @@ void BatchBranchLowering::buildBranch(Region &region, Value count,
                    " other than the number of samples it took");
     SmallVector<OpFoldResult> offsets, sizes, strides;
     rowSlice(buffer, offsets, sizes, strides);
-    Value rowsOut =
-        castToType(b, loc, value, BatchCondOp::getSubBatchType(buffer.getType()));
+    Value rowsOut = castToType(b, loc, value,
+                               BatchCondOp::getSubBatchType(buffer.getType()));
     written.push_back(tensor::InsertSliceOp::create(b, loc, rowsOut, buffer,
                                                     offsets, sizes, strides));
   }
@@ -387,8 +363,7 @@ LogicalResult BatchBranchLowering::run() {
     for (int64_t d = 1; d < tensor.getRank(); ++d)
       if (tensor.isDynamicDim(d))
         return op->emitOpError()
-               << "result #" << j << " (" << type
-               << ") has a dynamic dim " << d
+               << "result #" << j << " (" << type << ") has a dynamic dim " << d
                << "; per-sample branches need static non-batch result dims "
                   "(each sub-batch writes into a buffer allocated before any "
                   "region runs)";
@@ -428,8 +403,8 @@ LogicalResult BatchBranchLowering::run() {
   int64_t numBranches = op->getNumRegions();
   Value nonEmpty = index(0);
   for (Value count : counts) {
-    Value some = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
-                                       count, index(0));
+    Value some = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, count,
+                                       index(0));
     nonEmpty = arith::AddIOp::create(
         b, loc, nonEmpty,
         arith::SelectOp::create(b, loc, some, index(1), index(0)));
@@ -460,8 +435,8 @@ LogicalResult BatchBranchLowering::run() {
 
   SmallVector<Value> results;
   for (auto [buffer, type] : llvm::zip(buffers, op->getResultTypes())) {
-    Value merged =
-        selectTensor(agree, buffer, [&] { return gatherRows(buffer, positions); });
+    Value merged = selectTensor(agree, buffer,
+                                [&] { return gatherRows(buffer, positions); });
     results.push_back(castToType(b, loc, merged, type));
   }
   op->replaceAllUsesWith(results);
@@ -488,8 +463,8 @@ struct DynLowerBatchBranchesPass
                     .run();
               })
               .Case([](BatchSwitchOp sw) {
-                return BatchBranchLowering(sw, sw.getSelector(),
-                                           sw.getInputs(), sw.getCases())
+                return BatchBranchLowering(sw, sw.getSelector(), sw.getInputs(),
+                                           sw.getCases())
                     .run();
               });
       if (failed(lowered))

@@ -233,10 +233,9 @@ struct DynPropagateTransposesPass
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    patterns
-        .add<TransposeAfterRegions<CondOp>, TransposeAfterRegions<SwitchOp>,
-             TransposeAfterRegions<BatchCondOp>,
-             TransposeAfterRegions<BatchSwitchOp>>(ctx, numResults);
+    patterns.add<TransposeAfterRegions<CondOp>, TransposeAfterRegions<SwitchOp>,
+                 TransposeAfterRegions<BatchCondOp>,
+                 TransposeAfterRegions<BatchSwitchOp>>(ctx, numResults);
     patterns.add<TransposeIntoRegions<BatchCondOp>,
                  TransposeIntoRegions<BatchSwitchOp>>(ctx);
     patterns.add<TransposeAfterElementwise>(ctx);

@@ -51,10 +51,10 @@ bool isCloneable(Operation *op) {
     return true;
   if (auto fill = dyn_cast<linalg::FillOp>(op))
     return fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>() != nullptr;
-  return op->getDialect() &&
-         isa<arith::ArithDialect>(op->getDialect()) && isPure(op) &&
-         llvm::all_of(op->getResultTypes(),
-                      [](Type t) { return t.isIntOrIndexOrFloat(); });
+  return op->getDialect() && isa<arith::ArithDialect>(op->getDialect()) &&
+         isPure(op) && llvm::all_of(op->getResultTypes(), [](Type t) {
+           return t.isIntOrIndexOrFloat();
+         });
 }
 
 /// Ops worth running on a sub-batch only: contractions.
@@ -314,9 +314,8 @@ SetVector<Operation *> getExclusiveSlice(tosa::SelectOp select, Value side) {
     }
   }
   SmallVector<Operation *> ordered = slice.takeVector();
-  llvm::sort(ordered, [](Operation *a, Operation *b) {
-    return a->isBeforeInBlock(b);
-  });
+  llvm::sort(ordered,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   return SetVector<Operation *>(ordered.begin(), ordered.end());
 }
 
@@ -405,8 +404,7 @@ std::optional<std::pair<Value, int64_t>> getCaseTest(Value predicate) {
       !type.getElementType().isSignlessInteger() ||
       (type.getElementTypeBitWidth() != 32 &&
        type.getElementTypeBitWidth() != 64) ||
-      !matchPattern(equal.getInput2(), m_Constant(&value)) ||
-      !value.isSplat())
+      !matchPattern(equal.getInput2(), m_Constant(&value)) || !value.isSplat())
     return std::nullopt;
   return std::make_pair(equal.getInput1(),
                         value.getSplatValue<APInt>().getSExtValue());
@@ -436,7 +434,8 @@ LogicalResult raiseChain(tosa::SelectOp outer,
   for (tosa::SelectOp select = outer; select;) {
     std::optional<std::pair<Value, int64_t>> test =
         getCaseTest(select.getInput1());
-    if (!test || !isPerSample(select) || (selector && test->first != selector) ||
+    if (!test || !isPerSample(select) ||
+        (selector && test->first != selector) ||
         llvm::is_contained(cases, test->second))
       break;
     selector = test->first;
@@ -532,15 +531,15 @@ LogicalResult raise(tosa::SelectOp select,
   SetVector<Value> inputs(thenSide.batched.begin(), thenSide.batched.end());
   inputs.insert(elseSide.batched.begin(), elseSide.batched.end());
   SmallVector<Value> inputList = inputs.takeVector();
-  auto cond = BatchCondOp::create(builder, loc, TypeRange{type}, mask,
-                                  inputList);
+  auto cond =
+      BatchCondOp::create(builder, loc, TypeRange{type}, mask, inputList);
   SmallVector<Type> argTypes;
   for (Value input : inputList)
     argTypes.push_back(BatchCondOp::getSubBatchType(input.getType()));
   SmallVector<Location> argLocs(inputList.size(), loc);
-  for (auto [region, side] : {std::pair<Region *, Side *>{
-                                  &cond.getThenRegion(), &thenSide},
-                              {&cond.getElseRegion(), &elseSide}}) {
+  for (auto [region, side] :
+       {std::pair<Region *, Side *>{&cond.getThenRegion(), &thenSide},
+        {&cond.getElseRegion(), &elseSide}}) {
     Block *block = builder.createBlock(region, {}, argTypes, argLocs);
     buildRegion(builder, loc, block, inputList, *side);
   }
@@ -572,11 +571,12 @@ struct DynRaiseBatchSelectsPass
         if (!tried.contains(op.getOperation()))
           pending.push_back(op);
       });
-      auto raised = llvm::find_if(llvm::reverse(pending), [&](tosa::SelectOp op) {
-        tried.insert(op.getOperation());
-        return succeeded(raiseChain(op, forget)) ||
-               succeeded(raise(op, forget));
-      });
+      auto raised =
+          llvm::find_if(llvm::reverse(pending), [&](tosa::SelectOp op) {
+            tried.insert(op.getOperation());
+            return succeeded(raiseChain(op, forget)) ||
+                   succeeded(raise(op, forget));
+          });
       if (raised == llvm::reverse(pending).end())
         break;
       ++numRaised;
