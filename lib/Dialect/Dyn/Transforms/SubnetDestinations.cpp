@@ -27,6 +27,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 #define DEBUG_TYPE "dyn-subnet-destinations"
 
@@ -373,13 +374,18 @@ struct DynSubnetDestinationsPass
           }))
         continue;
       // Results a destination-style chain computes from a tensor.empty.
+      // Two results from one chain (a fill returned beside the matmul that
+      // accumulates into it) share their root: only the first takes a
+      // destination (the fuzzer found a crash giving both).
       SmallVector<unsigned> results;
+      llvm::SmallPtrSet<OpOperand *, 4> roots;
       auto ret = cast<func::ReturnOp>(subnet.getBody().front().getTerminator());
       for (auto [k, result] : llvm::enumerate(ret.getOperands())) {
         OpOperand *init = isa<RankedTensorType>(result.getType())
                               ? getRootInit(result)
                               : nullptr;
-        if (init && init->get().getType() == result.getType())
+        if (init && init->get().getType() == result.getType() &&
+            roots.insert(init).second)
           results.push_back(k);
       }
       if (results.empty())

@@ -121,3 +121,32 @@ func.func private @keep_rows(%x: tensor<?x8xf32>, %k: tensor<i64>) -> tensor<?x8
   } -> tensor<?x8xf32>
   return %r : tensor<?x8xf32>
 }
+
+// -----
+
+// Two results of one destination chain (the fill a matmul accumulates
+// into, returned beside it): only the first takes a destination (both
+// claiming the one tensor.empty crashed the pass; found by fuzzing).
+// CHECK-LABEL: func.func @shared_root
+//       CHECK:   %[[N:.+]] = call @fill_and_mm__shape
+//       CHECK:   %[[D:.+]] = tensor.empty(%[[N]])
+//       CHECK:   call @fill_and_mm(%{{.+}}, %[[D]])
+// CHECK-LABEL: func.func private @fill_and_mm(
+//  CHECK-SAME:   %{{.+}}: tensor<?x8xf32>, %[[DEST:.+]]: tensor<?x8xf32>)
+//       CHECK:   %[[Z:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[DEST]] : tensor<?x8xf32>)
+//       CHECK:   %[[M:.+]] = linalg.matmul {{.+}} outs(%[[Z]] : tensor<?x8xf32>)
+//       CHECK:   return %[[Z]], %[[M]]
+func.func @shared_root(%x: tensor<?x8xf32>) -> (tensor<?x8xf32>, tensor<?x8xf32>) attributes {dyn.dispatcher} {
+  %r:2 = func.call @fill_and_mm(%x) : (tensor<?x8xf32>) -> (tensor<?x8xf32>, tensor<?x8xf32>)
+  return %r#0, %r#1 : tensor<?x8xf32>, tensor<?x8xf32>
+}
+func.func private @fill_and_mm(%x: tensor<?x8xf32>) -> (tensor<?x8xf32>, tensor<?x8xf32>) attributes {dyn.subnet} {
+  %c0 = arith.constant 0 : index
+  %f0 = arith.constant 0.0 : f32
+  %w = arith.constant dense<0.5> : tensor<8x8xf32>
+  %n = tensor.dim %x, %c0 : tensor<?x8xf32>
+  %e = tensor.empty(%n) : tensor<?x8xf32>
+  %z = linalg.fill ins(%f0 : f32) outs(%e : tensor<?x8xf32>) -> tensor<?x8xf32>
+  %m = linalg.matmul ins(%x, %w : tensor<?x8xf32>, tensor<8x8xf32>) outs(%z : tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %z, %m : tensor<?x8xf32>, tensor<?x8xf32>
+}
