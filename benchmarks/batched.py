@@ -34,12 +34,12 @@ import json
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import peers  # noqa: E402  (pins the BLAS threads from --threads first)
-from peers import System, _first_line, _ort_callable, pin, time_interleaved, versions  # noqa: E402
+# (importing peers pins the BLAS threads from --threads before torch starts)
+from peers import (System, _ort_callable, build_system, check, pin,  # noqa: E402
+                   time_interleaved, versions)
 from zoo import percentile  # noqa: E402
 
 import torch  # noqa: E402
@@ -67,16 +67,8 @@ def build(name: str, model, example, frontend: str, threads: int, directory: Pat
     systems = []
 
     def add(label, make):
-        if label not in wanted:
-            return
-        system = System(label)
-        start = time.perf_counter()
-        try:
-            system.call = make()
-        except Exception as error:  # reported in the table
-            system.error = _first_line(error)
-        system.build_s = time.perf_counter() - start
-        systems.append(system)
+        if label in wanted:
+            systems.append(build_system(label, make))
 
     compiled = {}
 
@@ -92,26 +84,6 @@ def build(name: str, model, example, frontend: str, threads: int, directory: Pat
     add("torch.compile", lambda: torch.compile(model, dynamic=True))
     add("ORT", lambda: _ort(model, example, threads, directory))
     return systems
-
-
-def check(systems: list[System], model, inputs: list) -> None:
-    with torch.no_grad():
-        for args in inputs:
-            want = model(*args)
-            scale = max(1.0, want.abs().max().item())
-            for system in systems:
-                if system.call is None:
-                    continue
-                try:
-                    got = system.call(*args)
-                except Exception as error:
-                    system.error, system.call = f"raises: {_first_line(error)}", None
-                    continue
-                system.checked += 1
-                error = (got - want).abs().max().item() / scale
-                system.max_error = max(system.max_error, error)
-                if not torch.equal(got.argmax(-1), want.argmax(-1)):
-                    system.inconsistent += 1
 
 
 def main() -> int:

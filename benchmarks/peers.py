@@ -169,6 +169,19 @@ def _ort_callable(path: str, names: list[str], template: Any, threads: int):
     return call
 
 
+def build_system(name: str, make: Callable[[], Callable[..., Any]]) -> System:
+    """A system whose call `make` builds (timed), or the reason it cannot
+    be built."""
+    system = System(name)
+    start = time.perf_counter()
+    try:
+        system.call = make()
+    except Exception as error:  # reported in the table
+        system.error = _first_line(error)
+    system.build_s = time.perf_counter() - start
+    return system
+
+
 def build_systems(entry, model, example, check_inputs, peers, frontend, threads,
                   workdir: Path) -> list[System]:
     systems = []
@@ -178,13 +191,7 @@ def build_systems(entry, model, example, check_inputs, peers, frontend, threads,
         template = model(*example)
 
     def add(name: str, make: Callable[[], Callable[..., Any]]) -> None:
-        system = System(name)
-        start = time.perf_counter()
-        try:
-            system.call = make()
-        except Exception as error:  # reported in the table
-            system.error = _first_line(error)
-        system.build_s = time.perf_counter() - start
+        system = build_system(name, make)
         systems.append(system)
         status = f"fails: {system.error}" if system.error else f"built in {system.build_s:.1f} s"
         print(f"  {LABELS[name]}: {status}", flush=True)

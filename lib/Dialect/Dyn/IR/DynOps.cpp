@@ -498,7 +498,7 @@ void ConditionOp::getSuccessorRegions(
 // BatchCondOp
 //===----------------------------------------------------------------------===//
 
-RankedTensorType BatchCondOp::getSubBatchType(Type type) {
+RankedTensorType mlir::dyn::getSubBatchType(Type type) {
   auto tensor = cast<RankedTensorType>(type);
   SmallVector<int64_t> shape(tensor.getShape());
   if (!shape.empty())
@@ -506,10 +506,10 @@ RankedTensorType BatchCondOp::getSubBatchType(Type type) {
   return tensor.clone(shape);
 }
 
-ParseResult BatchCondOp::parse(OpAsmParser &parser, OperationState &result) {
-  // Regions belong to `result` from the start (see CondOp::parse).
-  Region *thenRegion = result.addRegion();
-  Region *elseRegion = result.addRegion();
+/// Parses `%selector, %inputs... : (types) -> (types)`, the operands and
+/// results of dyn.batch_cond and dyn.batch_switch.
+static ParseResult parseBatchOperands(OpAsmParser &parser,
+                                      OperationState &result) {
   SmallVector<OpAsmParser::UnresolvedOperand> operands;
   FunctionType type;
   SMLoc operandsLoc = parser.getCurrentLocation();
@@ -518,8 +518,15 @@ ParseResult BatchCondOp::parse(OpAsmParser &parser, OperationState &result) {
                              result.operands))
     return failure();
   result.addTypes(type.getResults());
-  if (parser.parseRegion(*thenRegion) || parser.parseKeyword("else") ||
-      parser.parseRegion(*elseRegion) ||
+  return success();
+}
+
+ParseResult BatchCondOp::parse(OpAsmParser &parser, OperationState &result) {
+  // Regions belong to `result` from the start (see CondOp::parse).
+  Region *thenRegion = result.addRegion();
+  Region *elseRegion = result.addRegion();
+  if (parseBatchOperands(parser, result) || parser.parseRegion(*thenRegion) ||
+      parser.parseKeyword("else") || parser.parseRegion(*elseRegion) ||
       parser.parseOptionalAttrDict(result.attributes))
     return failure();
   return success();
@@ -568,7 +575,7 @@ verifyBatchBranches(Operation *op, Value selector, ValueRange inputs,
   for (auto [i, type] : llvm::enumerate(op->getResultTypes())) {
     if (failed(verifyBatched(op, type, batch, "result #" + Twine(i))))
       return failure();
-    yieldTypes.push_back(BatchCondOp::getSubBatchType(type));
+    yieldTypes.push_back(getSubBatchType(type));
   }
   for (auto [name, region] : regions) {
     Block &block = region->front();
@@ -578,7 +585,7 @@ verifyBatchBranches(Operation *op, Value selector, ValueRange inputs,
              << " sub-batch argument(s), one per input, but it takes "
              << block.getNumArguments();
     for (auto [i, arg, input] : llvm::enumerate(block.getArguments(), inputs)) {
-      Type expected = BatchCondOp::getSubBatchType(input.getType());
+      Type expected = getSubBatchType(input.getType());
       if (arg.getType() != expected)
         return op->emitOpError()
                << name << " region argument #" << i << " must be " << expected
@@ -610,15 +617,9 @@ ParseResult BatchSwitchOp::parse(OpAsmParser &parser, OperationState &result) {
   // Regions belong to `result` as soon as they exist (see CondOp::parse);
   // the default region comes first although it is written last.
   Region *defaultRegion = result.addRegion();
-  SmallVector<OpAsmParser::UnresolvedOperand> operands;
-  FunctionType type;
-  SMLoc operandsLoc = parser.getCurrentLocation();
-  if (parser.parseOperandList(operands) || parser.parseColonType(type) ||
-      parser.resolveOperands(operands, type.getInputs(), operandsLoc,
-                             result.operands) ||
+  if (parseBatchOperands(parser, result) ||
       parser.parseOptionalAttrDict(result.attributes))
     return failure();
-  result.addTypes(type.getResults());
   SmallVector<int64_t> cases;
   while (succeeded(parser.parseOptionalKeyword("case"))) {
     int64_t value;

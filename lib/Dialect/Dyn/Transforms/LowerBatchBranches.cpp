@@ -331,9 +331,9 @@ void BatchBranchLowering::buildBranch(Region &region, Value count, Value offset,
   for (Value input : sources) {
     SmallVector<OpFoldResult> offsets, sizes, strides;
     rowSlice(input, offsets, sizes, strides);
-    rows.push_back(tensor::ExtractSliceOp::create(
-        b, loc, BatchCondOp::getSubBatchType(input.getType()), input, offsets,
-        sizes, strides));
+    rows.push_back(
+        tensor::ExtractSliceOp::create(b, loc, getSubBatchType(input.getType()),
+                                       input, offsets, sizes, strides));
   }
   unsigned k = region.getRegionNumber();
   SmallVector<Value> yielded = cloneRegion(region, rows);
@@ -345,8 +345,8 @@ void BatchBranchLowering::buildBranch(Region &region, Value count, Value offset,
                    " other than the number of samples it took");
     SmallVector<OpFoldResult> offsets, sizes, strides;
     rowSlice(buffer, offsets, sizes, strides);
-    Value rowsOut = castToType(b, loc, value,
-                               BatchCondOp::getSubBatchType(buffer.getType()));
+    Value rowsOut =
+        castToType(b, loc, value, getSubBatchType(buffer.getType()));
     written.push_back(tensor::InsertSliceOp::create(b, loc, rowsOut, buffer,
                                                     offsets, sizes, strides));
   }
@@ -414,8 +414,7 @@ LogicalResult BatchBranchLowering::run() {
 
   SmallVector<Value> rows;
   for (Value input : inputs) {
-    Value whole = castToType(b, loc, input,
-                             BatchCondOp::getSubBatchType(input.getType()));
+    Value whole = castToType(b, loc, input, getSubBatchType(input.getType()));
     rows.push_back(
         selectTensor(agree, whole, [&] { return gatherRows(input, perm); }));
   }

@@ -121,8 +121,7 @@ struct TransposeIntoRegions : public OpRewritePattern<OpTy> {
         continue;
       unsigned index = input.getOperandNumber() - 1; // after the selector
       Value untransposed = transpose.getInput1();
-      RankedTensorType rows =
-          BatchCondOp::getSubBatchType(untransposed.getType());
+      RankedTensorType rows = getSubBatchType(untransposed.getType());
       rewriter.modifyOpInPlace(op, [&] { input.set(untransposed); });
       for (Region &region : op->getRegions()) {
         BlockArgument arg = region.front().getArgument(index);

@@ -369,9 +369,9 @@ void buildRegion(OpBuilder &builder, Location loc, Block *block,
   for (Operation *op : side.slice)
     builder.clone(*op, mapping);
   Value yielded = mapping.lookupOrDefault(side.value);
-  YieldOp::create(builder, loc,
-                  castToType(builder, loc, yielded,
-                             BatchCondOp::getSubBatchType(yielded.getType())));
+  YieldOp::create(
+      builder, loc,
+      castToType(builder, loc, yielded, getSubBatchType(yielded.getType())));
 }
 
 /// Whether `select` picks whole samples: one predicate per sample
@@ -473,7 +473,7 @@ LogicalResult raiseChain(tosa::SelectOp outer,
       builder.getDenseI64ArrayAttr(cases), cases.size());
   SmallVector<Type> argTypes;
   for (Value input : inputList)
-    argTypes.push_back(BatchCondOp::getSubBatchType(input.getType()));
+    argTypes.push_back(getSubBatchType(input.getType()));
   SmallVector<Location> argLocs(inputList.size(), loc);
   // Region 0: the default (the last false side); region k + 1: case k.
   for (auto [k, region] : llvm::enumerate(routed->getRegions())) {
@@ -535,7 +535,7 @@ LogicalResult raise(tosa::SelectOp select,
       BatchCondOp::create(builder, loc, TypeRange{type}, mask, inputList);
   SmallVector<Type> argTypes;
   for (Value input : inputList)
-    argTypes.push_back(BatchCondOp::getSubBatchType(input.getType()));
+    argTypes.push_back(getSubBatchType(input.getType()));
   SmallVector<Location> argLocs(inputList.size(), loc);
   for (auto [region, side] :
        {std::pair<Region *, Side *>{&cond.getThenRegion(), &thenSide},

@@ -48,6 +48,11 @@ bool isHostScalarOp(Operation *op);
 /// Returns `value` cast to `type` (tensor.cast for tensors), or `value`
 /// itself when the types already agree. The types must be cast-compatible.
 Value castToType(OpBuilder &builder, Location loc, Value value, Type type);
+
+/// The type a region of dyn.batch_cond / dyn.batch_switch sees for `type`
+/// (a ranked tensor batched along dim 0): dim 0 dynamic, since a sub-batch
+/// has any number of rows.
+RankedTensorType getSubBatchType(Type type);
 } // namespace dyn
 } // namespace mlir
 

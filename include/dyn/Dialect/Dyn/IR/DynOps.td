@@ -313,9 +313,6 @@ def Dyn_BatchCondOp : Dyn_Op<"batch_cond", [
   let extraClassDeclaration = [{
     ::mlir::Block &getThenBlock() { return getThenRegion().front(); }
     ::mlir::Block &getElseBlock() { return getElseRegion().front(); }
-    /// The type a region sees for `type` (an input or a result): dim 0
-    /// dynamic, since a sub-batch has any number of rows.
-    static ::mlir::RankedTensorType getSubBatchType(::mlir::Type type);
   }];
 }
 
